@@ -1,0 +1,137 @@
+//! Figures computed honestly from partial dates: when a day is unknown, the
+//! answer is a range, never a fake exact number.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::date::PartialDate;
+use crate::term::Term;
+
+/// A number of days known to lie between `min` and `max` (equal when exact).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct DayRange {
+    /// The fewest days it can be.
+    pub min: i64,
+    /// The most days it can be.
+    pub max: i64,
+}
+
+/// The mean length of a month in days, for "about N months" only.
+const DAYS_PER_MONTH: f64 = 365.2425 / 12.0;
+
+impl DayRange {
+    /// An exact count.
+    pub fn exact(days: i64) -> Self {
+        Self {
+            min: days,
+            max: days,
+        }
+    }
+
+    /// The days from a partial start date to a partial end date, both possibly
+    /// uncertain. Never negative.
+    pub fn between(start: (NaiveDate, NaiveDate), end: (NaiveDate, NaiveDate)) -> Self {
+        Self {
+            min: (end.0 - start.1).num_days().max(0),
+            max: (end.1 - start.0).num_days().max(0),
+        }
+    }
+
+    /// Whether the count is known to the day.
+    pub fn is_exact(&self) -> bool {
+        self.min == self.max
+    }
+
+    /// Whole months, rounded down, at each end of the range.
+    pub fn months(&self) -> (i64, i64) {
+        let months = |days: i64| (days as f64 / DAYS_PER_MONTH).floor() as i64;
+        (months(self.min), months(self.max))
+    }
+}
+
+impl std::ops::Add for DayRange {
+    type Output = DayRange;
+
+    fn add(self, other: DayRange) -> DayRange {
+        DayRange {
+            min: self.min + other.min,
+            max: self.max + other.max,
+        }
+    }
+}
+
+impl fmt::Display for DayRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_exact() {
+            write!(f, "{} days", self.min)
+        } else {
+            write!(f, "{} to {} days", self.min, self.max)
+        }
+    }
+}
+
+/// A day known to lie between two days (equal when exact).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DateRange {
+    /// The earliest it can be.
+    pub earliest: NaiveDate,
+    /// The latest it can be.
+    pub latest: NaiveDate,
+}
+
+impl fmt::Display for DateRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.earliest == self.latest {
+            write!(f, "{}", self.earliest)
+        } else {
+            write!(f, "between {} and {}", self.earliest, self.latest)
+        }
+    }
+}
+
+/// A fraction known to lie between two values (1.0 is the whole term; more
+/// than 1.0 means held beyond it).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FractionRange {
+    /// The smallest it can be.
+    pub min: f64,
+    /// The largest it can be.
+    pub max: f64,
+}
+
+impl fmt::Display for FractionRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (min, max) = ((self.min * 100.0).round(), (self.max * 100.0).round());
+        if min == max {
+            write!(f, "{min}%")
+        } else {
+            write!(f, "{min}% to {max}%")
+        }
+    }
+}
+
+/// When a term started on `start` ends: a range when the start is partial.
+/// `None` for life and death sentences.
+pub fn expected_end(term: &Term, start: &PartialDate) -> Option<DateRange> {
+    Some(DateRange {
+        earliest: term.end_from(start.earliest())?,
+        latest: term.end_from(start.latest())?,
+    })
+}
+
+/// The share of a term served: days served over the term's length in days,
+/// taking the widest range the partial start date allows.
+pub fn served_fraction(term: &Term, start: &PartialDate, served: DayRange) -> Option<FractionRange> {
+    let length = |day: NaiveDate| term.end_from(day).map(|end| (end - day).num_days());
+    let (length_a, length_b) = (length(start.earliest())?, length(start.latest())?);
+    let (shortest, longest) = (length_a.min(length_b), length_a.max(length_b));
+    if shortest <= 0 {
+        return None;
+    }
+    Some(FractionRange {
+        min: served.min as f64 / longest as f64,
+        max: served.max as f64 / shortest as f64,
+    })
+}

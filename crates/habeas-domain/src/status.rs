@@ -1,0 +1,573 @@
+//! Status derivation: replay a person's facts in the order they happened, as
+//! known at a moment, up to a day.
+//!
+//! `status(history, View { as_of, known_at })` keeps the events recorded at or
+//! before `known_at` (transaction time), places the facts that may have
+//! happened by `as_of` (valid time) on the timeline, and walks them. Status is
+//! never stored by hand; every answer says which `as_of` and `known_at` it used.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::date::PartialDate;
+use crate::event::{Charge, DetentionKind, Event, RestrictionKind};
+use crate::figures::{DateRange, DayRange, FractionRange, expected_end, served_fraction};
+use crate::history::{CaseFile, Identity, RecordedEvent};
+use crate::id::EventId;
+use crate::term::Term;
+use crate::timeline::{EventRef, Item, arrange};
+
+/// The two times a status answer depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct View {
+    /// Valid time: the day the status describes.
+    pub as_of: NaiveDate,
+    /// Transaction time: only events recorded at or before this count.
+    pub known_at: DateTime<Utc>,
+}
+
+/// One word for lists and rosters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Headline {
+    /// In custody, not charged (or charges unknown).
+    Detained,
+    /// Charged and awaiting trial, in custody or not.
+    Charged,
+    /// In custody after a sentence.
+    ServingSentence,
+    /// Sentenced but not in custody (in absentia, suspended, not yet taken in).
+    SentencedAtLiberty,
+    /// Released from custody.
+    Released,
+    /// At liberty under a restriction (ban on political activity, travel ban …).
+    Restricted,
+    /// Died in custody.
+    Deceased,
+    /// Disappeared, or held in an enforced disappearance.
+    Disappeared,
+    /// At liberty, never known to have been held.
+    AtLiberty,
+    /// Nothing is recorded about custody yet. DOMAIN.md lists no such word;
+    /// calling such a person "at liberty" would state a fact nobody recorded.
+    Unknown,
+}
+
+impl Headline {
+    /// Every headline, in roster order.
+    pub const ALL: [Headline; 10] = [
+        Headline::Detained,
+        Headline::Charged,
+        Headline::ServingSentence,
+        Headline::SentencedAtLiberty,
+        Headline::Disappeared,
+        Headline::Deceased,
+        Headline::Restricted,
+        Headline::Released,
+        Headline::AtLiberty,
+        Headline::Unknown,
+    ];
+
+    /// The word as printed.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Headline::Detained => "detained",
+            Headline::Charged => "charged",
+            Headline::ServingSentence => "serving-sentence",
+            Headline::SentencedAtLiberty => "sentenced-at-liberty",
+            Headline::Released => "released",
+            Headline::Restricted => "restricted",
+            Headline::Deceased => "deceased",
+            Headline::Disappeared => "disappeared",
+            Headline::AtLiberty => "at-liberty",
+            Headline::Unknown => "unknown",
+        }
+    }
+}
+
+impl fmt::Display for Headline {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The text is not a headline.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a status headline: use one of detained, charged, serving-sentence, sentenced-at-liberty, released, restricted, deceased, disappeared, at-liberty, unknown")]
+pub struct HeadlineParseError(String);
+
+impl FromStr for Headline {
+    type Err = HeadlineParseError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Headline::ALL
+            .into_iter()
+            .find(|headline| headline.as_str() == text.trim())
+            .ok_or_else(|| HeadlineParseError(text.to_owned()))
+    }
+}
+
+/// Where the person is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum Custody {
+    /// Nothing recorded.
+    Unknown,
+    /// At liberty.
+    AtLiberty {
+        /// Since when, if known.
+        since: Option<PartialDate>,
+    },
+    /// Held.
+    InCustody {
+        /// Since when (start of the current episode).
+        since: PartialDate,
+        /// How.
+        kind: DetentionKind,
+        /// The current facility, if known.
+        facility: Option<String>,
+        /// Where they were detained.
+        place: Option<String>,
+    },
+    /// Disappeared.
+    Disappeared {
+        /// Since when.
+        since: PartialDate,
+    },
+    /// Died in custody.
+    Deceased {
+        /// When.
+        on: PartialDate,
+    },
+}
+
+/// Where the proceedings stand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum Legal {
+    /// No charge recorded.
+    NotCharged,
+    /// Charged, not (yet) judged.
+    Charged {
+        /// When first charged.
+        since: PartialDate,
+        /// Every charge recorded.
+        charges: Vec<Charge>,
+        /// The court, if known.
+        court: Option<String>,
+    },
+    /// Convicted and sentenced.
+    Convicted {
+        /// When sentenced.
+        on: PartialDate,
+        /// The sentence.
+        term: Term,
+        /// The court.
+        court: Option<String>,
+        /// Sentenced in absentia.
+        in_absentia: bool,
+        /// The sentence is suspended.
+        suspended: bool,
+        /// The charges, if recorded.
+        charges: Vec<Charge>,
+    },
+    /// Acquitted.
+    Acquitted {
+        /// When.
+        on: PartialDate,
+    },
+    /// Charges dropped.
+    ChargesDropped {
+        /// When.
+        on: PartialDate,
+    },
+}
+
+/// One period in custody, for figures and timeline pictures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Episode {
+    /// When it started.
+    pub start: PartialDate,
+    /// When it ended; `None` while it goes on.
+    pub end: Option<PartialDate>,
+    /// How the person was held.
+    pub kind: DetentionKind,
+    /// The last facility known.
+    pub facility: Option<String>,
+    /// The detention that started it.
+    pub started_by: EventId,
+    /// The release or death that ended it.
+    pub ended_by: Option<EventId>,
+    /// Its length up to its end, or up to `as_of` while it goes on.
+    pub days: DayRange,
+}
+
+/// A restriction in force on the `as_of` day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActiveRestriction {
+    /// What kind.
+    pub kind: RestrictionKind,
+    /// Since when.
+    pub since: PartialDate,
+    /// Until when, if it has an end.
+    pub until: Option<PartialDate>,
+    /// Its wording.
+    pub description: Option<String>,
+    /// The event that imposed it.
+    pub imposed_by: EventId,
+}
+
+/// Numbers a campaign quotes, as ranges where dates are partial.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Figures {
+    /// Days in the current custody episode, if held.
+    pub days_in_custody_now: Option<DayRange>,
+    /// Days in custody over all episodes.
+    pub days_in_custody_total: DayRange,
+    /// The sentence term, if sentenced.
+    pub term: Option<Term>,
+    /// Start of custody plus the term, when both are known.
+    pub expected_release: Option<DateRange>,
+    /// Share of the term served in the episode the sentence applies to.
+    pub served: Option<FractionRange>,
+}
+
+/// A person's status as derived from their events.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Status {
+    /// The valid and transaction times used.
+    pub view: View,
+    /// Who the person is, as known at `known_at`.
+    pub identity: Option<Identity>,
+    /// One word for lists.
+    pub headline: Headline,
+    /// Where the person is.
+    pub custody: Custody,
+    /// Where the proceedings stand.
+    pub legal: Legal,
+    /// Restrictions in force.
+    pub restrictions: Vec<ActiveRestriction>,
+    /// When the person went into exile, if they did.
+    pub exile: Option<PartialDate>,
+    /// Who recognised the person as a political prisoner, and when.
+    pub recognised_by: Vec<(String, PartialDate)>,
+    /// Custody periods, oldest first.
+    pub episodes: Vec<Episode>,
+    /// Days in custody, sentence arithmetic.
+    pub figures: Figures,
+    /// The last fact applied, in the order things happened.
+    pub last_change: Option<EventId>,
+}
+
+impl Status {
+    /// Whether the person is held (including an enforced disappearance).
+    pub fn in_custody(&self) -> bool {
+        matches!(self.custody, Custody::InCustody { .. })
+    }
+}
+
+#[derive(Debug)]
+struct SentenceDraft {
+    term: Term,
+    suspended: bool,
+    /// The episode the term counts from: the one open when sentenced, or the
+    /// next one to start.
+    episode: Option<usize>,
+}
+
+#[derive(Debug)]
+struct Walk {
+    custody: Custody,
+    legal: Legal,
+    episodes: Vec<(PartialDate, Option<PartialDate>, DetentionKind, Option<String>, EventId, Option<EventId>)>,
+    released_since_conviction: bool,
+    ever_released: bool,
+    sentence: Option<SentenceDraft>,
+    restrictions: Vec<ActiveRestriction>,
+    exile: Option<PartialDate>,
+    recognised_by: Vec<(String, PartialDate)>,
+    last_change: Option<EventId>,
+}
+
+impl Walk {
+    fn new() -> Self {
+        Self {
+            custody: Custody::Unknown,
+            legal: Legal::NotCharged,
+            episodes: Vec::new(),
+            released_since_conviction: false,
+            ever_released: false,
+            sentence: None,
+            restrictions: Vec::new(),
+            exile: None,
+            recognised_by: Vec::new(),
+            last_change: None,
+        }
+    }
+
+    fn open_episode(&mut self) -> Option<usize> {
+        match self.episodes.last() {
+            Some(episode) if episode.1.is_none() => Some(self.episodes.len() - 1),
+            _ => None,
+        }
+    }
+
+    fn close_episode(&mut self, on: PartialDate, by: EventId) {
+        if let Some(idx) = self.open_episode() {
+            self.episodes[idx].1 = Some(on);
+            self.episodes[idx].5 = Some(by);
+        }
+    }
+
+    /// Applies one fact. Lenient by design: `decide` has already refused any
+    /// timeline that breaks a rule, and a view cut at `as_of` or `known_at`
+    /// must still be readable.
+    fn apply(&mut self, id: EventId, event: &Event) {
+        self.last_change = Some(id);
+        let Some(on) = event.occurred() else { return };
+        match event {
+            Event::Detained(detention) => {
+                if self.open_episode().is_none() {
+                    self.episodes.push((
+                        on,
+                        None,
+                        detention.kind,
+                        detention.facility.clone(),
+                        id,
+                        None,
+                    ));
+                    if let Some(sentence) = self.sentence.as_mut()
+                        && sentence.episode.is_none()
+                    {
+                        sentence.episode = Some(self.episodes.len() - 1);
+                    }
+                } else if let Some(idx) = self.open_episode() {
+                    self.episodes[idx].2 = detention.kind;
+                    if detention.facility.is_some() {
+                        self.episodes[idx].3 = detention.facility.clone();
+                    }
+                }
+                let since = self.open_episode().map_or(on, |idx| self.episodes[idx].0);
+                let facility = self.open_episode().and_then(|idx| self.episodes[idx].3.clone());
+                self.custody = Custody::InCustody {
+                    since,
+                    kind: detention.kind,
+                    facility,
+                    place: detention.place.clone(),
+                };
+            }
+            Event::Released(_) => {
+                self.close_episode(on, id);
+                self.custody = Custody::AtLiberty { since: Some(on) };
+                self.ever_released = true;
+                self.released_since_conviction = true;
+            }
+            Event::Transferred(transfer) => {
+                if let Some(idx) = self.open_episode() {
+                    self.episodes[idx].3 = Some(transfer.to_facility.clone());
+                }
+                if let Custody::InCustody { facility, .. } = &mut self.custody {
+                    *facility = Some(transfer.to_facility.clone());
+                }
+            }
+            Event::DiedInCustody(_) => {
+                self.close_episode(on, id);
+                self.custody = Custody::Deceased { on };
+            }
+            Event::Disappeared(_) => {
+                self.custody = Custody::Disappeared { since: on };
+            }
+            Event::WentIntoExile(_) => {
+                self.exile = Some(on);
+                if self.custody == Custody::Unknown {
+                    self.custody = Custody::AtLiberty { since: Some(on) };
+                }
+            }
+            Event::Charged(charging) => {
+                self.legal = match std::mem::replace(&mut self.legal, Legal::NotCharged) {
+                    Legal::Charged {
+                        since,
+                        mut charges,
+                        court,
+                    } => {
+                        charges.extend(charging.charges.iter().cloned());
+                        Legal::Charged {
+                            since,
+                            charges,
+                            court: charging.court.clone().or(court),
+                        }
+                    }
+                    _ => Legal::Charged {
+                        since: on,
+                        charges: charging.charges.clone(),
+                        court: charging.court.clone(),
+                    },
+                };
+            }
+            Event::Sentenced(sentencing) => {
+                let charges = match &self.legal {
+                    Legal::Charged { charges, .. } | Legal::Convicted { charges, .. } => {
+                        charges.clone()
+                    }
+                    _ => Vec::new(),
+                };
+                self.legal = Legal::Convicted {
+                    on,
+                    term: sentencing.term,
+                    court: sentencing.court.clone(),
+                    in_absentia: sentencing.in_absentia,
+                    suspended: sentencing.suspended,
+                    charges,
+                };
+                self.released_since_conviction = false;
+                self.sentence = Some(SentenceDraft {
+                    term: sentencing.term,
+                    suspended: sentencing.suspended,
+                    episode: self.open_episode(),
+                });
+            }
+            Event::Acquitted(_) => self.legal = Legal::Acquitted { on },
+            Event::ChargesDropped(_) => self.legal = Legal::ChargesDropped { on },
+            Event::RestrictionImposed(restriction) => {
+                self.restrictions.push(ActiveRestriction {
+                    kind: restriction.kind,
+                    since: on,
+                    until: restriction.until,
+                    description: restriction.description.clone(),
+                    imposed_by: id,
+                })
+            }
+            Event::RestrictionLifted(lifting) => {
+                self.restrictions.retain(|r| r.kind != lifting.kind);
+            }
+            Event::RecognisedAsPoliticalPrisoner(recognition) => {
+                self.recognised_by.push((recognition.by.clone(), on));
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(mut self, view: View, identity: Option<Identity>) -> Status {
+        let as_of = view.as_of;
+        self.restrictions
+            .retain(|r| r.until.is_none_or(|until| until.latest() >= as_of));
+        let episodes: Vec<Episode> = self
+            .episodes
+            .iter()
+            .map(|(start, end, kind, facility, started_by, ended_by)| {
+                let end_range = match end {
+                    Some(end) => (end.earliest().min(as_of), end.latest().min(as_of)),
+                    None => (as_of, as_of),
+                };
+                Episode {
+                    start: *start,
+                    end: *end,
+                    kind: *kind,
+                    facility: facility.clone(),
+                    started_by: *started_by,
+                    ended_by: *ended_by,
+                    days: DayRange::between((start.earliest(), start.latest()), end_range),
+                }
+            })
+            .collect();
+        let held = matches!(self.custody, Custody::InCustody { .. } | Custody::Disappeared { .. });
+        let days_in_custody_now = episodes
+            .last()
+            .filter(|episode| held && episode.end.is_none())
+            .map(|episode| episode.days);
+        let days_in_custody_total = episodes
+            .iter()
+            .fold(DayRange::default(), |total, episode| total + episode.days);
+        let sentence_episode = self
+            .sentence
+            .as_ref()
+            .filter(|sentence| !sentence.suspended)
+            .and_then(|sentence| sentence.episode.map(|idx| (sentence.term, &episodes[idx])));
+        let figures = Figures {
+            days_in_custody_now,
+            days_in_custody_total,
+            term: self.sentence.as_ref().map(|sentence| sentence.term),
+            expected_release: sentence_episode
+                .and_then(|(term, episode)| expected_end(&term, &episode.start)),
+            served: sentence_episode
+                .and_then(|(term, episode)| served_fraction(&term, &episode.start, episode.days)),
+        };
+        let headline = self.headline();
+        Status {
+            view,
+            identity,
+            headline,
+            custody: self.custody,
+            legal: self.legal,
+            restrictions: self.restrictions,
+            exile: self.exile,
+            recognised_by: self.recognised_by,
+            episodes,
+            figures,
+            last_change: self.last_change,
+        }
+    }
+
+    fn headline(&self) -> Headline {
+        match &self.custody {
+            Custody::Deceased { .. } => Headline::Deceased,
+            Custody::Disappeared { .. } => Headline::Disappeared,
+            Custody::InCustody {
+                kind: DetentionKind::EnforcedDisappearance,
+                ..
+            } => Headline::Disappeared,
+            Custody::InCustody { .. } => match &self.legal {
+                Legal::Convicted {
+                    suspended: false, ..
+                } => Headline::ServingSentence,
+                Legal::Charged { .. } => Headline::Charged,
+                _ => Headline::Detained,
+            },
+            Custody::AtLiberty { .. } | Custody::Unknown => {
+                if !self.restrictions.is_empty() {
+                    Headline::Restricted
+                } else if matches!(self.legal, Legal::Convicted { .. })
+                    && !self.released_since_conviction
+                {
+                    Headline::SentencedAtLiberty
+                } else if matches!(self.legal, Legal::Charged { .. }) {
+                    Headline::Charged
+                } else if self.ever_released {
+                    Headline::Released
+                } else if self.custody == Custody::Unknown {
+                    Headline::Unknown
+                } else {
+                    Headline::AtLiberty
+                }
+            }
+        }
+    }
+}
+
+/// Derives a person's status from their stream's history (in recording order).
+pub fn status(history: &[RecordedEvent], view: View) -> Status {
+    let file = CaseFile::from_history(
+        history
+            .iter()
+            .filter(|recorded| recorded.recorded_at <= view.known_at),
+    );
+    let items: Vec<Item<'_>> = file
+        .live_entries()
+        .filter(|entry| entry.occurred().may_be_on_or_before(view.as_of))
+        .map(|entry| Item {
+            reference: EventRef::Recorded(entry.id),
+            seq: entry.seq,
+            event: &entry.effective,
+        })
+        .collect();
+    let mut walk = Walk::new();
+    for idx in arrange(&items).order {
+        if let EventRef::Recorded(id) = items[idx].reference {
+            walk.apply(id, items[idx].event);
+        }
+    }
+    walk.finish(view, file.identity().cloned())
+}
