@@ -41,7 +41,9 @@ pub struct PartialDate {
 
 /// The text given is not a date Habeas understands.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{value:?} is not a valid date: {reason}; write YYYY, YYYY-MM or YYYY-MM-DD, with a trailing ~ if approximate (e.g. 2020-07 or 2020-07-31)")]
+#[error(
+    "{value:?} is not a valid date: {reason}; write YYYY, YYYY-MM or YYYY-MM-DD, with a trailing ~ if approximate (e.g. 2020-07 or 2020-07-31)"
+)]
 pub struct DateParseError {
     value: String,
     reason: &'static str,
@@ -334,10 +336,19 @@ mod tests {
 
     #[test]
     fn ordering_by_earliest_day_then_precision() {
-        let mut dates = vec![d("2020-07-15"), d("2020"), d("2020-07"), d("2020-01"), d("2019-12-31")];
+        let mut dates = [
+            d("2020-07-15"),
+            d("2020"),
+            d("2020-07"),
+            d("2020-01"),
+            d("2019-12-31"),
+        ];
         dates.sort();
         let shown: Vec<String> = dates.iter().map(ToString::to_string).collect();
-        assert_eq!(shown, ["2019-12-31", "2020-01", "2020", "2020-07", "2020-07-15"]);
+        assert_eq!(
+            shown,
+            ["2019-12-31", "2020-01", "2020", "2020-07", "2020-07-15"]
+        );
     }
 
     #[test]

@@ -78,7 +78,10 @@ fn check_fields(event: &Event) -> Result<(), DomainError> {
                 return Err(invalid("name", "is empty: give the name most sources use"));
             }
             if registration.aliases.iter().any(|alias| blank(alias)) {
-                return Err(invalid("alias", "is empty: remove it or write the spelling"));
+                return Err(invalid(
+                    "alias",
+                    "is empty: remove it or write the spelling",
+                ));
             }
         }
         Event::PersonDetailsChanged(change) => {
@@ -86,7 +89,10 @@ fn check_fields(event: &Event) -> Result<(), DomainError> {
                 return Err(invalid("name", "is empty: give the name most sources use"));
             }
             if change.add_aliases.iter().any(|alias| blank(alias)) {
-                return Err(invalid("alias", "is empty: remove it or write the spelling"));
+                return Err(invalid(
+                    "alias",
+                    "is empty: remove it or write the spelling",
+                ));
             }
         }
         Event::Charged(charging) => {
@@ -114,12 +120,18 @@ fn check_fields(event: &Event) -> Result<(), DomainError> {
                 return Err(invalid("by", "is empty: name who issued the statement"));
             }
             if blank(&statement.summary) {
-                return Err(invalid("summary", "is empty: say in a sentence what the statement says"));
+                return Err(invalid(
+                    "summary",
+                    "is empty: say in a sentence what the statement says",
+                ));
             }
         }
         Event::EventCorrected(correction) => {
             if blank(&correction.reason) {
-                return Err(invalid("reason", "is empty: say why the event is corrected"));
+                return Err(invalid(
+                    "reason",
+                    "is empty: say why the event is corrected",
+                ));
             }
             if correction.corrected.facts().is_none() {
                 return Err(invalid(
@@ -133,7 +145,10 @@ fn check_fields(event: &Event) -> Result<(), DomainError> {
             check_fields(&correction.corrected)?;
         }
         Event::EventRetracted(retraction) if blank(&retraction.reason) => {
-            return Err(invalid("reason", "is empty: say why the event is retracted"));
+            return Err(invalid(
+                "reason",
+                "is empty: say why the event is retracted",
+            ));
         }
         _ => {}
     }

@@ -23,11 +23,15 @@ pub struct Placed {
 
 impl fmt::Display for Placed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} on {} ({})", self.event_type, self.occurred, self.event)
+        write!(
+            f,
+            "{} on {} ({})",
+            self.event_type, self.occurred, self.event
+        )
     }
 }
 
-fn because(cause: &Option<Placed>) -> String {
+fn because(cause: &Option<Box<Placed>>) -> String {
     match cause {
         Some(cause) => format!(", after {cause}"),
         None => String::new(),
@@ -38,13 +42,17 @@ fn because(cause: &Option<Placed>) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
     /// A case event for a stream that has no registered person.
-    #[error("no person is registered in this stream: register the person before recording {event_type}")]
+    #[error(
+        "no person is registered in this stream: register the person before recording {event_type}"
+    )]
     NotRegistered {
         /// The type of the refused event.
         event_type: &'static str,
     },
     /// A second registration in a person's stream.
-    #[error("this person is already registered as {name:?}: use a details change to rename or add aliases")]
+    #[error(
+        "this person is already registered as {name:?}: use a details change to rename or add aliases"
+    )]
     AlreadyRegistered {
         /// The registered name.
         name: String,
@@ -68,7 +76,9 @@ pub enum DomainError {
         problem: String,
     },
     /// A fact without a citable source.
-    #[error("{event_type} on {occurred} has no source: add at least one URL or document reference, since every published fact must cite its sources")]
+    #[error(
+        "{event_type} on {occurred} has no source: add at least one URL or document reference, since every published fact must cite its sources"
+    )]
     MissingSource {
         /// The type of the refused event.
         event_type: &'static str,
@@ -76,7 +86,9 @@ pub enum DomainError {
         occurred: PartialDate,
     },
     /// A date after the day the command is recorded.
-    #[error("{event_type} on {occurred} is dated after today ({recording_day}): check the date; future events cannot be recorded")]
+    #[error(
+        "{event_type} on {occurred} is dated after today ({recording_day}): check the date; future events cannot be recorded"
+    )]
     DateInFuture {
         /// The type of the refused event.
         event_type: &'static str,
@@ -99,7 +111,7 @@ pub enum DomainError {
         /// The release.
         event: Placed,
         /// The last custody change before it, if any.
-        cause: Option<Placed>,
+        cause: Option<Box<Placed>>,
     },
     /// Detained while already in custody.
     #[error("{event} needs the person to be at liberty then, but they are already in custody{}: record the release first, use a transfer, or check the dates", because(.cause))]
@@ -107,7 +119,7 @@ pub enum DomainError {
         /// The detention.
         event: Placed,
         /// The detention in force.
-        cause: Option<Placed>,
+        cause: Option<Box<Placed>>,
     },
     /// Transferred while not in custody.
     #[error("{event} needs the person to be in custody then, but they are not{}: record the detention first, or check the dates", because(.cause))]
@@ -115,7 +127,7 @@ pub enum DomainError {
         /// The transfer.
         event: Placed,
         /// The last custody change before it, if any.
-        cause: Option<Placed>,
+        cause: Option<Box<Placed>>,
     },
     /// Died in custody while not in custody.
     #[error("{event} needs the person to be in custody then, but they are not{}: record the detention first, or check the dates", because(.cause))]
@@ -123,7 +135,7 @@ pub enum DomainError {
         /// The death.
         event: Placed,
         /// The last custody change before it, if any.
-        cause: Option<Placed>,
+        cause: Option<Box<Placed>>,
     },
     /// A custody event after the person's death.
     #[error("{event} comes after the person's death{}: check the dates", because(.cause))]
@@ -131,7 +143,7 @@ pub enum DomainError {
         /// The offending event.
         event: Placed,
         /// The death.
-        cause: Option<Placed>,
+        cause: Option<Box<Placed>>,
     },
     /// Sentenced at liberty without saying so.
     #[error("{event} finds the person not in custody{}: mark the sentence in absentia or suspended, or record the detention first", because(.cause))]
@@ -139,16 +151,20 @@ pub enum DomainError {
         /// The sentence.
         event: Placed,
         /// The last custody change before it, if any.
-        cause: Option<Placed>,
+        cause: Option<Box<Placed>>,
     },
     /// A correction or retraction names an event this stream does not hold.
-    #[error("event {target} is not a dated fact of this stream: check the event id (see the history)")]
+    #[error(
+        "event {target} is not a dated fact of this stream: check the event id (see the history)"
+    )]
     UnknownEvent {
         /// The id named.
         target: EventId,
     },
     /// A correction or retraction names a retracted event.
-    #[error("event {target} was already retracted by event {retracted_by}: it cannot be corrected or retracted again")]
+    #[error(
+        "event {target} was already retracted by event {retracted_by}: it cannot be corrected or retracted again"
+    )]
     AlreadyRetracted {
         /// The id named.
         target: EventId,
@@ -156,7 +172,9 @@ pub enum DomainError {
         retracted_by: EventId,
     },
     /// A correction that changes an event's type.
-    #[error("event {target} is a {target_type} and cannot be corrected into a {corrected_type}: retract it and record the right event instead")]
+    #[error(
+        "event {target} is a {target_type} and cannot be corrected into a {corrected_type}: retract it and record the right event instead"
+    )]
     CorrectionChangesType {
         /// The id named.
         target: EventId,
@@ -169,6 +187,7 @@ pub enum DomainError {
 
 impl DomainError {
     pub(crate) fn from_rule(rule: Rule, event: Placed, cause: Option<Placed>) -> Self {
+        let cause = cause.map(Box::new);
         match rule {
             Rule::ReleaseWithoutCustody => Self::ReleaseWithoutCustody { event, cause },
             Rule::DetentionWhileInCustody => Self::DetentionWhileInCustody { event, cause },

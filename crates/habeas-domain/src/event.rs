@@ -80,7 +80,7 @@ pub const EVENT_TYPES: [(&str, u32); 20] = [
     ("Disappeared", 1),
     ("WentIntoExile", 1),
     ("RecognisedAsPoliticalPrisoner", 1),
-    ("StatementIssued", 1),
+    ("StatementIssued", 2),
     ("EventCorrected", 1),
     ("EventRetracted", 1),
 ];
@@ -523,6 +523,10 @@ pub enum StatementKind {
 }
 
 /// A statement was issued, possibly about several people, or none by name.
+///
+/// Where it is published is its first source. Schema version 1 had a separate
+/// `url` field beside the sources; two places for one address drifted apart,
+/// so version 2 keeps it among the sources only (see [`crate::upcast`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Statement {
     /// When, on whose word.
@@ -540,9 +544,6 @@ pub struct Statement {
     pub kind: StatementKind,
     /// What it says, in a sentence or two.
     pub summary: String,
-    /// Where it is published.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
 }
 
 /// An earlier event is replaced by a corrected version of itself.

@@ -75,7 +75,8 @@ impl Source {
 
     /// Whether the source points somewhere: a non-blank URL or document reference.
     pub fn is_citable(&self) -> bool {
-        let filled = |field: &Option<String>| field.as_deref().is_some_and(|s| !s.trim().is_empty());
+        let filled =
+            |field: &Option<String>| field.as_deref().is_some_and(|s| !s.trim().is_empty());
         filled(&self.url) || filled(&self.document)
     }
 }

@@ -123,7 +123,11 @@ pub fn expected_end(term: &Term, start: &PartialDate) -> Option<DateRange> {
 
 /// The share of a term served: days served over the term's length in days,
 /// taking the widest range the partial start date allows.
-pub fn served_fraction(term: &Term, start: &PartialDate, served: DayRange) -> Option<FractionRange> {
+pub fn served_fraction(
+    term: &Term,
+    start: &PartialDate,
+    served: DayRange,
+) -> Option<FractionRange> {
     let length = |day: NaiveDate| term.end_from(day).map(|end| (end - day).num_days());
     let (length_a, length_b) = (length(start.earliest())?, length(start.latest())?);
     let (shortest, longest) = (length_a.min(length_b), length_a.max(length_b));

@@ -85,7 +85,9 @@ impl StatementId {
 
 /// A string that is not a UUID was given where an id was expected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{value:?} is not a valid {what}: expected a UUID such as 0192f0c1-7d4e-7a3b-9c2d-1e2f3a4b5c6d")]
+#[error(
+    "{value:?} is not a valid {what}: expected a UUID such as 0192f0c1-7d4e-7a3b-9c2d-1e2f3a4b5c6d"
+)]
 pub struct IdParseError {
     what: &'static str,
     value: String,

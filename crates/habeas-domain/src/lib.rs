@@ -29,3 +29,4 @@ pub mod id;
 pub mod status;
 pub mod term;
 pub mod timeline;
+pub mod upcast;

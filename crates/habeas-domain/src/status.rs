@@ -96,7 +96,9 @@ impl fmt::Display for Headline {
 
 /// The text is not a headline.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not a status headline: use one of detained, charged, serving-sentence, sentenced-at-liberty, released, restricted, deceased, disappeared, at-liberty, unknown")]
+#[error(
+    "{0:?} is not a status headline: use one of detained, charged, serving-sentence, sentenced-at-liberty, released, restricted, deceased, disappeared, at-liberty, unknown"
+)]
 pub struct HeadlineParseError(String);
 
 impl FromStr for Headline {
@@ -278,11 +280,22 @@ struct SentenceDraft {
     episode: Option<usize>,
 }
 
+/// An episode while walking, before its length is known.
+#[derive(Debug)]
+struct EpisodeDraft {
+    start: PartialDate,
+    end: Option<PartialDate>,
+    kind: DetentionKind,
+    facility: Option<String>,
+    started_by: EventId,
+    ended_by: Option<EventId>,
+}
+
 #[derive(Debug)]
 struct Walk {
     custody: Custody,
     legal: Legal,
-    episodes: Vec<(PartialDate, Option<PartialDate>, DetentionKind, Option<String>, EventId, Option<EventId>)>,
+    episodes: Vec<EpisodeDraft>,
     released_since_conviction: bool,
     ever_released: bool,
     sentence: Option<SentenceDraft>,
@@ -310,15 +323,15 @@ impl Walk {
 
     fn open_episode(&mut self) -> Option<usize> {
         match self.episodes.last() {
-            Some(episode) if episode.1.is_none() => Some(self.episodes.len() - 1),
+            Some(episode) if episode.end.is_none() => Some(self.episodes.len() - 1),
             _ => None,
         }
     }
 
     fn close_episode(&mut self, on: PartialDate, by: EventId) {
         if let Some(idx) = self.open_episode() {
-            self.episodes[idx].1 = Some(on);
-            self.episodes[idx].5 = Some(by);
+            self.episodes[idx].end = Some(on);
+            self.episodes[idx].ended_by = Some(by);
         }
     }
 
@@ -331,27 +344,31 @@ impl Walk {
         match event {
             Event::Detained(detention) => {
                 if self.open_episode().is_none() {
-                    self.episodes.push((
-                        on,
-                        None,
-                        detention.kind,
-                        detention.facility.clone(),
-                        id,
-                        None,
-                    ));
+                    self.episodes.push(EpisodeDraft {
+                        start: on,
+                        end: None,
+                        kind: detention.kind,
+                        facility: detention.facility.clone(),
+                        started_by: id,
+                        ended_by: None,
+                    });
                     if let Some(sentence) = self.sentence.as_mut()
                         && sentence.episode.is_none()
                     {
                         sentence.episode = Some(self.episodes.len() - 1);
                     }
                 } else if let Some(idx) = self.open_episode() {
-                    self.episodes[idx].2 = detention.kind;
+                    self.episodes[idx].kind = detention.kind;
                     if detention.facility.is_some() {
-                        self.episodes[idx].3 = detention.facility.clone();
+                        self.episodes[idx].facility = detention.facility.clone();
                     }
                 }
-                let since = self.open_episode().map_or(on, |idx| self.episodes[idx].0);
-                let facility = self.open_episode().and_then(|idx| self.episodes[idx].3.clone());
+                let since = self
+                    .open_episode()
+                    .map_or(on, |idx| self.episodes[idx].start);
+                let facility = self
+                    .open_episode()
+                    .and_then(|idx| self.episodes[idx].facility.clone());
                 self.custody = Custody::InCustody {
                     since,
                     kind: detention.kind,
@@ -367,7 +384,7 @@ impl Walk {
             }
             Event::Transferred(transfer) => {
                 if let Some(idx) = self.open_episode() {
-                    self.episodes[idx].3 = Some(transfer.to_facility.clone());
+                    self.episodes[idx].facility = Some(transfer.to_facility.clone());
                 }
                 if let Custody::InCustody { facility, .. } = &mut self.custody {
                     *facility = Some(transfer.to_facility.clone());
@@ -431,15 +448,13 @@ impl Walk {
             }
             Event::Acquitted(_) => self.legal = Legal::Acquitted { on },
             Event::ChargesDropped(_) => self.legal = Legal::ChargesDropped { on },
-            Event::RestrictionImposed(restriction) => {
-                self.restrictions.push(ActiveRestriction {
-                    kind: restriction.kind,
-                    since: on,
-                    until: restriction.until,
-                    description: restriction.description.clone(),
-                    imposed_by: id,
-                })
-            }
+            Event::RestrictionImposed(restriction) => self.restrictions.push(ActiveRestriction {
+                kind: restriction.kind,
+                since: on,
+                until: restriction.until,
+                description: restriction.description.clone(),
+                imposed_by: id,
+            }),
             Event::RestrictionLifted(lifting) => {
                 self.restrictions.retain(|r| r.kind != lifting.kind);
             }
@@ -457,23 +472,27 @@ impl Walk {
         let episodes: Vec<Episode> = self
             .episodes
             .iter()
-            .map(|(start, end, kind, facility, started_by, ended_by)| {
+            .map(|draft| {
+                let (start, end) = (draft.start, draft.end);
                 let end_range = match end {
                     Some(end) => (end.earliest().min(as_of), end.latest().min(as_of)),
                     None => (as_of, as_of),
                 };
                 Episode {
-                    start: *start,
-                    end: *end,
-                    kind: *kind,
-                    facility: facility.clone(),
-                    started_by: *started_by,
-                    ended_by: *ended_by,
+                    start,
+                    end,
+                    kind: draft.kind,
+                    facility: draft.facility.clone(),
+                    started_by: draft.started_by,
+                    ended_by: draft.ended_by,
                     days: DayRange::between((start.earliest(), start.latest()), end_range),
                 }
             })
             .collect();
-        let held = matches!(self.custody, Custody::InCustody { .. } | Custody::Disappeared { .. });
+        let held = matches!(
+            self.custody,
+            Custody::InCustody { .. } | Custody::Disappeared { .. }
+        );
         let days_in_custody_now = episodes
             .last()
             .filter(|episode| held && episode.end.is_none())

@@ -38,7 +38,9 @@ fn is_zero(value: &u32) -> bool {
 
 /// The text given is not a sentence term Habeas understands.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{value:?} is not a valid sentence term: {reason}; write e.g. 2y, 1y6m, 10d, 2y3m15d, life or death")]
+#[error(
+    "{value:?} is not a valid sentence term: {reason}; write e.g. 2y, 1y6m, 10d, 2y3m15d, life or death"
+)]
 pub struct TermParseError {
     value: String,
     reason: &'static str,
@@ -132,18 +134,18 @@ impl FromStr for Term {
             if slot.is_some() {
                 return Err(err("a unit appears twice"));
             }
-            *slot = Some(digits.parse::<u32>().map_err(|_| err("a number is too large"))?);
+            *slot = Some(
+                digits
+                    .parse::<u32>()
+                    .map_err(|_| err("a number is too large"))?,
+            );
             digits.clear();
         }
         if !digits.is_empty() {
             return Err(err("the last number has no unit"));
         }
-        Term::fixed(
-            years.unwrap_or(0),
-            months.unwrap_or(0),
-            days.unwrap_or(0),
-        )
-        .ok_or_else(|| err("a term must be longer than zero"))
+        Term::fixed(years.unwrap_or(0), months.unwrap_or(0), days.unwrap_or(0))
+            .ok_or_else(|| err("a term must be longer than zero"))
     }
 }
 
@@ -165,7 +167,11 @@ mod tests {
         for (text, shown, end) in cases {
             let term: Term = text.parse().unwrap();
             assert_eq!(term.to_string(), shown, "{text}");
-            assert_eq!(term.end_from(start).map(|d| d.to_string()).as_deref(), end, "{text}");
+            assert_eq!(
+                term.end_from(start).map(|d| d.to_string()).as_deref(),
+                end,
+                "{text}"
+            );
         }
     }
 

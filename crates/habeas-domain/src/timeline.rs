@@ -171,7 +171,8 @@ pub(crate) fn arrange(items: &[Item<'_>]) -> Arrangement {
         }
         if changes_phase(items[idx].event) {
             let next = advance(phase, items[idx].event);
-            if next != phase || matches!(items[idx].event, Event::Released(_) | Event::Detained(_)) {
+            if next != phase || matches!(items[idx].event, Event::Released(_) | Event::Detained(_))
+            {
                 cause = Some(idx);
             }
             phase = next;

@@ -1,0 +1,229 @@
+//! Property tests: status does not depend on recording order, and `decide`
+//! and `status` never panic, whatever the history.
+
+mod support;
+
+use chrono::{Duration, NaiveDate};
+use proptest::prelude::*;
+use uuid::Uuid;
+
+use habeas_domain::command::{Action, Command};
+use habeas_domain::date::PartialDate;
+use habeas_domain::decide::decide;
+use habeas_domain::event::{
+    Acquittal, Appeal, Death, Disappearance, Exile, Hearing, Lifting, Recognition, RestrictionKind,
+};
+use habeas_domain::history::RecordedEvent;
+use habeas_domain::id::EventId;
+use habeas_domain::status::{View, status};
+use support::*;
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Phase {
+    Free,
+    Held,
+    Gone,
+    Dead,
+}
+
+/// The fact a generated step records, given where custody stands. Every choice
+/// is valid in that phase, so the whole history is valid.
+fn step(phase: Phase, choice: u8, date: &str) -> (Action, Phase) {
+    let any_phase = |choice: u8| -> Action {
+        match choice % 5 {
+            0 => charged(date, "subversion"),
+            1 => Action::RecordHearing(Hearing {
+                facts: facts(date),
+                court: None,
+                outcome: None,
+            }),
+            2 => Action::RecognisePoliticalPrisoner(Recognition {
+                facts: facts(date),
+                by: "CHRD".into(),
+            }),
+            3 => Action::RecordAppeal(Appeal {
+                facts: facts(date),
+                court: None,
+                outcome: None,
+            }),
+            _ => Action::RecordAcquittal(Acquittal {
+                facts: facts(date),
+                court: None,
+            }),
+        }
+    };
+    match (phase, choice % 8) {
+        (Phase::Free, 0 | 1) => (detained(date), Phase::Held),
+        (Phase::Free, 2) => (sentenced_in_absentia(date, "3y"), Phase::Free),
+        (Phase::Free, 3) => (restricted(date, RestrictionKind::TravelBan), Phase::Free),
+        (Phase::Free, 4) => (
+            Action::LiftRestriction(Lifting {
+                facts: facts(date),
+                kind: RestrictionKind::TravelBan,
+            }),
+            Phase::Free,
+        ),
+        (Phase::Free, 5) => (
+            Action::RecordExile(Exile {
+                facts: facts(date),
+                country: None,
+                circumstances: None,
+            }),
+            Phase::Free,
+        ),
+        (Phase::Held, 0 | 1) => (released(date), Phase::Free),
+        (Phase::Held, 2) => (transferred(date, "Prison No. 2"), Phase::Held),
+        (Phase::Held, 3) => (sentenced(date, "1y6m"), Phase::Held),
+        (Phase::Held, 4) if choice.is_multiple_of(3) => (
+            Action::RecordDeathInCustody(Death {
+                facts: facts(date),
+                circumstances: None,
+            }),
+            Phase::Dead,
+        ),
+        (Phase::Free | Phase::Held, 6) if choice.is_multiple_of(2) => (
+            Action::RecordDisappearance(Disappearance {
+                facts: facts(date),
+                circumstances: None,
+            }),
+            Phase::Gone,
+        ),
+        (Phase::Gone, 0..=3) => (released(date), Phase::Free),
+        (Phase::Gone, 4..=6) => (detained(date), Phase::Held),
+        (phase, _) => (any_phase(choice), phase),
+    }
+}
+
+/// A valid history in occurred order, with distinct exact dates.
+fn valid_timeline(choices: &[(u8, u16)]) -> Vec<Action> {
+    let mut phase = Phase::Free;
+    let mut date = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+    let mut actions = vec![register("Generated Person", &["Alias"])];
+    for &(choice, gap) in choices {
+        date += Duration::days(i64::from(gap) + 1);
+        let (action, next) = step(phase, choice, &date.to_string());
+        actions.push(action);
+        phase = next;
+    }
+    actions
+}
+
+fn recorded(actions: &[Action], order: &[usize]) -> Vec<RecordedEvent> {
+    order
+        .iter()
+        .map(|&idx| RecordedEvent {
+            id: EventId::from_uuid(Uuid::from_u128(idx as u128 + 1)),
+            recorded_at: at("2021-11-20T09:00:00Z"),
+            command_id: None,
+            event: actions[idx].clone().into_event(),
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn generated_histories_are_valid_and_status_ignores_recording_order(
+        choices in prop::collection::vec((any::<u8>(), 0u16..400), 1..30),
+        shuffle_seed in any::<u64>(),
+        as_of_offset in 0i64..12_000,
+    ) {
+        let actions = valid_timeline(&choices);
+        // Recorded in occurred order through `decide`, every fact is accepted.
+        let mut stream = Stream::new();
+        for action in &actions {
+            stream.record(action.clone());
+        }
+
+        // The same facts, recorded in a shuffled order (registration first).
+        let mut order: Vec<usize> = (1..actions.len()).collect();
+        let mut state = shuffle_seed | 1;
+        for idx in (1..order.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            order.swap(idx, (state % (idx as u64 + 1)) as usize);
+        }
+        order.insert(0, 0);
+        let in_order: Vec<usize> = (0..actions.len()).collect();
+
+        let view = View {
+            as_of: NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + Duration::days(as_of_offset),
+            known_at: at("2021-11-20T09:00:00Z"),
+        };
+        let expected = status(&recorded(&actions, &in_order), view);
+        let shuffled = status(&recorded(&actions, &order), view);
+        prop_assert_eq!(expected, shuffled);
+    }
+}
+
+fn partial_date() -> impl Strategy<Value = PartialDate> {
+    (
+        2015i32..2022,
+        prop::option::of(1u32..=12),
+        1u32..=28,
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(year, month, day, with_day, approximate)| {
+            let date = match (month, with_day) {
+                (None, _) => PartialDate::year(year),
+                (Some(month), false) => PartialDate::month(year, month),
+                (Some(month), true) => PartialDate::day(year, month, day),
+            };
+            date.unwrap().with_approximate(approximate)
+        })
+}
+
+fn any_action() -> impl Strategy<Value = Action> {
+    (any::<u8>(), partial_date(), 0u128..12).prop_map(|(choice, date, target)| {
+        let date = date.to_string();
+        let target = EventId::from_uuid(Uuid::from_u128(target));
+        match choice % 14 {
+            0 => register("Someone", &["Else"]),
+            1 => detained(&date),
+            2 => released(&date),
+            3 => charged(&date, "incitement"),
+            4 => sentenced(&date, "2y"),
+            5 => sentenced_in_absentia(&date, "life"),
+            6 => transferred(&date, "Prey Sar"),
+            7 => restricted(&date, RestrictionKind::HouseArrest),
+            8 => Action::RecordDeathInCustody(Death {
+                facts: facts(&date),
+                circumstances: None,
+            }),
+            9 => Action::RecordDisappearance(Disappearance {
+                facts: facts(&date),
+                circumstances: None,
+            }),
+            10 => correct(target, detained(&date), "fix"),
+            11 => correct(target, released(&date), "fix"),
+            12 => retract(target, "wrong"),
+            _ => Action::RecordExile(Exile {
+                facts: facts(&date),
+                country: None,
+                circumstances: None,
+            }),
+        }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn decide_and_status_never_panic(
+        history in prop::collection::vec(any_action(), 0..12),
+        action in any_action(),
+        as_of in partial_date(),
+    ) {
+        // The history is arbitrary: it bypasses `decide`, as a corrupted or
+        // hand-edited store would.
+        let order: Vec<usize> = (0..history.len()).collect();
+        let history = recorded(&history, &order);
+        let command = Command { id: None, issued_at: at("2021-11-20T09:00:00Z"), action };
+        let _ = decide(&history, &command);
+        let _ = status(&history, View { as_of: as_of.latest(), known_at: at("2021-11-20T09:00:00Z") });
+    }
+}
