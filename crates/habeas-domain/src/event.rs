@@ -331,8 +331,10 @@ pub struct Sentencing {
     /// When, on whose word.
     #[serde(flatten)]
     pub facts: Facts,
-    /// The length of the sentence.
-    pub term: Term,
+    /// The length of the sentence; `None` when the sources report a
+    /// conviction without its term.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term: Option<Term>,
     /// The court.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub court: Option<String>,

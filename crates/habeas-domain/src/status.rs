@@ -165,8 +165,8 @@ pub enum Legal {
     Convicted {
         /// When sentenced.
         on: PartialDate,
-        /// The sentence.
-        term: Term,
+        /// The sentence, if the sources give it.
+        term: Option<Term>,
         /// The court.
         court: Option<String>,
         /// Sentenced in absentia.
@@ -273,7 +273,7 @@ impl Status {
 
 #[derive(Debug)]
 struct SentenceDraft {
-    term: Term,
+    term: Option<Term>,
     suspended: bool,
     /// The episode the term counts from: the one open when sentenced, or the
     /// next one to start.
@@ -504,11 +504,11 @@ impl Walk {
             .sentence
             .as_ref()
             .filter(|sentence| !sentence.suspended)
-            .and_then(|sentence| sentence.episode.map(|idx| (sentence.term, &episodes[idx])));
+            .and_then(|sentence| Some((sentence.term?, &episodes[sentence.episode?])));
         let figures = Figures {
             days_in_custody_now,
             days_in_custody_total,
-            term: self.sentence.as_ref().map(|sentence| sentence.term),
+            term: self.sentence.as_ref().and_then(|sentence| sentence.term),
             expected_release: sentence_episode
                 .and_then(|(term, episode)| expected_end(&term, &episode.start)),
             served: sentence_episode

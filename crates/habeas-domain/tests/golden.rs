@@ -92,7 +92,7 @@ fn samples() -> Vec<Event> {
         }),
         Event::Sentenced(Sentencing {
             facts: minimal_facts("2021-08-05"),
-            term: Term::fixed(2, 0, 0).unwrap(),
+            term: Term::fixed(2, 0, 0),
             court: Some("Phnom Penh Municipal Court".into()),
             in_absentia: false,
             suspended: false,

@@ -78,7 +78,7 @@ pub fn charged(date: &str, offence: &str) -> Action {
 pub fn sentenced(date: &str, term: &str) -> Action {
     Action::RecordSentence(Sentencing {
         facts: facts(date),
-        term: term.parse().expect("test terms are valid"),
+        term: Some(term.parse().expect("test terms are valid")),
         court: Some("Phnom Penh Municipal Court".to_owned()),
         in_absentia: false,
         suspended: false,

@@ -1,0 +1,15 @@
+//! The Habeas application facade.
+//!
+//! [`tracker::Tracker`] wires the pure domain ([`habeas_domain`]) to an event
+//! store ([`habeas_store::EventStore`]): it loads a stream's history, lets
+//! `decide` judge a command, appends with the expected version and retries on
+//! conflict; it answers status and history questions by replaying streams.
+//! [`people::PersonIndex`] resolves what users type (an id, a slug, a name or
+//! any alias, ignoring case and accents) to a person. [`demo`] holds the
+//! worked example of DOMAIN.md as commands.
+
+pub mod codec;
+pub mod demo;
+pub mod error;
+pub mod people;
+pub mod tracker;
