@@ -1,0 +1,572 @@
+//! The sled backend: `SledStore` and its configuration.
+
+mod durability;
+mod keys;
+mod open;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use async_trait::async_trait;
+use tokio::sync::{oneshot, watch};
+
+use crate::append::{AppendMeta, AppendOutcome, ExpectedVersion, NewEvent};
+use crate::envelope::Envelope;
+use crate::error::StoreError;
+use crate::plan::{AppendRequest, LogTip};
+use crate::store::EventStore;
+use crate::stream_id::StreamId;
+use crate::subscription::Subscription;
+use crate::upcast::{Upcaster, upcast_envelope};
+use crate::verify::{ChainVerifier, VerifyReport};
+
+use self::durability::DurableFiles;
+use self::writer::{WriteRequest, Writer};
+
+/// The newest store format this build reads and the one it writes.
+pub const SLED_FORMAT_VERSION: u32 = open::FORMAT_VERSION;
+
+/// How many events `verify` reads between progress reports.
+const VERIFY_CHUNK: usize = 1024;
+
+/// Settings for [`SledStore::open`].
+#[derive(Clone)]
+pub struct SledConfig {
+    /// Turns stored payloads of old schema versions into current ones on every read.
+    pub upcaster: Option<Arc<dyn Upcaster>>,
+    /// The most memory sled's page cache may use, in bytes.
+    pub cache_capacity_bytes: u64,
+    /// The most appends committed together in one group (one batch, one fsync).
+    pub max_appends_per_group: usize,
+}
+
+impl Default for SledConfig {
+    fn default() -> SledConfig {
+        SledConfig {
+            upcaster: None,
+            cache_capacity_bytes: 64 * 1024 * 1024,
+            max_appends_per_group: 1024,
+        }
+    }
+}
+
+impl std::fmt::Debug for SledConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SledConfig")
+            .field("upcaster", &self.upcaster.as_ref().map(|_| "dyn Upcaster"))
+            .field("cache_capacity_bytes", &self.cache_capacity_bytes)
+            .field("max_appends_per_group", &self.max_appends_per_group)
+            .finish()
+    }
+}
+
+/// An event store in a directory, kept by sled, written by one group-committing thread.
+///
+/// Cloning gives another handle to the same open store. The store closes when the last
+/// handle (including those held by subscriptions) is dropped: the drop waits for the
+/// writer to finish the group it is committing, then releases the directory's lock.
+#[derive(Clone)]
+pub struct SledStore {
+    inner: Arc<SledInner>,
+}
+
+struct SledInner {
+    path: PathBuf,
+    tree: sled::Tree,
+    /// The last durable position; readers never look past it.
+    head: Arc<watch::Sender<u64>>,
+    upcaster: Option<Arc<dyn Upcaster>>,
+    requests: Mutex<Option<mpsc::Sender<WriteRequest>>>,
+    writer_thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Drop for SledInner {
+    fn drop(&mut self) {
+        let requests = self
+            .requests
+            .get_mut()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        drop(requests.take());
+        let writer_thread = self
+            .writer_thread
+            .get_mut()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(handle) = writer_thread.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+impl SledStore {
+    /// Opens the store in `path`, creating it if the directory is missing or empty.
+    ///
+    /// Refuses, leaving the directory untouched: a non-empty directory that is not a
+    /// Habeas store ([`StoreError::NotAHabeasStore`]), a store of a newer format
+    /// ([`StoreError::NewerFormat`]) and a store another process has open
+    /// ([`StoreError::Locked`]). Blocking: from async code, call it inside
+    /// `tokio::task::spawn_blocking`.
+    pub fn open(path: impl AsRef<Path>, config: SledConfig) -> Result<SledStore, StoreError> {
+        let path = path.as_ref().to_owned();
+        open::prepare_directory(&path)?;
+        let db = sled::Config::new()
+            .path(&path)
+            .cache_capacity(config.cache_capacity_bytes)
+            .open()
+            .map_err(|error| {
+                if open::is_sled_lock_error(&error) {
+                    StoreError::Locked(path.clone())
+                } else {
+                    StoreError::Sled(error)
+                }
+            })?;
+        let tree: sled::Tree = (*db).clone();
+        match tree.get(keys::FORMAT_KEY)? {
+            Some(bytes) => {
+                let found = <[u8; 4]>::try_from(bytes.as_ref())
+                    .map(u32::from_be_bytes)
+                    .map_err(|_| StoreError::NotAHabeasStore(path.clone()))?;
+                open::check_format(&path, found)?;
+            }
+            None => {
+                tree.insert(keys::FORMAT_KEY, &open::FORMAT_VERSION.to_be_bytes())?;
+            }
+        }
+        tree.flush()?;
+        let files = DurableFiles::open(&path)?;
+        let (tip, undecodable_tip) = recover_tip(&tree)?;
+        let recorded_head = match tree.get(keys::HEAD_KEY)? {
+            Some(bytes) => keys::decode_u64(&bytes).unwrap_or(0),
+            None => 0,
+        };
+        // Events missing at the end of the log would be hidden for good by the next
+        // append, so such a store stays readable and verifiable but refuses appends.
+        let failure = if let Some(reason) = undecodable_tip {
+            Some(format!(
+                "the last stored event (position {}) cannot be decoded ({reason}); run verify",
+                tip.head
+            ))
+        } else {
+            (recorded_head > tip.head).then(|| {
+                format!(
+                    "the log ends at position {} but the store recorded head {recorded_head}: \
+                     events are missing; run verify",
+                    tip.head
+                )
+            })
+        };
+        let head = Arc::new(watch::Sender::new(tip.head));
+        let (sender, receiver) = mpsc::channel();
+        let writer = Writer {
+            tree: tree.clone(),
+            files,
+            tip,
+            head: Arc::clone(&head),
+            max_group: config.max_appends_per_group.max(1),
+            failure,
+        };
+        let writer_thread = std::thread::Builder::new()
+            .name("habeas-store-writer".into())
+            .spawn(move || writer.run(receiver))
+            .map_err(|source| StoreError::io(&path, source))?;
+        Ok(SledStore {
+            inner: Arc::new(SledInner {
+                path,
+                tree,
+                head,
+                upcaster: config.upcaster,
+                requests: Mutex::new(Some(sender)),
+                writer_thread: Mutex::new(Some(writer_thread)),
+            }),
+        })
+    }
+
+    /// The store's directory.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    fn durable_head(&self) -> u64 {
+        *self.inner.head.borrow()
+    }
+
+    /// Reads and decodes the stored (not upcast) event at `position`.
+    fn stored_event(&self, position: u64) -> Result<Envelope, StoreError> {
+        let bytes = self
+            .inner
+            .tree
+            .get(keys::event_key(position))?
+            .ok_or_else(|| StoreError::Corrupt {
+                position,
+                reason: "the event is missing".into(),
+            })?;
+        decode_envelope(position, &bytes)
+    }
+
+    fn upcast(&self, envelope: Envelope) -> Result<Envelope, StoreError> {
+        upcast_envelope(self.inner.upcaster.as_deref(), envelope)
+    }
+}
+
+impl std::fmt::Debug for SledStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SledStore")
+            .field("path", &self.inner.path)
+            .field("head", &self.durable_head())
+            .finish_non_exhaustive()
+    }
+}
+
+fn decode_envelope(position: u64, bytes: &[u8]) -> Result<Envelope, StoreError> {
+    serde_json::from_slice(bytes).map_err(|error| StoreError::Corrupt {
+        position,
+        reason: format!("cannot decode the stored envelope: {error}"),
+    })
+}
+
+/// The head and last hash, from the last `e/` key (sled's own id generator jumps on
+/// reopen, so positions are ours). A last event that cannot be decoded still gives the
+/// head (so the store opens for reading and `verify`) plus the reason, and no hash.
+fn recover_tip(tree: &sled::Tree) -> Result<(LogTip, Option<String>), StoreError> {
+    let Some(entry) = tree.scan_prefix(keys::EVENT_PREFIX).next_back() else {
+        return Ok((LogTip::empty(), None));
+    };
+    let (key, bytes) = entry?;
+    let position = keys::position_of_event_key(&key).ok_or_else(|| StoreError::Corrupt {
+        position: 0,
+        reason: "malformed event key at the end of the log".into(),
+    })?;
+    match decode_envelope(position, &bytes) {
+        Ok(envelope) => Ok((
+            LogTip {
+                head: position,
+                last_hash: envelope.hash,
+            },
+            None,
+        )),
+        Err(error) => Ok((
+            LogTip {
+                head: position,
+                last_hash: String::new(),
+            },
+            Some(error.to_string()),
+        )),
+    }
+}
+
+#[async_trait]
+impl EventStore for SledStore {
+    async fn append(
+        &self,
+        stream: &StreamId,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+        meta: AppendMeta,
+    ) -> Result<AppendOutcome, StoreError> {
+        if events.is_empty() {
+            return Err(StoreError::NothingToAppend {
+                stream: stream.clone(),
+            });
+        }
+        let (reply, answer) = oneshot::channel();
+        let write = WriteRequest {
+            request: AppendRequest {
+                stream: stream.clone(),
+                expected,
+                events,
+                meta,
+            },
+            reply,
+        };
+        {
+            let requests = self
+                .inner
+                .requests
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let sender = requests.as_ref().ok_or(StoreError::Closed)?;
+            sender.send(write).map_err(|_| StoreError::Closed)?;
+        }
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    async fn read_stream(
+        &self,
+        stream: &StreamId,
+        from_version: u64,
+    ) -> Result<Vec<Envelope>, StoreError> {
+        let head = self.durable_head();
+        let start = keys::stream_key(stream, from_version.max(1));
+        let end = keys::stream_key(stream, u64::MAX);
+        let mut envelopes = Vec::new();
+        for entry in self.inner.tree.range(start..=end) {
+            let (key, value) = entry?;
+            let position = keys::decode_u64(&value).ok_or_else(|| StoreError::Corrupt {
+                position: 0,
+                reason: format!("malformed index entry for stream {stream}"),
+            })?;
+            if position > head {
+                break;
+            }
+            let envelope = self.stored_event(position)?;
+            if envelope.stream != *stream
+                || Some(envelope.version) != keys::version_of_stream_key(&key)
+            {
+                return Err(StoreError::Corrupt {
+                    position,
+                    reason: format!(
+                        "the stream index of {stream} points at an event of {} version {}",
+                        envelope.stream, envelope.version
+                    ),
+                });
+            }
+            envelopes.push(self.upcast(envelope)?);
+        }
+        Ok(envelopes)
+    }
+
+    async fn read_all(
+        &self,
+        from_position: u64,
+        limit: usize,
+    ) -> Result<Vec<Envelope>, StoreError> {
+        let head = self.durable_head();
+        let from_position = from_position.max(1);
+        if from_position > head || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let range = keys::event_key(from_position)..=keys::event_key(head);
+        let mut envelopes = Vec::new();
+        let entries = self.inner.tree.range(range).take(limit);
+        for (expected_position, entry) in (from_position..).zip(entries) {
+            let (key, bytes) = entry?;
+            let position =
+                keys::position_of_event_key(&key).ok_or_else(|| StoreError::Corrupt {
+                    position: expected_position,
+                    reason: "malformed event key".into(),
+                })?;
+            if position != expected_position {
+                return Err(StoreError::Corrupt {
+                    position: expected_position,
+                    reason: "the event is missing".into(),
+                });
+            }
+            envelopes.push(self.upcast(decode_envelope(position, &bytes)?)?);
+        }
+        Ok(envelopes)
+    }
+
+    async fn head(&self) -> Result<u64, StoreError> {
+        Ok(self.durable_head())
+    }
+
+    async fn subscribe(&self, from_position: u64) -> Result<Subscription, StoreError> {
+        Ok(Subscription::new(
+            Arc::new(self.clone()),
+            self.inner.head.subscribe(),
+            from_position,
+        ))
+    }
+
+    async fn verify_with_progress(
+        &self,
+        progress: &mut (dyn FnMut(u64, u64) + Send),
+    ) -> Result<VerifyReport, StoreError> {
+        let total = self.durable_head();
+        let recorded_head = match self.inner.tree.get(keys::HEAD_KEY)? {
+            Some(bytes) => keys::decode_u64(&bytes).unwrap_or(0),
+            None => 0,
+        };
+        let mut verifier = ChainVerifier::new();
+        let mut next_key = keys::event_key(1);
+        let end_key = keys::event_key(u64::MAX);
+        loop {
+            let mut chunk = Vec::with_capacity(VERIFY_CHUNK);
+            for entry in self
+                .inner
+                .tree
+                .range(next_key.clone()..=end_key.clone())
+                .take(VERIFY_CHUNK)
+            {
+                chunk.push(entry?);
+            }
+            let Some((last_key, _)) = chunk.last() else {
+                break;
+            };
+            next_key = last_key.to_vec();
+            next_key.push(0);
+            for (key, bytes) in &chunk {
+                let Some(position) = keys::position_of_event_key(key) else {
+                    let problem =
+                        verifier.undecodable(verifier.n_events() + 1, "malformed event key");
+                    return Ok(report(&verifier, Some(problem)));
+                };
+                let checked = match serde_json::from_slice::<Envelope>(bytes) {
+                    Err(error) => Err(verifier.undecodable(position, &error.to_string())),
+                    Ok(envelope) => verifier
+                        .check(position, &envelope)
+                        .and_then(|()| self.check_index(&envelope))
+                        .map(|()| envelope),
+                };
+                match checked {
+                    Ok(envelope) => verifier.accept(&envelope),
+                    Err(problem) => return Ok(report(&verifier, Some(problem))),
+                }
+            }
+            progress(verifier.n_events(), total.max(verifier.n_events()));
+            tokio::task::yield_now().await;
+        }
+        if let Err(problem) = verifier.check_end(recorded_head) {
+            return Ok(report(&verifier, Some(problem)));
+        }
+        progress(verifier.n_events(), total.max(verifier.n_events()));
+        Ok(report(&verifier, None))
+    }
+}
+
+impl SledStore {
+    /// Checks that the stream index points at `envelope`.
+    fn check_index(&self, envelope: &Envelope) -> Result<(), crate::verify::VerifyProblem> {
+        let indexed = self
+            .inner
+            .tree
+            .get(keys::stream_key(&envelope.stream, envelope.version))
+            .ok()
+            .flatten()
+            .and_then(|bytes| keys::decode_u64(&bytes));
+        if indexed == Some(envelope.position) {
+            return Ok(());
+        }
+        Err(crate::verify::VerifyProblem {
+            position: envelope.position,
+            kind: crate::verify::ProblemKind::IndexMismatch,
+            detail: format!(
+                "the index entry for {} version {} points at {indexed:?} instead of this event",
+                envelope.stream, envelope.version
+            ),
+        })
+    }
+}
+
+fn report(
+    verifier: &ChainVerifier,
+    first_problem: Option<crate::verify::VerifyProblem>,
+) -> VerifyReport {
+    VerifyReport {
+        n_events: verifier.n_events(),
+        first_problem,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use serde_json::json;
+    use uuid::Uuid;
+
+    use super::{SledConfig, SledStore};
+    use crate::append::{AppendMeta, AppendOutcome, ExpectedVersion, NewEvent};
+    use crate::conformance::Harness;
+    use crate::store::EventStore;
+    use crate::stream_id::StreamId;
+    use crate::upcast::Upcaster;
+
+    async fn open(upcaster: Option<Arc<dyn Upcaster>>) -> Harness {
+        let directory = tempfile::tempdir().expect("temporary directory");
+        let config = SledConfig {
+            upcaster,
+            ..SledConfig::default()
+        };
+        let store = SledStore::open(directory.path().join("store"), config).expect("open");
+        Harness {
+            store: Arc::new(store),
+            keep_alive: Box::new(directory),
+        }
+    }
+
+    crate::conformance_tests!(open);
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reopen_keeps_everything() {
+        let directory = tempfile::tempdir().expect("temporary directory");
+        let path = directory.path().join("store");
+        let person = StreamId::new("person-reopen").expect("stream");
+        let command_id = Uuid::now_v7();
+        let (before, first_result) = {
+            let store = SledStore::open(&path, SledConfig::default()).expect("open");
+            let mut first_result = None;
+            for index in 0..5 {
+                let event = NewEvent {
+                    event_id: Uuid::now_v7(),
+                    event_type: "Noted".into(),
+                    schema_version: 1,
+                    payload: json!({ "index": index }),
+                };
+                let meta = AppendMeta {
+                    recorded_by: "test".into(),
+                    command_id: (index == 0).then_some(command_id),
+                };
+                let outcome = store
+                    .append(&person, ExpectedVersion::Any, vec![event], meta)
+                    .await
+                    .expect("append");
+                if index == 0 {
+                    first_result = Some(outcome);
+                }
+            }
+            (store.read_all(0, 100).await.expect("read"), first_result)
+        };
+        let store = SledStore::open(&path, SledConfig::default()).expect("reopen");
+        assert_eq!(store.head().await.expect("head"), 5);
+        assert_eq!(store.read_all(0, 100).await.expect("read"), before);
+        assert!(store.verify().await.expect("verify").is_ok());
+        // The command id survives the reopen.
+        let retry = store
+            .append(
+                &person,
+                ExpectedVersion::Any,
+                vec![NewEvent {
+                    event_id: Uuid::now_v7(),
+                    event_type: "Noted".into(),
+                    schema_version: 1,
+                    payload: json!({}),
+                }],
+                AppendMeta {
+                    recorded_by: "test".into(),
+                    command_id: Some(command_id),
+                },
+            )
+            .await
+            .expect("append");
+        let Some(AppendOutcome::Appended(first)) = first_result else {
+            panic!("the first append was not Appended: {first_result:?}");
+        };
+        assert_eq!(retry, AppendOutcome::AlreadyApplied(first));
+        // Positions continue from the recovered head, chained to the last hash.
+        let next = store
+            .append(
+                &person,
+                ExpectedVersion::Exact(5),
+                vec![NewEvent {
+                    event_id: Uuid::now_v7(),
+                    event_type: "Noted".into(),
+                    schema_version: 1,
+                    payload: json!({}),
+                }],
+                AppendMeta {
+                    recorded_by: "test".into(),
+                    command_id: None,
+                },
+            )
+            .await
+            .expect("append");
+        assert!(
+            matches!(&next, AppendOutcome::Appended(result) if result.first_position == 6),
+            "{next:?}"
+        );
+        assert!(store.verify().await.expect("verify").is_ok());
+    }
+}

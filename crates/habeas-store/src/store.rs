@@ -1,0 +1,67 @@
+//! The `EventStore` trait every backend implements.
+
+use async_trait::async_trait;
+
+use crate::append::{AppendMeta, AppendOutcome, ExpectedVersion, NewEvent};
+use crate::envelope::Envelope;
+use crate::error::StoreError;
+use crate::stream_id::StreamId;
+use crate::subscription::Subscription;
+use crate::verify::VerifyReport;
+
+/// An append-only, hash-chained log of events grouped in streams.
+///
+/// Readers only ever see durable events: an event is returned by a read, counted by
+/// [`EventStore::head`] or delivered to a subscription only after the append that wrote
+/// it was acknowledged.
+#[async_trait]
+pub trait EventStore: Send + Sync {
+    /// Appends `events` to `stream` atomically if `expected` holds and `meta.command_id`
+    /// was not seen before.
+    ///
+    /// All events of one call get one contiguous range of global positions, consecutive
+    /// stream versions and the same `recorded_at`. A version mismatch returns
+    /// [`AppendOutcome::Conflict`] and a known command id returns
+    /// [`AppendOutcome::AlreadyApplied`] (checked first, whatever `expected` says); both
+    /// write nothing. An empty `events` is refused with [`StoreError::NothingToAppend`]:
+    /// an append always writes at least one event, so its result always names a range.
+    async fn append(
+        &self,
+        stream: &StreamId,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+        meta: AppendMeta,
+    ) -> Result<AppendOutcome, StoreError>;
+
+    /// The events of `stream` with version `from_version` or later (1 is the first),
+    /// upcast, in version order. An unknown stream gives an empty list.
+    async fn read_stream(
+        &self,
+        stream: &StreamId,
+        from_version: u64,
+    ) -> Result<Vec<Envelope>, StoreError>;
+
+    /// At most `limit` events with global position `from_position` or later (1 is the
+    /// first; 0 reads from the start), upcast, in position order.
+    async fn read_all(&self, from_position: u64, limit: usize)
+    -> Result<Vec<Envelope>, StoreError>;
+
+    /// The last global position (0 when the store is empty).
+    async fn head(&self) -> Result<u64, StoreError>;
+
+    /// Every event from `from_position` on (0 or 1: from the start): first those already
+    /// stored, then new ones as they are committed, without gap or duplicate.
+    async fn subscribe(&self, from_position: u64) -> Result<Subscription, StoreError>;
+
+    /// Walks the whole stored log (not upcast) and checks the hash chain, positions and
+    /// stream versions; calls `progress(done, total)` from time to time.
+    async fn verify_with_progress(
+        &self,
+        progress: &mut (dyn FnMut(u64, u64) + Send),
+    ) -> Result<VerifyReport, StoreError>;
+
+    /// [`EventStore::verify_with_progress`] without progress reports.
+    async fn verify(&self) -> Result<VerifyReport, StoreError> {
+        self.verify_with_progress(&mut |_, _| {}).await
+    }
+}
