@@ -20,6 +20,9 @@ use crate::codec;
 use crate::error::TrackerError;
 use crate::people::{PersonIndex, changes_identity};
 
+/// The folder of a data directory that holds the event store.
+pub const EVENTS_DIR: &str = "events";
+
 /// How many times `execute` reloads and decides again when another writer
 /// appended to the same stream in between.
 const MAX_ATTEMPTS: u32 = 8;
@@ -116,14 +119,28 @@ impl Tracker {
         Self { store }
     }
 
-    /// Opens (or creates) the embedded sled store at `path`, with the domain's
-    /// upcasters.
+    /// Opens (or creates) a Habeas data directory: the event store lives in
+    /// its `events/` folder (read models will sit beside it). A directory that
+    /// holds anything else is refused untouched, so `--db ~/Documents` cannot
+    /// scatter files among a user's own.
     pub fn open(path: &Path) -> Result<Self, TrackerError> {
+        let events = path.join(EVENTS_DIR);
+        let is_empty_dir = std::fs::read_dir(path).map(|mut entries| entries.next().is_none());
+        let usable = match is_empty_dir {
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => true,
+            Ok(true) => true,
+            _ => events.is_dir(),
+        };
+        if !usable {
+            return Err(TrackerError::Store(
+                habeas_store::StoreError::NotAHabeasStore(path.to_path_buf()),
+            ));
+        }
         let config = SledConfig {
             upcaster: Some(codec::upcaster()),
             ..SledConfig::default()
         };
-        Ok(Self::new(Arc::new(SledStore::open(path, config)?)))
+        Ok(Self::new(Arc::new(SledStore::open(events, config)?)))
     }
 
     /// The store, for export, verification and subscriptions.

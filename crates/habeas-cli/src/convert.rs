@@ -1,0 +1,103 @@
+//! From command-line arguments to domain values. Clap's enums mirror the
+//! domain's so that the domain need not know about clap.
+
+use anyhow::bail;
+use habeas_domain::event::{Charge, DetentionKind, ReleaseKind, RestrictionKind, StatementKind};
+use habeas_domain::facts::{Confidence, Facts, Source, Visibility};
+
+use crate::args::{
+    ConfidenceArg, DetentionKindArg, FactArgs, ReleaseKindArg, RestrictionKindArg, SourceArgs,
+    StatementKindArg,
+};
+
+pub(crate) fn sources(args: &SourceArgs) -> Vec<Source> {
+    let urls = args.urls.iter().map(|url| Source::url(url.trim()));
+    let documents = args
+        .documents
+        .iter()
+        .map(|doc| Source::document(doc.trim()));
+    urls.chain(documents).collect()
+}
+
+pub(crate) fn facts(args: &FactArgs) -> Facts {
+    Facts {
+        occurred: args.occurred,
+        sources: sources(&args.sources),
+        confidence: match args.confidence {
+            ConfidenceArg::Confirmed => Confidence::Confirmed,
+            ConfidenceArg::Reported => Confidence::Reported,
+            ConfidenceArg::Alleged => Confidence::Alleged,
+            ConfidenceArg::Disputed => Confidence::Disputed,
+        },
+        note: args.note.clone(),
+        visibility: if args.restricted {
+            Visibility::Restricted
+        } else {
+            Visibility::Public
+        },
+    }
+}
+
+/// Pairs `--charge` and `--article` by position.
+pub(crate) fn charges(offences: &[String], articles: &[String]) -> anyhow::Result<Vec<Charge>> {
+    if articles.len() > offences.len() {
+        bail!(
+            "{} --article values for {} --charge values: give each article after the charge it belongs to",
+            articles.len(),
+            offences.len()
+        );
+    }
+    Ok(offences
+        .iter()
+        .enumerate()
+        .map(|(idx, offence)| Charge {
+            offence: offence.clone(),
+            article: articles.get(idx).cloned(),
+        })
+        .collect())
+}
+
+pub(crate) fn detention_kind(kind: DetentionKindArg) -> DetentionKind {
+    match kind {
+        DetentionKindArg::Arrest => DetentionKind::Arrest,
+        DetentionKindArg::AdministrativeDetention => DetentionKind::AdministrativeDetention,
+        DetentionKindArg::HouseArrest => DetentionKind::HouseArrest,
+        DetentionKindArg::EnforcedDisappearance => DetentionKind::EnforcedDisappearance,
+        DetentionKindArg::Other => DetentionKind::Other,
+    }
+}
+
+pub(crate) fn release_kind(kind: ReleaseKindArg) -> ReleaseKind {
+    match kind {
+        ReleaseKindArg::SentenceServed => ReleaseKind::SentenceServed,
+        ReleaseKindArg::Bail => ReleaseKind::Bail,
+        ReleaseKindArg::Parole => ReleaseKind::Parole,
+        ReleaseKindArg::Pardon => ReleaseKind::Pardon,
+        ReleaseKindArg::Amnesty => ReleaseKind::Amnesty,
+        ReleaseKindArg::Acquittal => ReleaseKind::Acquittal,
+        ReleaseKindArg::Medical => ReleaseKind::Medical,
+        ReleaseKindArg::EarlyReleaseWithoutReason => ReleaseKind::EarlyReleaseWithoutReason,
+        ReleaseKindArg::Escape => ReleaseKind::Escape,
+        ReleaseKindArg::Other => ReleaseKind::Other,
+    }
+}
+
+pub(crate) fn restriction_kind(kind: RestrictionKindArg) -> RestrictionKind {
+    match kind {
+        RestrictionKindArg::PoliticalActivityBan => RestrictionKind::PoliticalActivityBan,
+        RestrictionKindArg::TravelBan => RestrictionKind::TravelBan,
+        RestrictionKindArg::HouseArrest => RestrictionKind::HouseArrest,
+        RestrictionKindArg::Surveillance => RestrictionKind::Surveillance,
+        RestrictionKindArg::Other => RestrictionKind::Other,
+    }
+}
+
+pub(crate) fn statement_kind(kind: StatementKindArg) -> StatementKind {
+    match kind {
+        StatementKindArg::Condemnation => StatementKind::Condemnation,
+        StatementKindArg::CallForRelease => StatementKind::CallForRelease,
+        StatementKindArg::Denial => StatementKind::Denial,
+        StatementKindArg::OfficialPosition => StatementKind::OfficialPosition,
+        StatementKindArg::Other => StatementKind::Other,
+    }
+}

@@ -1,0 +1,93 @@
+//! Exit codes, documented in `habeas --help` and README.md.
+
+use std::fmt;
+use std::process::ExitCode;
+
+use habeas::error::TrackerError;
+use habeas_store::StoreError;
+
+/// What kind of failure ended the command; decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// 1: the store could not be used.
+    Store,
+    /// 2: bad usage.
+    Usage,
+    /// 3: the rules refused the command.
+    Rejected,
+    /// 4: no such person, or an ambiguous name.
+    NotFound,
+    /// 5: verify found a problem.
+    Verify,
+}
+
+impl Kind {
+    pub(crate) fn exit_code(self) -> ExitCode {
+        ExitCode::from(match self {
+            Kind::Store => 1,
+            Kind::Usage => 2,
+            Kind::Rejected => 3,
+            Kind::NotFound => 4,
+            Kind::Verify => 5,
+        })
+    }
+}
+
+/// An error that knows its exit code.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub(crate) kind: Kind,
+    message: String,
+}
+
+impl Failure {
+    fn new(kind: Kind, message: String) -> Self {
+        Self { kind, message }
+    }
+
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
+        Self::new(Kind::Usage, message.into())
+    }
+
+    pub(crate) fn usage_from(err: anyhow::Error) -> Self {
+        Self::new(Kind::Usage, err.to_string())
+    }
+
+    pub(crate) fn rejected(message: impl Into<String>) -> Self {
+        Self::new(Kind::Rejected, message.into())
+    }
+
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
+        Self::new(Kind::NotFound, message.into())
+    }
+
+    pub(crate) fn verify(message: impl Into<String>) -> Self {
+        Self::new(Kind::Verify, message.into())
+    }
+
+    pub(crate) fn from_tracker(err: TrackerError) -> Self {
+        let kind = match &err {
+            TrackerError::Rejected(_) => Kind::Rejected,
+            TrackerError::UnknownPerson { .. } | TrackerError::AmbiguousPerson { .. } => {
+                Kind::NotFound
+            }
+            TrackerError::Store(StoreError::InvalidStreamId { .. }) => Kind::Usage,
+            TrackerError::Store(_)
+            | TrackerError::Unreadable { .. }
+            | TrackerError::Contention { .. } => Kind::Store,
+        };
+        let prefix = match kind {
+            Kind::Rejected => "rejected, nothing recorded: ",
+            _ => "",
+        };
+        Self::new(kind, format!("{prefix}{err}"))
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Failure {}

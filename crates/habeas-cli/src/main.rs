@@ -1,0 +1,35 @@
+//! The `habeas` command. Thin: parse, run, print the error once, exit with the
+//! documented code (see `habeas --help`).
+
+mod args;
+mod convert;
+mod exit;
+mod output;
+mod progress;
+mod run;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    match run::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // A closed pipe (`habeas export | head`) is not a failure.
+            if err
+                .chain()
+                .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
+                .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("habeas: {err:#}");
+            match err.downcast_ref::<exit::Failure>() {
+                Some(failure) => failure.kind.exit_code(),
+                None => exit::Kind::Store.exit_code(),
+            }
+        }
+    }
+}

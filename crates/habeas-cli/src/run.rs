@@ -1,0 +1,623 @@
+//! One function per command: parse → facade call → print. No rules live here.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chrono::Utc;
+use habeas::demo;
+use habeas::error::TrackerError;
+use habeas::people::PersonIndex;
+use habeas::tracker::{Issued, Subject, Tracker};
+use habeas_domain::command::Action;
+use habeas_domain::event::{
+    Charging, Correction, Detention, Event, Lifting, Registration, Release, Restriction,
+    Retraction, Sentencing, Statement, Transfer,
+};
+use habeas_domain::id::PersonId;
+use habeas_domain::status::View;
+
+use crate::args::{
+    Cli, Command, CorrectArgs, ExportArgs, FactArgs, HistoryArgs, LogCommand, PersonAddArgs,
+    PersonCommand, PersonListArgs, RetractArgs, StatusArgs,
+};
+use crate::convert;
+use crate::exit::Failure;
+use crate::output;
+
+/// Runs the parsed command line.
+pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(dispatch(cli))
+}
+
+fn default_db() -> anyhow::Result<PathBuf> {
+    let dirs = directories::ProjectDirs::from("org", "Habeas", "habeas").context(
+        "cannot find a per-user data directory (no home directory?): pass --db PATH or set HABEAS_DB",
+    )?;
+    Ok(dirs.data_dir().join("store"))
+}
+
+fn recorded_by(cli: &Cli) -> String {
+    cli.recorded_by
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .filter(|name| !name.trim().is_empty())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+fn open(db: &Path) -> anyhow::Result<Tracker> {
+    Tracker::open(db).map_err(|err| Failure::from_tracker(err).into())
+}
+
+async fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    let by = recorded_by(&cli);
+    if let Command::Demo = cli.command {
+        return run_demo(cli.db.clone()).await;
+    }
+    let db = match &cli.db {
+        Some(db) => db.clone(),
+        None => default_db()?,
+    };
+    let tracker = open(&db)?;
+    let issued = |command_id| Issued {
+        recorded_by: by.clone(),
+        command_id,
+        at: Utc::now(),
+    };
+    match cli.command {
+        Command::Init => {
+            println!("store ready at {}", db.display());
+            Ok(())
+        }
+        Command::Demo => unreachable!("handled above"),
+        Command::Person(PersonCommand::Add(args)) => person_add(&tracker, args, issued(None)).await,
+        Command::Person(PersonCommand::List(args)) => person_list(&tracker, args).await,
+        Command::Log(command) => log(&tracker, command, &issued).await,
+        Command::Correct(args) => correct(&tracker, args, issued(None)).await,
+        Command::Retract(args) => retract(&tracker, args, issued(None)).await,
+        Command::Status(args) => status(&tracker, args).await,
+        Command::History(args) => history(&tracker, args).await,
+        Command::Export(args) => export(&tracker, args).await,
+        Command::Verify => verify(&tracker).await,
+    }
+}
+
+fn failed(err: TrackerError) -> anyhow::Error {
+    Failure::from_tracker(err).into()
+}
+
+async fn resolve(tracker: &Tracker, reference: &str) -> anyhow::Result<(PersonId, PersonIndex)> {
+    let index = tracker.people().await.map_err(failed)?;
+    let id = index.resolve(reference).map_err(failed)?.id;
+    Ok((id, index))
+}
+
+async fn run_demo(db: Option<PathBuf>) -> anyhow::Result<()> {
+    let db = match db {
+        Some(db) => db,
+        None => {
+            let dir = std::env::temp_dir().join(format!(
+                "habeas-demo-{}",
+                Utc::now().format("%Y%m%d-%H%M%S-%f")
+            ));
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            dir
+        }
+    };
+    let tracker = open(&db)?;
+    if tracker.store().head().await.map_err(|e| failed(e.into()))? != 0 {
+        return Err(Failure::usage(format!(
+            "the demo builds a new example store, but {} already holds events: pass --db with a new directory",
+            db.display()
+        ))
+        .into());
+    }
+    let people = demo::load(&tracker).await.map_err(failed)?;
+    let view = View {
+        as_of: Utc::now().date_naive(),
+        known_at: Utc::now(),
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "EXAMPLE DATA: the worked example of Habeas' DOMAIN.md (a 2021 news report)."
+    )?;
+    writeln!(out, "Example store written to {}\n", db.display())?;
+    let index = tracker.people().await.map_err(failed)?;
+    for person in index.people() {
+        let status = tracker.status(person.id, view).await.map_err(failed)?;
+        output::status_text(&mut out, person, &status)?;
+        writeln!(out)?;
+    }
+    let statements = tracker
+        .statements_about(people.rong_chhun)
+        .await
+        .map_err(failed)?;
+    writeln!(out, "Statements about Rong Chhun:")?;
+    for record in statements {
+        output::statement_line(&mut out, &record.statement)?;
+    }
+    writeln!(
+        out,
+        "\nExplore it:\n  habeas --db {db} status \"Rorng Chhun\" --as-of 2021-01-15\n  habeas --db {db} history rong-chhun\n  habeas --db {db} verify",
+        db = shell_quote(&db)
+    )?;
+    Ok(())
+}
+
+fn shell_quote(path: &Path) -> String {
+    let text = path.display().to_string();
+    if text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c))
+    {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+async fn person_add(tracker: &Tracker, args: PersonAddArgs, issued: Issued) -> anyhow::Result<()> {
+    let registration = Registration {
+        name: args.name.trim().to_owned(),
+        aliases: args.aliases.iter().map(|a| a.trim().to_owned()).collect(),
+        country: args.country,
+        affiliation: args.affiliation,
+        born: args.born,
+        sources: convert::sources(&args.sources),
+    };
+    let (id, _) = tracker
+        .register_person(registration, &issued)
+        .await
+        .map_err(failed)?;
+    let index = tracker.people().await.map_err(failed)?;
+    let person = index
+        .get(id)
+        .context("the new person is missing from the index")?;
+    if args.output.json {
+        println!(
+            "{}",
+            serde_json::json!({ "id": id, "slug": person.slug, "name": person.identity.name })
+        );
+    } else {
+        println!(
+            "registered {} as {} ({id})",
+            person.identity.name, person.slug
+        );
+    }
+    Ok(())
+}
+
+async fn person_list(tracker: &Tracker, args: PersonListArgs) -> anyhow::Result<()> {
+    let index = tracker.people().await.map_err(failed)?;
+    let view = View {
+        as_of: Utc::now().date_naive(),
+        known_at: Utc::now(),
+    };
+    let mut rows = Vec::new();
+    for person in index.people() {
+        let status = tracker.status(person.id, view).await.map_err(failed)?;
+        if args.status.is_none_or(|wanted| wanted == status.headline) {
+            rows.push((person, status));
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    if args.output.json {
+        let json: Vec<_> = rows
+            .iter()
+            .map(|(person, status)| {
+                serde_json::json!({
+                    "id": person.id,
+                    "slug": person.slug,
+                    "name": person.identity.name,
+                    "aliases": person.identity.aliases,
+                    "headline": status.headline,
+                    "days_in_custody_now": status.figures.days_in_custody_now,
+                })
+            })
+            .collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+    } else {
+        output::person_table(&mut out, &rows)?;
+    }
+    Ok(())
+}
+
+async fn log(
+    tracker: &Tracker,
+    command: LogCommand,
+    issued: &dyn Fn(Option<habeas_domain::id::CommandId>) -> Issued,
+) -> anyhow::Result<()> {
+    let (person, facts_args, action): (Option<String>, FactArgs, Action) = match command {
+        LogCommand::Detained {
+            person,
+            facts,
+            kind,
+            place,
+            authority,
+            facility,
+        } => {
+            let action = Action::RecordDetention(Detention {
+                facts: convert::facts(&facts),
+                kind: convert::detention_kind(kind),
+                place,
+                authority,
+                facility,
+            });
+            (Some(person), facts, action)
+        }
+        LogCommand::Charged {
+            person,
+            facts,
+            charges,
+            articles,
+            court,
+            case_number,
+        } => {
+            let charges = convert::charges(&charges, &articles).map_err(Failure::usage_from)?;
+            let action = Action::RecordCharges(Charging {
+                facts: convert::facts(&facts),
+                charges,
+                court,
+                case_number,
+            });
+            (Some(person), facts, action)
+        }
+        LogCommand::Sentenced {
+            person,
+            facts,
+            term,
+            court,
+            in_absentia,
+            suspended,
+        } => {
+            let action = Action::RecordSentence(Sentencing {
+                facts: convert::facts(&facts),
+                term,
+                court,
+                in_absentia,
+                suspended,
+            });
+            (Some(person), facts, action)
+        }
+        LogCommand::Released {
+            person,
+            facts,
+            kind,
+            conditions,
+        } => {
+            let action = Action::RecordRelease(Release {
+                facts: convert::facts(&facts),
+                kind: convert::release_kind(kind),
+                conditions,
+            });
+            (Some(person), facts, action)
+        }
+        LogCommand::Transferred {
+            person,
+            facts,
+            to_facility,
+            from_facility,
+        } => {
+            let action = Action::RecordTransfer(Transfer {
+                facts: convert::facts(&facts),
+                from_facility,
+                to_facility,
+            });
+            (Some(person), facts, action)
+        }
+        LogCommand::Restricted {
+            person,
+            facts,
+            kind,
+            description,
+            until,
+        } => {
+            let action = Action::ImposeRestriction(Restriction {
+                facts: convert::facts(&facts),
+                kind: convert::restriction_kind(kind),
+                description,
+                until,
+            });
+            (Some(person), facts, action)
+        }
+        LogCommand::Lifted {
+            person,
+            facts,
+            kind,
+        } => {
+            let action = Action::LiftRestriction(Lifting {
+                facts: convert::facts(&facts),
+                kind: convert::restriction_kind(kind),
+            });
+            (Some(person), facts, action)
+        }
+        LogCommand::Statement {
+            by,
+            role,
+            about,
+            kind,
+            summary,
+            facts,
+        } => {
+            let index = tracker.people().await.map_err(failed)?;
+            let mut about_ids = Vec::new();
+            for reference in &about {
+                about_ids.push(index.resolve(reference).map_err(failed)?.id);
+            }
+            let statement = Statement {
+                facts: convert::facts(&facts),
+                by,
+                by_role: role,
+                about: about_ids,
+                kind: convert::statement_kind(kind),
+                summary,
+            };
+            let (id, recorded) = tracker
+                .issue_statement(statement, &issued(facts.command_id))
+                .await
+                .map_err(failed)?;
+            println!(
+                "recorded StatementIssued as statement {id} (event {}, position {})",
+                recorded
+                    .event_ids
+                    .first()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+                recorded.last_position
+            );
+            return Ok(());
+        }
+    };
+    let reference = person.expect("every case event names a person");
+    let (id, index) = resolve(tracker, &reference).await?;
+    let event_type = action.clone().into_event().event_type();
+    let recorded = tracker
+        .execute(Subject::Person(id), action, &issued(facts_args.command_id))
+        .await
+        .map_err(failed)?;
+    let name = index
+        .get(id)
+        .map_or(reference.as_str(), |p| p.identity.name.as_str());
+    if recorded.already_applied {
+        println!(
+            "already recorded: {event_type} for {name} (command {}); nothing new written",
+            facts_args
+                .command_id
+                .map(|c| c.to_string())
+                .unwrap_or_default()
+        );
+    } else {
+        println!(
+            "recorded {event_type} for {name} (event {}, position {})",
+            recorded
+                .event_ids
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            recorded.last_position
+        );
+    }
+    Ok(())
+}
+
+async fn target_of(
+    tracker: &Tracker,
+    event: habeas_domain::id::EventId,
+) -> anyhow::Result<(Subject, Event)> {
+    let subject = tracker
+        .subject_of(event)
+        .await
+        .map_err(failed)?
+        .ok_or_else(|| {
+            Failure::not_found(format!(
+                "no event {event} in this store: see `habeas history PERSON` for event ids"
+            ))
+        })?;
+    let history = tracker.history_of(subject).await.map_err(failed)?;
+    let file = habeas_domain::history::CaseFile::from_history(&history);
+    let entry = file.entry(event).ok_or_else(|| {
+        Failure::rejected(format!(
+            "event {event} is not a dated fact (a registration, a details change, a correction or a retraction cannot be corrected or retracted)"
+        ))
+    })?;
+    Ok((subject, entry.effective.clone()))
+}
+
+async fn correct(tracker: &Tracker, args: CorrectArgs, issued: Issued) -> anyhow::Result<()> {
+    let (subject, mut corrected) = target_of(tracker, args.event).await?;
+    let mut changed = false;
+    if let Some(facts) = facts_mut(&mut corrected) {
+        if let Some(occurred) = args.occurred {
+            facts.occurred = occurred;
+            changed = true;
+        }
+        let added = convert::sources(&args.sources);
+        changed |= !added.is_empty();
+        facts.sources.extend(added);
+    }
+    match (&mut corrected, args.facility, args.term) {
+        (Event::Detained(detention), Some(facility), _) => {
+            detention.facility = Some(facility);
+            changed = true;
+        }
+        (Event::Transferred(transfer), Some(facility), _) => {
+            transfer.to_facility = facility;
+            changed = true;
+        }
+        (Event::Sentenced(sentencing), _, Some(term)) => {
+            sentencing.term = Some(term);
+            changed = true;
+        }
+        (_, None, None) => {}
+        (other, _, _) => {
+            return Err(Failure::usage(format!(
+                "--facility applies to detentions and transfers, --term to sentences; event {} is a {}",
+                args.event,
+                other.event_type()
+            ))
+            .into());
+        }
+    }
+    if !changed {
+        return Err(Failure::usage(
+            "nothing to correct: give --on, --facility, --term or a new --source".to_owned(),
+        )
+        .into());
+    }
+    let action = Action::CorrectEvent(Correction {
+        target: args.event,
+        corrected: Box::new(corrected),
+        reason: args.reason,
+    });
+    let recorded = tracker
+        .execute(subject, action, &issued)
+        .await
+        .map_err(failed)?;
+    println!(
+        "recorded EventCorrected for event {} (position {})",
+        args.event, recorded.last_position
+    );
+    Ok(())
+}
+
+fn facts_mut(event: &mut Event) -> Option<&mut habeas_domain::facts::Facts> {
+    Some(match event {
+        Event::Detained(e) => &mut e.facts,
+        Event::Charged(e) => &mut e.facts,
+        Event::HearingHeld(e) => &mut e.facts,
+        Event::Appealed(e) => &mut e.facts,
+        Event::Sentenced(e) => &mut e.facts,
+        Event::Acquitted(e) => &mut e.facts,
+        Event::ChargesDropped(e) => &mut e.facts,
+        Event::Transferred(e) => &mut e.facts,
+        Event::Released(e) => &mut e.facts,
+        Event::RestrictionImposed(e) => &mut e.facts,
+        Event::RestrictionLifted(e) => &mut e.facts,
+        Event::DiedInCustody(e) => &mut e.facts,
+        Event::Disappeared(e) => &mut e.facts,
+        Event::WentIntoExile(e) => &mut e.facts,
+        Event::RecognisedAsPoliticalPrisoner(e) => &mut e.facts,
+        Event::StatementIssued(e) => &mut e.facts,
+        _ => return None,
+    })
+}
+
+async fn retract(tracker: &Tracker, args: RetractArgs, issued: Issued) -> anyhow::Result<()> {
+    let (subject, _) = target_of(tracker, args.event).await?;
+    let action = Action::RetractEvent(Retraction {
+        target: args.event,
+        reason: args.reason,
+    });
+    let recorded = tracker
+        .execute(subject, action, &issued)
+        .await
+        .map_err(failed)?;
+    println!(
+        "recorded EventRetracted for event {} (position {})",
+        args.event, recorded.last_position
+    );
+    Ok(())
+}
+
+async fn status(tracker: &Tracker, args: StatusArgs) -> anyhow::Result<()> {
+    let (id, index) = resolve(tracker, &args.person).await?;
+    let view = View {
+        // A partial --as-of means "by the end of that month or year".
+        as_of: args
+            .as_of
+            .map_or_else(|| Utc::now().date_naive(), |date| date.latest()),
+        known_at: args.known_at.unwrap_or_else(Utc::now),
+    };
+    let status = tracker.status(id, view).await.map_err(failed)?;
+    let person = index
+        .get(id)
+        .context("resolved person missing from the index")?;
+    let mut out = std::io::stdout().lock();
+    if args.output.json {
+        let json = serde_json::json!({ "id": id, "slug": person.slug, "status": status });
+        writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+    } else {
+        output::status_text(&mut out, person, &status)?;
+    }
+    Ok(())
+}
+
+async fn history(tracker: &Tracker, args: HistoryArgs) -> anyhow::Result<()> {
+    let (id, _) = resolve(tracker, &args.person).await?;
+    let entries = tracker.history(id).await.map_err(failed)?;
+    let mut out = std::io::stdout().lock();
+    if args.output.json {
+        let json: Vec<_> = entries
+            .iter()
+            .map(|entry| {
+                serde_json::json!({
+                    "envelope": entry.envelope,
+                    "headline_after": entry.headline_after,
+                })
+            })
+            .collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+    } else {
+        output::history_text(&mut out, &entries)?;
+    }
+    Ok(())
+}
+
+async fn export(tracker: &Tracker, args: ExportArgs) -> anyhow::Result<()> {
+    let mut sink: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let mut from = 1;
+    let mut n_events = 0u64;
+    loop {
+        let page = tracker
+            .store()
+            .read_all(from, 4096)
+            .await
+            .map_err(|e| failed(e.into()))?;
+        let Some(last) = page.last() else { break };
+        from = last.position + 1;
+        for envelope in &page {
+            serde_json::to_writer(&mut sink, envelope)?;
+            sink.write_all(b"\n")?;
+            n_events += 1;
+        }
+    }
+    sink.flush()?;
+    if let Some(path) = &args.output {
+        eprintln!("exported {n_events} events to {}", path.display());
+    }
+    Ok(())
+}
+
+async fn verify(tracker: &Tracker) -> anyhow::Result<()> {
+    let mut progress = crate::progress::Progress::new("verifying");
+    let report = tracker
+        .store()
+        .verify_with_progress(&mut |done, total| progress.update(done, total))
+        .await
+        .map_err(|e| failed(e.into()))?;
+    progress.finish();
+    match report.first_problem {
+        None => {
+            println!("ok: {} events, hash chain intact", report.n_events);
+            Ok(())
+        }
+        Some(problem) => {
+            Err(Failure::verify(format!(
+                "the log is damaged at position {}: {:?}: {}; restore from an export (habeas export) taken before it",
+                problem.position, problem.kind, problem.detail
+            ))
+            .into())
+        }
+    }
+}

@@ -1,0 +1,340 @@
+//! The `habeas` binary run as a child process, as a user or a script runs it.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+struct Store {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl Store {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("habeas");
+        Self { _dir: dir, path }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_habeas"))
+            .arg("--db")
+            .arg(&self.path)
+            .args(args)
+            .env("HABEAS_USER", "test officer")
+            .env_remove("HABEAS_DB")
+            .output()
+            .unwrap()
+    }
+
+    /// Runs a command that must succeed; returns its standard output.
+    fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert!(
+            output.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    /// Runs a command that must fail with `code`, and must leave the log as it
+    /// was; returns its standard error.
+    fn fails(&self, code: i32, args: &[&str]) -> String {
+        let before = self.ok(&["export"]);
+        let output = self.run(args);
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "{args:?}: stdout {} stderr {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(self.ok(&["export"]), before, "{args:?} changed the store");
+        String::from_utf8(output.stderr).unwrap()
+    }
+}
+
+const SOURCE: &[&str] = &["--source", "https://example.org/2021-report"];
+
+fn with_source<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut all = args.to_vec();
+    all.extend_from_slice(SOURCE);
+    all
+}
+
+/// The worked example of DOMAIN.md, logged command by command.
+fn log_worked_example(store: &Store) {
+    store.ok(&["init"]);
+    store.ok(&with_source(&[
+        "person",
+        "add",
+        "Rong Chhun",
+        "--alias",
+        "Rorng Chhun",
+        "--country",
+        "Cambodia",
+        "--affiliation",
+        "union leader",
+    ]));
+    store.ok(&with_source(&[
+        "person",
+        "add",
+        "Kem Sokha",
+        "--country",
+        "Cambodia",
+    ]));
+    store.ok(&with_source(&[
+        "log",
+        "detained",
+        "Rong Chhun",
+        "--on",
+        "2020-07",
+        "--place",
+        "Phnom Penh",
+        "--facility",
+        "Prey Sar prison",
+    ]));
+    store.ok(&with_source(&[
+        "log",
+        "charged",
+        "rorng chhun",
+        "--on",
+        "2020-08",
+        "--charge",
+        "incitement",
+        "--article",
+        "Criminal Code art. 495",
+    ]));
+    // The release is logged before the sentence that preceded it.
+    store.ok(&with_source(&[
+        "log",
+        "released",
+        "rong-chhun",
+        "--on",
+        "2021-11-12",
+        "--kind",
+        "early-release-without-reason",
+    ]));
+    store.ok(&with_source(&[
+        "log",
+        "sentenced",
+        "Rong Chhun",
+        "--on",
+        "2021-08",
+        "--term",
+        "2y",
+        "--court",
+        "Phnom Penh Municipal Court",
+    ]));
+    store.ok(&with_source(&[
+        "log",
+        "restricted",
+        "Kem Sokha",
+        "--on",
+        "2017-11",
+        "--kind",
+        "political-activity-ban",
+    ]));
+    store.ok(&with_source(&[
+        "log",
+        "statement",
+        "--by",
+        "United Nations",
+        "--on",
+        "2021-11-02",
+        "--about",
+        "Rong Chhun",
+        "--about",
+        "Kem Sokha",
+        "--summary",
+        "Urged Cambodia to protect civic space.",
+    ]));
+}
+
+#[test]
+fn the_worked_example_through_the_command_line() {
+    let store = Store::new();
+    log_worked_example(&store);
+
+    let status = store.ok(&["status", "Rorng Chhun"]);
+    assert!(
+        status.starts_with("Rong Chhun (rong-chhun): released"),
+        "{status}"
+    );
+    assert!(
+        status.contains("469 to 499 days (about 15 to 16 months)"),
+        "{status}"
+    );
+    assert!(status.contains("also known as: Rorng Chhun"), "{status}");
+
+    let mid = store.ok(&["status", "rong-chhun", "--as-of", "2021-10-01"]);
+    assert!(
+        mid.starts_with("Rong Chhun (rong-chhun): serving-sentence"),
+        "{mid}"
+    );
+    assert!(mid.contains("as of 2021-10-01"), "{mid}");
+
+    let kem = store.ok(&["status", "kem sokha", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&kem).unwrap();
+    assert_eq!(json["status"]["headline"], "restricted");
+
+    let history = store.ok(&["history", "Rong Chhun"]);
+    assert_eq!(history.matches("recorded 20").count(), 5, "{history}");
+    assert!(history.contains("by test officer"), "{history}");
+
+    let list = store.ok(&["person", "list", "--status", "released"]);
+    assert!(
+        list.contains("rong-chhun") && !list.contains("kem-sokha"),
+        "{list}"
+    );
+
+    assert!(store.ok(&["verify"]).starts_with("ok: 8 events"));
+}
+
+#[test]
+fn bad_input_gets_a_clear_error_the_documented_code_and_changes_nothing() {
+    let store = Store::new();
+    log_worked_example(&store);
+    store.ok(&with_source(&["person", "add", "Sar Kanika"]));
+    store.ok(&with_source(&["person", "add", "Sar Kanika"]));
+
+    // check(args, exit code, words the message must contain)
+    let cases: Vec<(Vec<&str>, i32, &str)> = vec![
+        (
+            vec!["status", "Rong Chun"],
+            4,
+            "did you mean Rong Chhun (rong-chhun)?",
+        ),
+        (vec!["status", "Sar Kanika"], 4, "matches several people"),
+        (
+            with_source(&["log", "detained", "Kem Sokha", "--on", "2021-13-40"]),
+            2,
+            "\"2021-13-40\" is not a valid date",
+        ),
+        (
+            with_source(&["log", "released", "Kem Sokha", "--on", "2021-11-12"]),
+            3,
+            "needs the person to be in custody",
+        ),
+        (
+            with_source(&["log", "detained", "Rong Chhun", "--on", "2021-01"]),
+            3,
+            "already in custody",
+        ),
+        (
+            vec!["log", "detained", "Kem Sokha", "--on", "2021-01"],
+            3,
+            "has no source",
+        ),
+        (
+            with_source(&["log", "detained", "Kem Sokha", "--on", "2999-01"]),
+            3,
+            "after today",
+        ),
+        (
+            with_source(&[
+                "log",
+                "detained",
+                "Kem Sokha",
+                "--on",
+                "2021",
+                "--frobnicate",
+            ]),
+            2,
+            "unexpected argument '--frobnicate'",
+        ),
+        (
+            vec![
+                "retract",
+                "01890000-0000-7000-8000-000000000000",
+                "--reason",
+                "x",
+            ],
+            4,
+            "no event",
+        ),
+        (vec!["status"], 2, "required"),
+    ];
+    for (args, code, says) in cases {
+        let stderr = store.fails(code, &args);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_store_held_by_another_process_is_refused_clearly() {
+    let store = Store::new();
+    log_worked_example(&store);
+    let before = store.ok(&["export"]);
+    {
+        // This test process holds the store open, as a running habeas would.
+        let _holder = habeas::tracker::Tracker::open(&store.path).unwrap();
+        let output = store.run(&with_source(&[
+            "log",
+            "detained",
+            "Kem Sokha",
+            "--on",
+            "2021",
+        ]));
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("another habeas process is using it"),
+            "{stderr}"
+        );
+    }
+    assert_eq!(store.ok(&["export"]), before);
+    assert!(store.ok(&["verify"]).starts_with("ok: 8 events"));
+}
+
+#[test]
+fn a_directory_that_is_not_a_store_is_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("thesis.odt"), b"my own file").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_habeas"))
+        .arg("--db")
+        .arg(dir.path())
+        .arg("init")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is not a habeas store"));
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["thesis.odt"]);
+}
+
+#[test]
+fn the_demo_runs_twice_without_touching_any_other_store() {
+    for _ in 0..2 {
+        let output = Command::new(env!("CARGO_BIN_EXE_habeas"))
+            .arg("demo")
+            .env_remove("HABEAS_DB")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(stdout.starts_with("EXAMPLE DATA"), "{stdout}");
+        assert!(
+            stdout.contains("Rong Chhun (rong-chhun): released"),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains("Kem Sokha (kem-sokha): restricted"),
+            "{stdout}"
+        );
+        let path = stdout
+            .lines()
+            .nth(1)
+            .unwrap()
+            .trim_start_matches("Example store written to ")
+            .to_owned();
+        std::fs::remove_dir_all(path).unwrap();
+    }
+}
