@@ -158,36 +158,62 @@ impl Tracker {
         action: Action,
         issued: &Issued,
     ) -> Result<Recorded, TrackerError> {
+        self.execute_all(subject, vec![action], issued).await
+    }
+
+    /// Like [`Tracker::execute`] for several actions on one subject, all or
+    /// nothing: each is decided against the history plus the events decided
+    /// before it, and all are appended in one atomic append (an imported
+    /// spreadsheet row becomes a person and their whole case, or nothing).
+    pub async fn execute_all(
+        &self,
+        subject: Subject,
+        actions: Vec<Action>,
+        issued: &Issued,
+    ) -> Result<Recorded, TrackerError> {
         let stream = subject.stream();
-        let command = Command {
-            id: issued.command_id,
-            issued_at: issued.at,
-            action,
-        };
+        let command_uuid = issued.command_id.map(|id| *id.as_uuid());
         for _attempt in 0..MAX_ATTEMPTS {
             let envelopes = self.store.read_stream(&stream, 1).await?;
-            let history = envelopes
+            let mut history = envelopes
                 .iter()
                 .map(codec::recorded)
                 .collect::<Result<Vec<_>, _>>()?;
-            let events = decide(&history, &command)?;
-            if events.is_empty() {
-                let applied: Vec<&Envelope> = envelopes
-                    .iter()
-                    .filter(|e| {
-                        e.command_id.is_some()
-                            && e.command_id == issued.command_id.map(|id| *id.as_uuid())
-                    })
-                    .collect();
-                return Ok(Recorded {
-                    stream,
-                    event_ids: applied
+            let n_recorded = history.len();
+            let mut new_events = Vec::new();
+            for (idx, action) in actions.iter().enumerate() {
+                let command = Command {
+                    // The id rides on the first action: `decide` recognises a
+                    // retry there; the rest of the batch belongs to it.
+                    id: if idx == 0 { issued.command_id } else { None },
+                    issued_at: issued.at,
+                    action: action.clone(),
+                };
+                for event in decide(&history, &command)? {
+                    let new_event = codec::new_event(&event);
+                    history.push(RecordedEvent {
+                        id: EventId::from_uuid(new_event.event_id),
+                        recorded_at: issued.at,
+                        command_id: None,
+                        event,
+                    });
+                    new_events.push(new_event);
+                }
+                if idx == 0 && history.len() == n_recorded {
+                    let applied: Vec<&Envelope> = envelopes
                         .iter()
-                        .map(|e| EventId::from_uuid(e.event_id))
-                        .collect(),
-                    last_position: applied.last().map_or(0, |e| e.position),
-                    already_applied: true,
-                });
+                        .filter(|e| e.command_id.is_some() && e.command_id == command_uuid)
+                        .collect();
+                    return Ok(Recorded {
+                        stream,
+                        event_ids: applied
+                            .iter()
+                            .map(|e| EventId::from_uuid(e.event_id))
+                            .collect(),
+                        last_position: applied.last().map_or(0, |e| e.position),
+                        already_applied: true,
+                    });
+                }
             }
             let expected = match envelopes.last() {
                 None => ExpectedVersion::NoStream,
@@ -195,9 +221,8 @@ impl Tracker {
             };
             let meta = AppendMeta {
                 recorded_by: issued.recorded_by.clone(),
-                command_id: issued.command_id.map(|id| *id.as_uuid()),
+                command_id: command_uuid,
             };
-            let new_events = events.iter().map(codec::new_event).collect();
             let (result, already_applied) = match self
                 .store
                 .append(&stream, expected, new_events, meta)

@@ -149,3 +149,60 @@ async fn a_retried_command_is_recorded_once() {
     assert_eq!(first.last_position, again.last_position);
     assert_eq!(tracker.store().head().await.unwrap(), first.last_position);
 }
+
+#[tokio::test]
+async fn a_batch_is_recorded_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let tracker = Tracker::open(&dir.path().join("store")).unwrap();
+    let person = habeas_domain::id::PersonId::from_uuid(Uuid::now_v7());
+    let register = Action::RegisterPerson(habeas_domain::event::Registration {
+        name: "Sun Yonglu".into(),
+        aliases: vec!["孙永录".into()],
+        country: Some("China".into()),
+        affiliation: None,
+        born: None,
+        sources: vec![],
+    });
+    let detain = Action::RecordDetention(habeas_domain::event::Detention {
+        facts: Facts::new(
+            "2014-12-17".parse().unwrap(),
+            vec![Source::url("https://example.org/c")],
+        ),
+        kind: habeas_domain::event::DetentionKind::AdministrativeDetention,
+        place: None,
+        authority: None,
+        facility: None,
+    });
+    // The second release has no custody to end: the whole batch is refused.
+    let batch = vec![
+        register.clone(),
+        detain.clone(),
+        release("2014-12-28"),
+        release("2014-12-29"),
+    ];
+    let err = tracker
+        .execute_all(Subject::Person(person), batch, &Issued::now("import"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            TrackerError::Rejected(DomainError::ReleaseWithoutCustody { .. })
+        ),
+        "{err}"
+    );
+    assert_eq!(tracker.store().head().await.unwrap(), 0);
+
+    let recorded = tracker
+        .execute_all(
+            Subject::Person(person),
+            vec![register, detain, release("2014-12-28")],
+            &Issued::now("import"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(recorded.event_ids.len(), 3);
+    let status = tracker.status(person, today()).await.unwrap();
+    assert_eq!(status.headline, Headline::Released);
+    assert_eq!(status.figures.days_in_custody_total.min, 11);
+}
