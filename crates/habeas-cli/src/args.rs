@@ -68,6 +68,14 @@ pub(crate) enum Command {
     Export(ExportArgs),
     /// Check the hash chain of the whole log; exit 5 on any problem.
     Verify,
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Example:\n  habeas completions bash > ~/.local/share/bash-completion/completions/habeas"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Subcommand)]

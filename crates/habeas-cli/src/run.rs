@@ -54,8 +54,15 @@ fn open(db: &Path) -> anyhow::Result<Tracker> {
 
 async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let by = recorded_by(&cli);
-    if let Command::Demo = cli.command {
-        return run_demo(cli.db.clone()).await;
+    match &cli.command {
+        Command::Demo => return run_demo(cli.db.clone()).await,
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut command = Cli::command();
+            clap_complete::generate(*shell, &mut command, "habeas", &mut std::io::stdout());
+            return Ok(());
+        }
+        _ => {}
     }
     let db = match &cli.db {
         Some(db) => db.clone(),
@@ -72,7 +79,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             println!("store ready at {}", db.display());
             Ok(())
         }
-        Command::Demo => unreachable!("handled above"),
+        Command::Demo | Command::Completions { .. } => unreachable!("handled above"),
         Command::Person(PersonCommand::Add(args)) => person_add(&tracker, args, issued(None)).await,
         Command::Person(PersonCommand::List(args)) => person_list(&tracker, args).await,
         Command::Log(command) => log(&tracker, command, &issued).await,
