@@ -1,0 +1,160 @@
+//! Sentence arithmetic and time in custody, in words, from the domain's
+//! figures. Where a date is partial the figures are ranges and are printed as
+//! ranges ("469 to 499 days"), never as an invented exact count.
+
+use habeas_domain::date::{PartialDate, Precision};
+use habeas_domain::figures::DayRange;
+use habeas_domain::status::{Episode, Legal, Status};
+
+/// The mean length of a month in days.
+const DAYS_PER_MONTH: f64 = 365.2425 / 12.0;
+
+/// A count of days in words, with the months it amounts to:
+/// "469 to 499 days (about 15 to 16 months)".
+///
+/// Months are rounded to the nearest whole month of 30.44 days, since the
+/// phrase says "about"; [`DayRange::months`] rounds down, which would call a
+/// year "about 11 months".
+pub(crate) fn days(range: DayRange) -> String {
+    let about = |days: i64| (days as f64 / DAYS_PER_MONTH).round() as i64;
+    let (fewest, most) = (about(range.min), about(range.max));
+    let months = if most < 1 {
+        String::new()
+    } else if fewest == most {
+        format!(
+            " (about {fewest} month{})",
+            if fewest == 1 { "" } else { "s" }
+        )
+    } else {
+        format!(" (about {fewest} to {most} months)")
+    };
+    format!("{range}{months}")
+}
+
+/// Why a date makes a figure a range, or `None` when the date is exact.
+pub(crate) fn uncertainty(date: &PartialDate) -> Option<&'static str> {
+    match (date.precision(), date.is_approximate()) {
+        (Precision::Year, _) => Some("known only to the year"),
+        (Precision::Month, _) => Some("known only to the month"),
+        (Precision::Day, true) => Some("approximate"),
+        (Precision::Day, false) => None,
+    }
+}
+
+/// The dates of custody episodes that make the figures ranges, in words:
+/// "the start of custody (2020-07) is known only to the month".
+pub(crate) fn uncertain_dates(episodes: &[&Episode]) -> Vec<String> {
+    let mut notes = Vec::new();
+    for episode in episodes {
+        if let Some(why) = uncertainty(&episode.start) {
+            notes.push(format!("the start of custody ({}) is {why}", episode.start));
+        }
+        if let Some(end) = &episode.end
+            && let Some(why) = uncertainty(end)
+        {
+            notes.push(format!("the end of custody ({end}) is {why}"));
+        }
+    }
+    notes
+}
+
+/// The sentence and time-in-custody lines of a person report, labelled.
+/// Every value is program text (no user input), so renderers need not escape it.
+pub(crate) fn lines(status: &Status, episodes: &[&Episode]) -> Vec<(&'static str, String)> {
+    let figures = &status.figures;
+    let mut lines = Vec::new();
+    if let Legal::Convicted {
+        on,
+        term,
+        suspended,
+        in_absentia,
+        ..
+    } = &status.legal
+    {
+        let mut sentence = match term {
+            Some(term) => format!("{term}, pronounced {on}"),
+            None => format!("term not given by the sources (convicted {on})"),
+        };
+        if *suspended {
+            sentence.push_str(", suspended");
+        }
+        if *in_absentia {
+            sentence.push_str(", in absentia");
+        }
+        lines.push(("Sentence", sentence));
+    }
+    if episodes.is_empty() {
+        lines.push(("Time in custody", "no custody recorded".to_owned()));
+        return lines;
+    }
+    let since = status.episodes.last().map(|episode| episode.start);
+    match (figures.days_in_custody_now, since) {
+        (Some(now), Some(since)) => lines.push((
+            "Time in custody now",
+            format!(
+                "{} (since {since}, counted to {})",
+                days(now),
+                status.view.as_of
+            ),
+        )),
+        _ => lines.push((
+            "Time in custody now",
+            format!("not in custody on {}", status.view.as_of),
+        )),
+    }
+    let periods = episodes.len();
+    lines.push((
+        "Time in custody in total",
+        format!(
+            "{} over {periods} custody period{}",
+            days(figures.days_in_custody_total),
+            if periods == 1 { "" } else { "s" }
+        ),
+    ));
+    if let Some(expected) = figures.expected_release {
+        lines.push((
+            "End of term",
+            format!("{expected} (start of custody + term)"),
+        ));
+    }
+    if let Some(served) = figures.served {
+        lines.push(("Share of term served", format!("{served}")));
+    }
+    let notes = uncertain_dates(episodes);
+    if !notes.is_empty() {
+        lines.push((
+            "Why ranges",
+            format!(
+                "{}; figures give every value the dates allow",
+                notes.join("; ")
+            ),
+        ));
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_in_words() {
+        let cases = [
+            (
+                DayRange { min: 469, max: 499 },
+                "469 to 499 days (about 15 to 16 months)",
+            ),
+            (DayRange::exact(10), "10 days"),
+            (DayRange::exact(14), "14 days"),
+            (DayRange::exact(31), "31 days (about 1 month)"),
+            (DayRange::exact(365), "365 days (about 12 months)"),
+            (
+                DayRange { min: 400, max: 410 },
+                "400 to 410 days (about 13 months)",
+            ),
+        ];
+        for (range, expected) in cases {
+            assert_eq!(days(range), expected);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! The roster as CSV, written by hand: one header row, one row per person,
+//! CRLF line ends and RFC 4180 quoting (see [`crate::escape::csv_field`]).
+//!
+//! Each row repeats the view and the example-data mark, so that a row copied
+//! out of the file still says when it was true and whether it is real.
+
+use crate::escape::{csv_field, csv_text};
+use crate::model::Roster;
+use crate::roster_figures::roster_order;
+
+/// The header row, in column order.
+pub const ROSTER_COLUMNS: [&str; 15] = [
+    "example_data",
+    "public",
+    "as_of",
+    "known_at",
+    "person_id",
+    "name",
+    "aliases",
+    "country",
+    "headline",
+    "custody_since",
+    "facility",
+    "days_in_custody_now_min",
+    "days_in_custody_now_max",
+    "days_in_custody_total_min",
+    "days_in_custody_total_max",
+];
+
+/// Renders a roster as CSV.
+pub fn roster_csv(roster: &Roster) -> String {
+    let mut out = ROSTER_COLUMNS.join(",");
+    out.push_str("\r\n");
+    let example = if roster.meta.example_data {
+        "EXAMPLE DATA"
+    } else {
+        ""
+    };
+    let known_at = roster
+        .view
+        .known_at
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    for row in roster_order(&roster.rows) {
+        let optional = |value: Option<String>| value.unwrap_or_default();
+        let fields = [
+            csv_field(example),
+            csv_field(if roster.meta.public { "true" } else { "false" }),
+            csv_field(&roster.view.as_of.to_string()),
+            csv_field(&known_at),
+            csv_field(&row.person_id.to_string()),
+            csv_text(&row.name),
+            csv_text(&row.aliases.join("; ")),
+            csv_text(row.country.as_deref().unwrap_or_default()),
+            csv_field(row.headline.as_str()),
+            csv_field(&optional(row.custody_since.map(|d| d.to_string()))),
+            csv_text(row.facility.as_deref().unwrap_or_default()),
+            csv_field(&optional(
+                row.days_in_custody_now.map(|d| d.min.to_string()),
+            )),
+            csv_field(&optional(
+                row.days_in_custody_now.map(|d| d.max.to_string()),
+            )),
+            csv_field(&row.days_in_custody_total.min.to_string()),
+            csv_field(&row.days_in_custody_total.max.to_string()),
+        ];
+        out.push_str(&fields.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
