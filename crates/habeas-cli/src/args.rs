@@ -64,6 +64,11 @@ pub(crate) enum Command {
     Status(StatusArgs),
     /// A person's audit trail: every event, when and by whom it was recorded.
     History(HistoryArgs),
+    /// A status report for a person, or the roster of everyone, to publish or file.
+    #[command(
+        after_help = "Examples:\n  habeas report \"Rong Chhun\" --format html -o rong-chhun.html\n  habeas report rong-chhun --public --format md\n  habeas report --roster --format csv -o roster.csv"
+    )]
+    Report(ReportArgs),
     /// Write the whole log, one envelope per line (a backup).
     Export(ExportArgs),
     /// Check the hash chain of the whole log; exit 5 on any problem.
@@ -352,6 +357,43 @@ pub(crate) struct HistoryArgs {
     pub(crate) person: String,
     #[command(flatten)]
     pub(crate) output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    /// Id, slug, name or alias (or --roster for everyone).
+    #[arg(required_unless_present = "roster", conflicts_with = "roster")]
+    pub(crate) person: Option<String>,
+    /// The roster of everyone instead of one person.
+    #[arg(long)]
+    pub(crate) roster: bool,
+    /// Output format; csv is for rosters only.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+    pub(crate) format: ReportFormat,
+    /// The public version: leaves out restricted facts, notes and staff names.
+    #[arg(long)]
+    pub(crate) public: bool,
+    /// The day the report describes [default: today].
+    #[arg(long, value_name = "DATE")]
+    pub(crate) as_of: Option<PartialDate>,
+    /// Count only events recorded at or before this time (RFC 3339) [default: now].
+    #[arg(long, value_name = "TIME")]
+    pub(crate) known_at: Option<DateTime<Utc>>,
+    /// Write to this file instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ReportFormat {
+    /// Markdown.
+    Md,
+    /// One self-contained HTML file.
+    Html,
+    /// JSON (schema habeas.person-report / habeas.roster, version 1).
+    Json,
+    /// CSV, one row per person (rosters only).
+    Csv,
 }
 
 #[derive(Debug, Args)]

@@ -19,7 +19,7 @@ use habeas_domain::status::View;
 
 use crate::args::{
     Cli, Command, CorrectArgs, ExportArgs, FactArgs, HistoryArgs, LogCommand, PersonAddArgs,
-    PersonCommand, PersonListArgs, RetractArgs, StatusArgs,
+    PersonCommand, PersonListArgs, ReportArgs, ReportFormat, RetractArgs, StatusArgs,
 };
 use crate::convert;
 use crate::exit::Failure;
@@ -87,6 +87,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Retract(args) => retract(&tracker, args, issued(None)).await,
         Command::Status(args) => status(&tracker, args).await,
         Command::History(args) => history(&tracker, args).await,
+        Command::Report(args) => report(&tracker, args).await,
         Command::Export(args) => export(&tracker, args).await,
         Command::Verify => verify(&tracker).await,
     }
@@ -148,6 +149,50 @@ async fn run_demo(db: Option<PathBuf>) -> anyhow::Result<()> {
     for record in statements {
         output::statement_line(&mut out, &record.statement)?;
     }
+    let options = habeas::reports::ReportOptions {
+        view,
+        public: false,
+    };
+    let roster = tracker.roster(options).await.map_err(failed)?;
+    writeln!(
+        out,
+        "\n{}",
+        habeas_report::markdown::roster_markdown(&roster)
+    )?;
+    let reports = db.join("reports");
+    std::fs::create_dir_all(&reports)
+        .with_context(|| format!("cannot create {}", reports.display()))?;
+    let report = tracker
+        .person_report(people.rong_chhun, options)
+        .await
+        .map_err(failed)?;
+    let public_options = habeas::reports::ReportOptions {
+        public: true,
+        ..options
+    };
+    let public = tracker
+        .person_report(people.rong_chhun, public_options)
+        .await
+        .map_err(failed)?;
+    for (name, text) in [
+        ("rong-chhun.html", habeas_report::html::person_html(&report)),
+        (
+            "rong-chhun.md",
+            habeas_report::markdown::person_markdown(&report),
+        ),
+        (
+            "rong-chhun.public.html",
+            habeas_report::html::person_html(&public),
+        ),
+        ("roster.html", habeas_report::html::roster_html(&roster)),
+    ] {
+        std::fs::write(reports.join(name), text).with_context(|| format!("cannot write {name}"))?;
+    }
+    writeln!(
+        out,
+        "Reports written to {}: rong-chhun.html (open it in a browser), rong-chhun.md, rong-chhun.public.html, roster.html",
+        reports.display()
+    )?;
     writeln!(
         out,
         "\nExplore it:\n  habeas --db {db} status \"Rorng Chhun\" --as-of 2021-01-15\n  habeas --db {db} history rong-chhun\n  habeas --db {db} verify",
@@ -627,4 +672,51 @@ async fn verify(tracker: &Tracker) -> anyhow::Result<()> {
             .into())
         }
     }
+}
+
+async fn report(tracker: &Tracker, args: ReportArgs) -> anyhow::Result<()> {
+    let options = habeas::reports::ReportOptions {
+        view: View {
+            as_of: args
+                .as_of
+                .map_or_else(|| Utc::now().date_naive(), |date| date.latest()),
+            known_at: args.known_at.unwrap_or_else(Utc::now),
+        },
+        public: args.public,
+    };
+    let text = match &args.person {
+        None => {
+            let roster = tracker.roster(options).await.map_err(failed)?;
+            match args.format {
+                ReportFormat::Md => habeas_report::markdown::roster_markdown(&roster),
+                ReportFormat::Html => habeas_report::html::roster_html(&roster),
+                ReportFormat::Json => habeas_report::json::roster_json(&roster),
+                ReportFormat::Csv => habeas_report::csv::roster_csv(&roster),
+            }
+        }
+        Some(reference) => {
+            if args.format == ReportFormat::Csv {
+                return Err(Failure::usage(
+                    "csv is for rosters (--roster); use md, html or json for one person",
+                )
+                .into());
+            }
+            let (id, _) = resolve(tracker, reference).await?;
+            let report = tracker.person_report(id, options).await.map_err(failed)?;
+            match args.format {
+                ReportFormat::Html => habeas_report::html::person_html(&report),
+                ReportFormat::Json => habeas_report::json::person_json(&report),
+                _ => habeas_report::markdown::person_markdown(&report),
+            }
+        }
+    };
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+    }
+    Ok(())
 }

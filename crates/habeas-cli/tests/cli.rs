@@ -338,3 +338,54 @@ fn the_demo_runs_twice_without_touching_any_other_store() {
         std::fs::remove_dir_all(path).unwrap();
     }
 }
+
+#[test]
+fn reports_in_every_format_with_a_public_variant_and_escaping() {
+    let store = Store::new();
+    log_worked_example(&store);
+    store.ok(&with_source(&[
+        "log",
+        "transferred",
+        "Rong Chhun",
+        "--on",
+        "2020-09",
+        "--to",
+        "Secret Site 7",
+        "--restricted",
+        "--note",
+        "family asked us not to publish",
+    ]));
+    store.ok(&with_source(&[
+        "person",
+        "add",
+        "<script>alert(1)</script>",
+    ]));
+
+    let html = store.ok(&["report", "Rong Chhun", "--format", "html"]);
+    assert!(
+        html.contains("<svg") && html.contains("Secret Site 7"),
+        "internal report shows everything"
+    );
+    for format in ["md", "html", "json"] {
+        let public = store.ok(&["report", "Rong Chhun", "--public", "--format", format]);
+        assert!(public.contains("Rong Chhun"), "{format}");
+        for secret in ["Secret Site 7", "family asked us", "test officer"] {
+            assert!(
+                !public.contains(secret),
+                "{format} public report leaks {secret:?}"
+            );
+        }
+    }
+    for format in ["md", "html", "csv", "json"] {
+        let roster = store.ok(&["report", "--roster", "--format", format]);
+        assert!(roster.contains("Kem Sokha"), "{format}");
+        if format != "json" && format != "csv" {
+            assert!(
+                !roster.contains("<script>alert"),
+                "{format} roster does not escape names"
+            );
+        }
+    }
+    let stderr = store.fails(2, &["report", "Rong Chhun", "--format", "csv"]);
+    assert!(stderr.contains("csv is for rosters"), "{stderr}");
+}

@@ -26,6 +26,7 @@ pub mod facts;
 pub mod figures;
 pub mod history;
 pub mod id;
+pub mod redaction;
 pub mod status;
 pub mod term;
 pub mod timeline;

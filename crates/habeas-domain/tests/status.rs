@@ -227,3 +227,52 @@ fn expected_release_counts_from_the_next_detention_after_a_sentence_in_absentia(
     );
     assert_eq!(status.figures.served.unwrap().to_string(), "50%");
 }
+
+#[test]
+fn the_public_view_leaves_out_restricted_facts_as_they_stand() {
+    use habeas_domain::facts::Visibility;
+    use habeas_domain::redaction::public_history;
+
+    let restrict = |action: Action| match action {
+        Action::RecordTransfer(mut transfer) => {
+            transfer.facts.visibility = Visibility::Restricted;
+            Action::RecordTransfer(transfer)
+        }
+        Action::RecordDetention(mut detention) => {
+            detention.facts.visibility = Visibility::Restricted;
+            Action::RecordDetention(detention)
+        }
+        other => other,
+    };
+    let mut stream = Stream::new();
+    stream.record(register("Someone", &[]));
+    let detention = stream.record(detained("2020-07"));
+    let secret = stream.record(restrict(transferred("2020-09", "Secret Site 7")));
+    stream.record(correct(
+        secret,
+        restrict(transferred("2020-10", "Secret Site 7")),
+        "date",
+    ));
+    // Published first, then made restricted by a correction: hidden entirely.
+    let made_secret = stream.record(transferred("2020-11", "Known Prison"));
+    stream.record(correct(
+        made_secret,
+        restrict(transferred("2020-11", "Known Prison")),
+        "protect family",
+    ));
+
+    let public = public_history(&stream.history);
+    let ids: Vec<_> = public.iter().map(|r| r.id).collect();
+    assert_eq!(ids, [stream.history[0].id, detention]);
+    let view = habeas_domain::status::status(
+        &public,
+        habeas_domain::status::View {
+            as_of: day("2021-01-01"),
+            known_at: stream.clock,
+        },
+    );
+    assert!(
+        matches!(view.custody, Custody::InCustody { ref facility, .. } if facility.as_deref() == Some("Prey Sar prison"))
+    );
+    let _ = restrict(detained("2020-07"));
+}

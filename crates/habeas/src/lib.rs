@@ -12,4 +12,5 @@ pub mod codec;
 pub mod demo;
 pub mod error;
 pub mod people;
+pub mod reports;
 pub mod tracker;

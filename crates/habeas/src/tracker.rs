@@ -40,7 +40,7 @@ pub enum Subject {
 }
 
 impl Subject {
-    fn stream(&self) -> StreamId {
+    pub(crate) fn stream(&self) -> StreamId {
         let name = match self {
             Subject::Person(id) => id.stream_name(),
             Subject::Statement(id) => id.stream_name(),
@@ -398,12 +398,11 @@ impl Tracker {
         Ok(PersonIndex::from_histories(histories))
     }
 
-    /// Every statement that names the person, as it stands after corrections,
-    /// retracted ones left out, oldest first.
-    pub async fn statements_about(
+    /// Every statement stream's history, in order of first recording. A full
+    /// scan of the log: the projections will replace it.
+    pub(crate) async fn statement_histories(
         &self,
-        person: PersonId,
-    ) -> Result<Vec<StatementRecord>, TrackerError> {
+    ) -> Result<Vec<(StatementId, Vec<RecordedEvent>)>, TrackerError> {
         let mut found = Vec::new();
         for (stream, envelopes) in self.scan("statement-", |_| true).await? {
             let Some(id) = stream
@@ -417,6 +416,19 @@ impl Tracker {
                 .iter()
                 .map(codec::recorded)
                 .collect::<Result<Vec<_>, _>>()?;
+            found.push((id, history));
+        }
+        Ok(found)
+    }
+
+    /// Every statement that names the person, as it stands after corrections,
+    /// retracted ones left out, oldest first.
+    pub async fn statements_about(
+        &self,
+        person: PersonId,
+    ) -> Result<Vec<StatementRecord>, TrackerError> {
+        let mut found = Vec::new();
+        for (id, history) in self.statement_histories().await? {
             let file = CaseFile::from_history(&history);
             for entry in file.live_entries() {
                 if let Event::StatementIssued(statement) = &entry.effective
