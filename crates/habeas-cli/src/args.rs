@@ -69,6 +69,11 @@ pub(crate) enum Command {
         after_help = "Examples:\n  habeas report \"Rong Chhun\" --format html -o rong-chhun.html\n  habeas report rong-chhun --public --format md\n  habeas report --roster --format csv -o roster.csv"
     )]
     Report(ReportArgs),
+    /// Import many developments at once: JSON lines of commands, or a CSV file through a column mapping.
+    #[command(
+        after_help = "Examples:\n  habeas import cases.jsonl\n  habeas import CHRD_fullinfo.csv --mapping examples/mappings/chrd.toml --dry-run"
+    )]
+    Import(crate::import::ImportArgs),
     /// Write the whole log, one envelope per line (a backup).
     Export(ExportArgs),
     /// Check the hash chain of the whole log; exit 5 on any problem.

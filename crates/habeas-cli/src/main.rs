@@ -4,6 +4,7 @@
 mod args;
 mod convert;
 mod exit;
+mod import;
 mod output;
 mod progress;
 mod run;

@@ -7,15 +7,18 @@ use std::time::{Duration, Instant};
 /// A progress line for one task.
 pub(crate) struct Progress {
     label: &'static str,
+    unit: &'static str,
     enabled: bool,
     last_drawn: Option<Instant>,
     drew: bool,
 }
 
 impl Progress {
-    pub(crate) fn new(label: &'static str) -> Self {
+    /// A progress line such as "verifying: 500/1000 events (50%)".
+    pub(crate) fn new(label: &'static str, unit: &'static str) -> Self {
         Self {
             label,
+            unit,
             enabled: std::io::stderr().is_terminal(),
             last_drawn: None,
             drew: false,
@@ -36,7 +39,10 @@ impl Progress {
         }
         self.last_drawn = Some(now);
         let percent = (done * 100).checked_div(total).unwrap_or(100);
-        eprint!("\r{}: {done}/{total} events ({percent}%)", self.label);
+        eprint!(
+            "\r{}: {done}/{total} {} ({percent}%)",
+            self.label, self.unit
+        );
         let _ = std::io::stderr().flush();
         self.drew = true;
     }

@@ -88,6 +88,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Status(args) => status(&tracker, args).await,
         Command::History(args) => history(&tracker, args).await,
         Command::Report(args) => report(&tracker, args).await,
+        Command::Import(args) => crate::import::import(&tracker, args, &by).await,
         Command::Export(args) => export(&tracker, args).await,
         Command::Verify => verify(&tracker).await,
     }
@@ -652,7 +653,7 @@ async fn export(tracker: &Tracker, args: ExportArgs) -> anyhow::Result<()> {
 }
 
 async fn verify(tracker: &Tracker) -> anyhow::Result<()> {
-    let mut progress = crate::progress::Progress::new("verifying");
+    let mut progress = crate::progress::Progress::new("verifying", "events");
     let report = tracker
         .store()
         .verify_with_progress(&mut |done, total| progress.update(done, total))

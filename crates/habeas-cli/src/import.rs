@@ -1,0 +1,220 @@
+//! `habeas import`: JSON lines of commands, or a spreadsheet (CSV) through a
+//! column mapping, with a dry run and a report of every row not imported.
+//!
+//! Exit codes: 0 when anything was imported or there was nothing new (rows
+//! rejected are listed and counted, "N rows rejected"); 2 when nothing could
+//! be read at all (a missing file, a mapping that cannot be used, a file with
+//! no rows); 3 when every row was rejected.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chrono::Utc;
+use clap::Args;
+use habeas::tracker::Tracker;
+use habeas_import::config::ImportConfig;
+use habeas_import::error::ImportError;
+use habeas_import::mapping::Mapping;
+use habeas_import::report::Report;
+
+use crate::exit::Failure;
+use crate::progress::Progress;
+
+/// Import many developments at once: JSON lines of commands, or a
+/// spreadsheet (CSV) through a column mapping.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Each line of a .jsonl file is one command, e.g.
+  {\"person\": \"Rong Chhun\", \"action\": \"record_detention\", \"fields\": {\"occurred\": \"2020-07\", \"kind\": \"arrest\", \"sources\": [{\"url\": \"https://example.org/a\"}]}}
+Each row of a CSV file becomes one new person and their case, through a mapping
+(see crates/habeas-import/FORMAT.md and examples/mappings/chrd.toml).
+Rows and lines that cannot be imported are listed with their number and the
+reason; the others are imported. Importing the same file again records nothing
+new for what was already imported (CSV rows always; JSON lines with a command_id).
+
+Examples:
+  habeas import cases.jsonl --dry-run
+  habeas import CHRD_fullinfo.csv --mapping examples/mappings/chrd.toml")]
+pub(crate) struct ImportArgs {
+    /// The file: JSON lines (one command per line) or CSV (with --mapping).
+    #[arg(value_name = "FILE")]
+    pub(crate) file: PathBuf,
+    /// The column mapping of a CSV file (TOML).
+    #[arg(long, value_name = "MAPPING.toml")]
+    pub(crate) mapping: Option<PathBuf>,
+    /// Decide every row as an import would, and report, but write nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Print the report as JSON for machines.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+fn read(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).map_err(|err| {
+        Failure::usage(format!("cannot read the {what} {}: {err}", path.display())).into()
+    })
+}
+
+fn has_extension(path: &Path, extension: &str) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case(extension))
+}
+
+fn failed(err: ImportError) -> anyhow::Error {
+    match err {
+        ImportError::Store { source, .. } | ImportError::StoreUnreadable { source } => {
+            Failure::from_tracker(source).into()
+        }
+        usage => Failure::usage(usage.to_string()).into(),
+    }
+}
+
+/// Runs `habeas import`.
+pub(crate) async fn import(
+    tracker: &Tracker,
+    args: ImportArgs,
+    recorded_by: &str,
+) -> anyhow::Result<()> {
+    if args.mapping.is_none() && has_extension(&args.file, "csv") {
+        return Err(Failure::usage(format!(
+            "{} is a CSV file: give its column mapping with --mapping MAPPING.toml (see examples/mappings/chrd.toml)",
+            args.file.display()
+        ))
+        .into());
+    }
+    let data = read(&args.file, "file")?;
+    let config = ImportConfig {
+        recorded_by: recorded_by.to_owned(),
+        at: Utc::now(),
+        dry_run: args.dry_run,
+    };
+    let mut progress = Progress::new("importing", "rows");
+    let mut on_progress = |done, total| progress.update(done, total);
+    let report = match &args.mapping {
+        Some(mapping_path) => {
+            let text = String::from_utf8(read(mapping_path, "mapping")?).map_err(|_| {
+                Failure::usage(format!(
+                    "the mapping {} is not UTF-8 text",
+                    mapping_path.display()
+                ))
+            })?;
+            let mapping = Mapping::from_toml(&text)
+                .map_err(|err| Failure::usage(format!("{}: {err}", mapping_path.display())))?;
+            habeas_import::run_csv::import_csv(tracker, &data, &mapping, &config, &mut on_progress)
+                .await
+                .map_err(failed)?
+        }
+        None => {
+            let text = String::from_utf8(data).map_err(|err| {
+                Failure::usage(format!(
+                    "{} is not UTF-8 text (byte {}): save it as UTF-8",
+                    args.file.display(),
+                    err.utf8_error().valid_up_to()
+                ))
+            })?;
+            habeas_import::run_jsonl::import_jsonl(tracker, &text, &config, &mut on_progress)
+                .await
+                .map_err(failed)?
+        }
+    };
+    progress.finish();
+    if report.n_rows == 0 {
+        return Err(Failure::usage(format!(
+            "{} holds no rows: nothing to import",
+            args.file.display()
+        ))
+        .into());
+    }
+    let unit = if args.mapping.is_some() {
+        ("row", "rows")
+    } else {
+        ("line", "lines")
+    };
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+    } else {
+        write_text(&mut out, &report, unit).context("cannot write the report")?;
+    }
+    out.flush()?;
+    if report.all_rejected() {
+        return Err(Failure::rejected(format!(
+            "nothing was imported: {} of {} rejected (see the reasons above)",
+            report.rejections.len(),
+            plural(report.n_rows, unit.0, unit.1)
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The report for people: warnings, then rejections, then the counts, so the
+/// counts are what stays on the screen.
+fn write_text(
+    out: &mut impl Write,
+    report: &Report,
+    (one, many): (&str, &str),
+) -> std::io::Result<()> {
+    if !report.warnings.is_empty() {
+        writeln!(
+            out,
+            "{}:",
+            plural(report.warnings.len(), "warning", "warnings")
+        )?;
+        for warning in &report.warnings {
+            writeln!(out, "  {}: {}", warning.at, warning.message)?;
+        }
+        writeln!(out)?;
+    }
+    if !report.rejections.is_empty() {
+        writeln!(
+            out,
+            "{} rejected, nothing recorded for them:",
+            plural(report.rejections.len(), one, many)
+        )?;
+        for rejection in &report.rejections {
+            writeln!(out, "  {}: {}", rejection.at, rejection.reason)?;
+        }
+        writeln!(out)?;
+    }
+    for note in &report.notes {
+        writeln!(out, "{note}")?;
+    }
+    let verb = if report.dry_run {
+        "would import"
+    } else {
+        "imported"
+    };
+    let mut summary = format!(
+        "{verb} {} of {} ({})",
+        report.n_imported,
+        plural(report.n_rows, one, many),
+        plural(report.n_events, "event", "events"),
+    );
+    if report.n_already_imported > 0 {
+        summary.push_str(&format!(
+            "; {} imported before, nothing new",
+            report.n_already_imported
+        ));
+    }
+    if !report.rejections.is_empty() {
+        summary.push_str(&format!(
+            "; {} rejected",
+            plural(report.rejections.len(), one, many)
+        ));
+    }
+    if !report.warnings.is_empty() {
+        summary.push_str(&format!(
+            "; {}",
+            plural(report.warnings.len(), "warning", "warnings")
+        ));
+    }
+    writeln!(out, "{summary}")
+}
