@@ -43,6 +43,7 @@ macro_rules! conformance_tests {
             expected_versions_conflict_as_values,
             command_id_makes_appends_idempotent,
             empty_appends_are_refused,
+            event_ids_are_unique,
             read_all_keeps_order_and_limit,
             head_is_last_position,
             multi_event_appends_are_contiguous,
@@ -345,6 +346,152 @@ where
         "{outcome:?}"
     );
     assert_eq!(harness.store.head().await.expect("head"), 0);
+}
+
+/// An event id is stored at most once: an append reusing the id of a stored event, or
+/// using one id twice, is refused with `DuplicateEventId` and writes nothing; a retry
+/// with the same command id is still `AlreadyApplied`; of concurrent appends sharing an
+/// id exactly one lands.
+pub async fn event_ids_are_unique<F, Fut>(open: &F)
+where
+    F: Fn(Option<Arc<dyn Upcaster>>) -> Fut,
+    Fut: Future<Output = Harness>,
+{
+    const RACERS: usize = 8;
+    let harness = fresh(open).await;
+    let store = &harness.store;
+    let person = stream("person-ids");
+    let command_id = Uuid::now_v7();
+    let events = vec![event("a"), event("b")];
+    let first = appended(
+        store
+            .append(
+                &person,
+                ExpectedVersion::NoStream,
+                events.clone(),
+                meta(Some(command_id)),
+            )
+            .await,
+    );
+    let duplicate_of = |event_id: Uuid, position: Option<u64>| {
+        move |outcome: &Result<AppendOutcome, StoreError>| {
+            matches!(
+                outcome,
+                Err(StoreError::DuplicateEventId { event_id: id, position: at })
+                    if *id == event_id && *at == position
+            )
+        }
+    };
+
+    // The id of a stored event, in another stream, behind a fresh one.
+    let reused = NewEvent {
+        payload: json!({ "label": "reused id" }),
+        ..events[1].clone()
+    };
+    let outcome = store
+        .append(
+            &stream("person-other"),
+            ExpectedVersion::Any,
+            vec![event("fresh"), reused.clone()],
+            meta(None),
+        )
+        .await;
+    assert!(
+        duplicate_of(reused.event_id, Some(2))(&outcome),
+        "{outcome:?}"
+    );
+    // The same in the same stream with a matching expectation, and with a new command id.
+    let outcome = store
+        .append(
+            &person,
+            ExpectedVersion::Exact(2),
+            vec![reused.clone()],
+            meta(Some(Uuid::now_v7())),
+        )
+        .await;
+    assert!(
+        duplicate_of(reused.event_id, Some(2))(&outcome),
+        "{outcome:?}"
+    );
+    // One new id twice in one append.
+    let twice = event("twice");
+    let outcome = store
+        .append(
+            &person,
+            ExpectedVersion::Any,
+            vec![twice.clone(), event("between"), twice.clone()],
+            meta(None),
+        )
+        .await;
+    assert!(duplicate_of(twice.event_id, None)(&outcome), "{outcome:?}");
+    assert_eq!(
+        store.head().await.expect("head"),
+        2,
+        "refusals wrote nothing"
+    );
+    assert!(
+        store
+            .read_stream(&stream("person-other"), 1)
+            .await
+            .expect("read")
+            .is_empty()
+    );
+    // A retry of the whole command, ids included, is recognised as a retry.
+    let retry = store
+        .append(
+            &person,
+            ExpectedVersion::NoStream,
+            events.clone(),
+            meta(Some(command_id)),
+        )
+        .await
+        .expect("append");
+    assert_eq!(retry, AppendOutcome::AlreadyApplied(first));
+
+    // Concurrent appends to different streams sharing one id: one lands, the others are
+    // told where.
+    let shared = event("shared");
+    let barrier = Arc::new(Barrier::new(RACERS));
+    let mut tasks = Vec::new();
+    for racer in 0..RACERS {
+        let store = Arc::clone(&harness.store);
+        let barrier = Arc::clone(&barrier);
+        let shared = shared.clone();
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            store
+                .append(
+                    &stream(&format!("racer-{racer}")),
+                    ExpectedVersion::Any,
+                    vec![shared],
+                    meta(None),
+                )
+                .await
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.expect("task"));
+    }
+    let winners: Vec<u64> = outcomes
+        .iter()
+        .filter_map(|outcome| match outcome {
+            Ok(AppendOutcome::Appended(result)) => Some(result.first_position),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(winners, vec![3], "exactly one racer lands: {outcomes:?}");
+    for outcome in &outcomes {
+        assert!(
+            outcome.is_ok() || duplicate_of(shared.event_id, Some(3))(outcome),
+            "{outcome:?}"
+        );
+    }
+    assert_eq!(store.head().await.expect("head"), 3);
+    let all = store.read_all(1, 100).await.expect("read_all");
+    let ids: HashSet<Uuid> = all.iter().map(|envelope| envelope.event_id).collect();
+    assert_eq!(ids.len(), all.len(), "every stored id is unique");
+    assert!(store.verify().await.expect("verify").is_ok());
 }
 
 /// `read_all` returns events in position order, from the given position, at most `limit`.

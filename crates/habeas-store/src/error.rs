@@ -1,6 +1,8 @@
 //! The one error type of the store: storage failures, never domain rejections.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use uuid::Uuid;
 
 use crate::stream_id::StreamId;
 
@@ -43,6 +45,43 @@ pub enum StoreError {
         .0.display()
     )]
     Locked(PathBuf),
+
+    /// The device holding the store is full (`ENOSPC`).
+    ///
+    /// From `open`: nothing was opened; free space and open again. From `append`: the
+    /// group commit holding this append failed, so the store now refuses every further
+    /// append with [`StoreError::WriterFailed`] until it is reopened. Appends acknowledged
+    /// before are durable; an append answered with this error was not acknowledged and,
+    /// after reopening, is either wholly present or wholly absent: retry it with the same
+    /// command id (it is then not written twice).
+    #[error(
+        "no space left on device while writing {}: free disk space, then reopen the store and \
+         retry; appends acknowledged before this error are safe, and an append that got this \
+         error is stored wholly or not at all (retry it with the same command id)",
+        path.display()
+    )]
+    DiskFull {
+        /// The store directory or the file that could not be written.
+        path: PathBuf,
+    },
+
+    /// The directory is marked as a Habeas store but its files are not in a state any
+    /// Habeas ever leaves them in: the `db` or `conf` file is missing, empty, truncated
+    /// or not a regular file, the `HABEAS_STORE` marker is unreadable, or the database
+    /// holds no Habeas data. The store was not opened. When the damage is found before
+    /// sled opens the database (every case but the last), nothing in the directory was
+    /// changed.
+    #[error(
+        "the store at {} is damaged: {reason}; restore it from a backup, and keep a copy of \
+         the damaged directory for investigation",
+        path.display()
+    )]
+    Damaged {
+        /// The store directory.
+        path: PathBuf,
+        /// What is wrong, naming the file concerned.
+        reason: String,
+    },
 
     /// An operating-system error on a file of the store.
     #[error("i/o error on {}: {source}; check the path, permissions and free disk space", path.display())]
@@ -112,28 +151,137 @@ pub enum StoreError {
     #[error("the store is closed; reopen it to continue")]
     Closed,
 
-    /// A group commit failed part-way, so the writer refuses further appends: the
-    /// in-process state may be ahead of the disk. Reopen the store; appends that were
-    /// acknowledged before the failure are durable.
+    /// The store refuses appends until it is reopened: a group commit failed, or sled
+    /// failed a lookup while appends were decided (sled's in-process state may then be
+    /// ahead of the disk, so nothing more may be decided against it), or the store was
+    /// opened with events missing or undecodable at the end of its log. Appends acknowledged before are durable. Reads keep working,
+    /// except that once sled itself failed to write its log it may refuse reads too, with
+    /// the same error ([`StoreError::DiskFull`] for a full device), until the store is
+    /// reopened.
+    ///
+    /// The appends of the failed group itself get this error too, except when the
+    /// device was full: they then get [`StoreError::DiskFull`] (as does an append whose
+    /// lookup sled failed).
     #[error(
-        "the store stopped accepting appends after a failed commit ({reason}); reopen the store"
+        "the store accepts no more appends until it is reopened: {reason}; appends \
+         acknowledged before are durable"
     )]
     WriterFailed {
-        /// The failure that stopped the writer.
+        /// Why, and what to do before reopening.
         reason: String,
+    },
+
+    /// An event of the append has the id of an event already stored, or of another event
+    /// of the same append; nothing was written. Event ids are unique in a store.
+    #[error("{}", duplicate_event_id_message(event_id, position))]
+    DuplicateEventId {
+        /// The id used twice.
+        event_id: Uuid,
+        /// Where the event holding that id is stored; `None` when the id appears twice
+        /// within the refused append itself.
+        position: Option<u64>,
     },
 
     /// An error reported by sled that is none of the above.
     #[error("sled error: {0}; if it persists, run verify and restore from a backup")]
-    Sled(#[from] sled::Error),
+    Sled(#[source] sled::Error),
 }
 
 impl StoreError {
-    /// Wraps an I/O error with the path it happened on.
+    /// Wraps an I/O error with the path it happened on; a full device becomes
+    /// [`StoreError::DiskFull`].
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> StoreError {
+        if is_disk_full(&source) {
+            return StoreError::DiskFull { path: path.into() };
+        }
         StoreError::Io {
             path: path.into(),
             source,
         }
+    }
+
+    /// Wraps a sled error of the store at `path`; a full device becomes
+    /// [`StoreError::DiskFull`]. Once sled failed to write its log it keeps that error
+    /// and returns it from later writes and from reads that need to write (sled
+    /// consolidates pages on read), so every sled call goes through here.
+    pub(crate) fn from_sled(path: &Path, error: sled::Error) -> StoreError {
+        match error {
+            sled::Error::Io(source) if is_disk_full(&source) => StoreError::DiskFull {
+                path: path.to_owned(),
+            },
+            other => StoreError::Sled(other),
+        }
+    }
+}
+
+/// Whether an I/O error says the device is full. sled re-creates the errors it keeps
+/// (`io::Error::new(kind, ..)`), which keeps the kind but drops the OS error number.
+pub(crate) fn is_disk_full(error: &std::io::Error) -> bool {
+    /// `ENOSPC` on Linux, the BSDs and macOS.
+    const ENOSPC: i32 = 28;
+    error.kind() == std::io::ErrorKind::StorageFull
+        || (cfg!(unix) && error.raw_os_error() == Some(ENOSPC))
+}
+
+fn duplicate_event_id_message(event_id: &Uuid, position: &Option<u64>) -> String {
+    match position {
+        Some(position) => format!(
+            "event id {event_id} is already used by the event stored at position {position}; \
+             nothing was written: if this retries an append that did land, it is already \
+             stored (pass a command id to get AlreadyApplied instead), otherwise give each \
+             new event a fresh id"
+        ),
+        None => format!(
+            "event id {event_id} appears twice in this append; nothing was written: give \
+             each event a fresh id"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+
+    use super::*;
+
+    #[test]
+    fn full_devices_are_recognised_with_or_without_the_os_error_number() {
+        assert!(is_disk_full(&io::Error::from_raw_os_error(28)));
+        // What sled hands back for an error it stored and cloned.
+        let cloned = io::Error::new(io::ErrorKind::StorageFull, "Os { code: 28, .. }");
+        assert!(is_disk_full(&cloned));
+        assert!(!is_disk_full(&io::Error::from(
+            io::ErrorKind::PermissionDenied
+        )));
+        let error = StoreError::from_sled(Path::new("/srv/store"), sled::Error::Io(cloned));
+        assert!(
+            matches!(&error, StoreError::DiskFull { path } if path == Path::new("/srv/store")),
+            "{error:?}"
+        );
+        let text = error.to_string();
+        assert!(
+            text.starts_with("no space left on device while writing /srv/store: free disk space"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn duplicate_event_ids_say_where_and_what_to_do() {
+        let id = Uuid::nil();
+        let stored = StoreError::DuplicateEventId {
+            event_id: id,
+            position: Some(7),
+        }
+        .to_string();
+        assert!(
+            stored.contains("already used by the event stored at position 7"),
+            "{stored}"
+        );
+        let twice = StoreError::DuplicateEventId {
+            event_id: id,
+            position: None,
+        }
+        .to_string();
+        assert!(twice.contains("appears twice in this append"), "{twice}");
     }
 }

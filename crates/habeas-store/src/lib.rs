@@ -12,6 +12,8 @@
 //!   [`NewEvent`] and [`AppendMeta`] are what callers pass in; [`StreamId`] names a stream.
 //! - [`AppendOutcome`]: `Appended`, `Conflict` (expected version did not hold) or
 //!   `AlreadyApplied` (the command id was seen before): expected results are values.
+//!   Reusing an event id is a caller's bug and an error, [`StoreError::DuplicateEventId`]
+//!   (see "Event ids" below).
 //! - [`Subscription`]: catch-up then live delivery of the global log, by position.
 //! - [`VerifyReport`]: what `verify` found; the hash chain is defined in [`envelope_hash`].
 //! - [`Upcaster`]: turns stored payloads of old schema versions into current ones on read.
@@ -26,6 +28,17 @@
 //! generator, which jumps by about two million on every reopen). All events of one append
 //! get one contiguous range of positions. An append of zero events is refused with
 //! [`StoreError::NothingToAppend`], so every successful append names a non-empty range.
+//!
+//! # Event ids
+//!
+//! Every stored event has its own `event_id`. An append that reuses the id of a stored
+//! event, or that uses one id for two of its events, is refused with
+//! [`StoreError::DuplicateEventId`] and writes nothing; the check comes after the
+//! command-id check, so a retried command (same command id, same events) still gets
+//! `AlreadyApplied`. Of concurrent appends sharing an id, exactly one lands. The sled
+//! backend keeps an event-id index in the same atomic batch as the events, and `verify`
+//! checks it ([`ProblemKind::IndexMismatch`] at an event the index does not point at,
+//! which includes an event carrying an earlier event's id).
 //!
 //! # Durability contract (sled backend)
 //!
@@ -44,19 +57,72 @@
 //!   present or wholly absent after a crash (never partly);
 //! - readers (`read_*`, `head`, subscriptions) see only acknowledged-durable events;
 //! - `Conflict` and `AlreadyApplied` answers are also given only after the group is durable;
-//! - if a commit fails, that group's appends get [`StoreError::WriterFailed`] and the
-//!   store refuses further appends until reopened (reads keep working).
+//! - if a commit fails, none of that group's appends is acknowledged: they get
+//!   [`StoreError::DiskFull`] when the device was full, [`StoreError::WriterFailed`]
+//!   otherwise. See "When a commit fails" below.
 //!
 //! [`MemoryStore`] has the same semantics minus durability.
+//!
+//! # When a commit fails (sled backend): a full disk, an I/O error
+//!
+//! A failed group commit (or sled failing a lookup while appends are decided, which it
+//! does once it has failed to write its log) stops the writer for good: every later
+//! `append` on that open
+//! store (any handle) gets [`StoreError::WriterFailed`], whose message gives the cause
+//! and says to reopen the store. The reason is that sled 0.34 cannot roll back a batch
+//! it has applied in memory but failed to write, so later appends must not be decided
+//! against that state (a conflict check or a position could depend on writes that never
+//! reach the disk). `head` keeps working and reads, subscriptions and `verify` show only
+//! acknowledged events, but once sled itself has failed to write its log it keeps that
+//! error and may return it from reads too (it consolidates pages on read, which writes):
+//! they then fail with the same [`StoreError::DiskFull`] until the store is reopened.
+//!
+//! What the user sees and does when the disk fills up:
+//!
+//! 1. the append(s) being committed fail with [`StoreError::DiskFull`]: "no space left
+//!    on device while writing `<store>`: free disk space, then reopen the store and
+//!    retry; …";
+//! 2. any later append fails with [`StoreError::WriterFailed`]: "the store accepts no
+//!    more appends until it is reopened: a write failed because the device is full
+//!    (…); free disk space first; appends acknowledged before are durable"; reads may
+//!    fail with `DiskFull`;
+//! 3. reopening while the device is still full fails with `DiskFull` too (or the first
+//!    append after it does);
+//! 4. once there is room, the store reopens with every acknowledged append; an append
+//!    that got an error is there wholly or not at all, so retry it with the same
+//!    command id: it is then either written or answered `AlreadyApplied`, never doubled.
+//!
+//! This is pinned by `tests/full_disk.rs` (a real tmpfs filled to the last page).
+//!
+//! # Opening (sled backend)
+//!
+//! A directory is a store when it holds the `HABEAS_STORE` marker. A new store is
+//! created so that the marker appears last (it is written as `HABEAS_STORE.tmp` and
+//! renamed once sled's files and the format key are durable), so a store interrupted
+//! while being created is finished by the next open, and a marked store whose `db` or
+//! `conf` file is missing, empty, truncated or not a file, or whose marker is
+//! unreadable, is damage: it is refused with [`StoreError::Damaged`] before sled touches
+//! anything (sled would otherwise start an empty database in its place). A database
+//! that sled opens but that holds no Habeas data (the `db` file overwritten) is refused
+//! too, but sled has by then discarded what it could not read. Damage that leaves sled a
+//! consistent older state (a `db` cut back to an earlier segment, with its recorded head)
+//! cannot be told from an older store; keeping backups (and comparing heads) is the
+//! answer there.
 //!
 //! # Key layout (sled backend)
 //!
 //! One sled tree, keys prefixed by kind, integers big-endian so scans are ordered:
 //! `e/<position>` → envelope JSON, `s/<stream>\0<version>` → position,
-//! `c/<command id>` → `AppendResult` JSON, `m/format` → format version,
-//! `m/head` → last committed position (lets `verify` notice a truncated tail).
-//! A `HABEAS_STORE` marker file in the directory names it a Habeas store and carries its
-//! format version, so a foreign or newer directory is refused before sled touches it.
+//! `c/<command id>` → `AppendResult` JSON, `i/<event id>` → position,
+//! `m/format` → format version, `m/head` → last committed position (lets `verify`
+//! notice a truncated tail). A `HABEAS_STORE` marker file in the directory names it a
+//! Habeas store and carries its format version, so a foreign or newer directory is
+//! refused before sled touches it.
+//!
+//! Format 2 (this build, [`SLED_FORMAT_VERSION`]) added the `i/` index. A format-1 store
+//! is upgraded when opened: its event ids are indexed (the first event with an id keeps
+//! it; `verify` names any later one), then the format key and the marker say 2, so an
+//! older build, which would not maintain the index, refuses it as a newer format.
 //!
 //! Chosen over several trees in a multi-tree transaction after a timing of both
 //! (400 groups of 32 appends, three keys per append, ~500-byte values, on this project's

@@ -15,7 +15,7 @@ use crate::store::EventStore;
 use crate::stream_id::StreamId;
 use crate::subscription::Subscription;
 use crate::upcast::{Upcaster, upcast_envelope};
-use crate::verify::{ChainVerifier, VerifyReport};
+use crate::verify::{ChainVerifier, VerifyReport, check_event_id_index};
 
 /// An event store held in memory, for tests and tools. Cloning gives another handle to
 /// the same log.
@@ -37,6 +37,8 @@ struct MemoryLog {
     /// Positions of each stream's events, in version order.
     streams: HashMap<StreamId, Vec<u64>>,
     commands: HashMap<Uuid, AppendResult>,
+    /// Position of every event, by event id.
+    event_positions: HashMap<Uuid, u64>,
 }
 
 impl AppendState for MemoryLog {
@@ -49,6 +51,10 @@ impl AppendState for MemoryLog {
 
     fn command_result(&self, command_id: Uuid) -> Result<Option<AppendResult>, StoreError> {
         Ok(self.commands.get(&command_id).cloned())
+    }
+
+    fn event_position(&self, event_id: Uuid) -> Result<Option<u64>, StoreError> {
+        Ok(self.event_positions.get(&event_id).copied())
     }
 }
 
@@ -130,6 +136,10 @@ impl EventStore for MemoryStore {
             } => {
                 let positions = log.streams.entry(stream.clone()).or_default();
                 positions.extend(envelopes.iter().map(|envelope| envelope.position));
+                for envelope in &envelopes {
+                    log.event_positions
+                        .insert(envelope.event_id, envelope.position);
+                }
                 log.events.extend(envelopes);
                 if let Some(command_id) = command_id {
                     log.commands.insert(command_id, result.clone());
@@ -200,11 +210,17 @@ impl EventStore for MemoryStore {
         &self,
         progress: &mut (dyn FnMut(u64, u64) + Send),
     ) -> Result<VerifyReport, StoreError> {
-        let events = self.log().events.clone();
+        let (events, event_positions) = {
+            let log = self.log();
+            (log.events.clone(), log.event_positions.clone())
+        };
         let total = events.len() as u64;
         let mut verifier = ChainVerifier::new();
         for (index, envelope) in (1u64..).zip(&events) {
-            if let Err(problem) = verifier.check(index, envelope) {
+            let checked = verifier.check(index, envelope).and_then(|()| {
+                check_event_id_index(envelope, event_positions.get(&envelope.event_id).copied())
+            });
+            if let Err(problem) = checked {
                 return Ok(VerifyReport {
                     n_events: verifier.n_events(),
                     first_problem: Some(problem),

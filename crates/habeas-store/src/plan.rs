@@ -1,6 +1,8 @@
 //! Deciding one append against the current log state: shared by every backend so that
 //! conflicts, idempotence and the hash chain behave identically.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -32,6 +34,8 @@ pub(crate) trait AppendState {
     fn stream_version(&self, stream: &StreamId) -> Result<Option<u64>, StoreError>;
     /// The result of the append that used `command_id`, if any.
     fn command_result(&self, command_id: Uuid) -> Result<Option<AppendResult>, StoreError>;
+    /// The position of the event with this id, if any.
+    fn event_position(&self, event_id: Uuid) -> Result<Option<u64>, StoreError>;
 }
 
 /// One append request as the backends carry it.
@@ -57,6 +61,10 @@ pub(crate) enum Plan {
 }
 
 /// Decides an append. Pure apart from the lookups: nothing is written.
+///
+/// In order: an empty append is refused, a known command id gives `AlreadyApplied`, an
+/// event id used twice in the append or already stored is refused with
+/// [`StoreError::DuplicateEventId`], a version mismatch gives `Conflict`.
 pub(crate) fn plan_append(
     state: &impl AppendState,
     tip: &LogTip,
@@ -72,6 +80,24 @@ pub(crate) fn plan_append(
         && let Some(result) = state.command_result(command_id)?
     {
         return Ok(Plan::Nothing(AppendOutcome::AlreadyApplied(result)));
+    }
+    // After the command id, so that a retried command (same events, same ids) is
+    // recognised as such; before the version, because a duplicate is a caller's bug (or
+    // a retry without command id of an append that landed) whatever the stream holds.
+    let mut ids_in_request = HashSet::with_capacity(request.events.len());
+    for event in &request.events {
+        if !ids_in_request.insert(event.event_id) {
+            return Err(StoreError::DuplicateEventId {
+                event_id: event.event_id,
+                position: None,
+            });
+        }
+        if let Some(position) = state.event_position(event.event_id)? {
+            return Err(StoreError::DuplicateEventId {
+                event_id: event.event_id,
+                position: Some(position),
+            });
+        }
     }
     let actual = state.stream_version(&request.stream)?;
     if !request.expected.is_satisfied_by(actual) {

@@ -56,7 +56,9 @@ pub enum ProblemKind {
     HashMismatch,
     /// The stream version is not the previous version of that stream plus one.
     StreamVersionGap,
-    /// The stream index does not point at this event.
+    /// An index (the stream index, or the event-id index of the sled backend) does not
+    /// point at this event; this includes an event whose id is also the id of an earlier
+    /// event.
     IndexMismatch,
 }
 
@@ -194,4 +196,36 @@ impl ChainVerifier {
         }
         Ok(())
     }
+}
+
+/// Checks that the event-id index, which gives `indexed` for the envelope's id, points at
+/// the envelope. Every event id is indexed, and only once, so an event whose id an earlier
+/// event already has is caught here too.
+pub(crate) fn check_event_id_index(
+    envelope: &Envelope,
+    indexed: Option<u64>,
+) -> Result<(), VerifyProblem> {
+    if indexed == Some(envelope.position) {
+        return Ok(());
+    }
+    let detail = match indexed {
+        Some(other) if other < envelope.position => format!(
+            "event id {} is indexed at position {other}: either the index was altered or an \
+             earlier event has the same id",
+            envelope.event_id
+        ),
+        Some(other) => format!(
+            "the event-id index entry for {} points at position {other} instead of this event",
+            envelope.event_id
+        ),
+        None => format!(
+            "event id {} is missing from the event-id index",
+            envelope.event_id
+        ),
+    };
+    Err(VerifyProblem {
+        position: envelope.position,
+        kind: ProblemKind::IndexMismatch,
+        detail,
+    })
 }

@@ -11,7 +11,7 @@ use habeas_store::{
 };
 use serde_json::Value;
 
-use common::{HEAD_KEY, event_key, fill, meta, note, stream_key, with_raw_sled};
+use common::{HEAD_KEY, event_id_key, event_key, fill, meta, note, stream_key, with_raw_sled};
 
 const N_EVENTS: u64 = 12;
 
@@ -239,4 +239,61 @@ async fn a_redirected_stream_index_is_named() {
             .expect("insert");
     });
     assert_problem(&verify(&path).await, 5, ProblemKind::IndexMismatch);
+}
+
+fn event_id_at(db: &sled::Db, position: u64) -> uuid::Uuid {
+    let bytes = db.get(event_key(position)).expect("get").expect("exists");
+    let envelope: habeas_store::Envelope = serde_json::from_slice(&bytes).expect("envelope");
+    envelope.event_id
+}
+
+#[tokio::test]
+async fn a_redirected_event_id_index_entry_is_named() {
+    let directory = tempfile::tempdir().expect("tempdir");
+    let path = closed_store(&directory).await;
+    with_raw_sled(&path, |db| {
+        let id = event_id_at(db, 7);
+        db.insert(event_id_key(id), 3u64.to_be_bytes().to_vec())
+            .expect("insert");
+    });
+    assert_problem(&verify(&path).await, 7, ProblemKind::IndexMismatch);
+}
+
+#[tokio::test]
+async fn a_removed_event_id_index_entry_is_named() {
+    let directory = tempfile::tempdir().expect("tempdir");
+    let path = closed_store(&directory).await;
+    with_raw_sled(&path, |db| {
+        let id = event_id_at(db, 9);
+        db.remove(event_id_key(id)).expect("remove");
+    });
+    let report = verify(&path).await;
+    assert_problem(&report, 9, ProblemKind::IndexMismatch);
+    let detail = &report.first_problem.as_ref().expect("problem").detail;
+    assert!(
+        detail.contains("missing from the event-id index"),
+        "{detail}"
+    );
+}
+
+#[tokio::test]
+async fn an_event_given_an_earlier_events_id_is_named() {
+    // A forger who also recomputes the hash breaks the next link; without a next event
+    // (the last one), only the event-id index gives the copy away.
+    let directory = tempfile::tempdir().expect("tempdir");
+    let path = closed_store(&directory).await;
+    with_raw_sled(&path, |db| {
+        let earlier = event_id_at(db, 2);
+        edit_event(db, N_EVENTS, |envelope| {
+            envelope["event_id"] = earlier.to_string().into();
+            let mut forged: habeas_store::Envelope =
+                serde_json::from_value(envelope.clone()).expect("envelope");
+            forged.hash = habeas_store::envelope_hash(&forged).expect("hash");
+            *envelope = serde_json::to_value(forged).expect("json");
+        });
+    });
+    let report = verify(&path).await;
+    assert_problem(&report, N_EVENTS, ProblemKind::IndexMismatch);
+    let detail = &report.first_problem.as_ref().expect("problem").detail;
+    assert!(detail.contains("indexed at position 2"), "{detail}");
 }

@@ -11,7 +11,7 @@ use habeas_store::{
 };
 use serde_json::{Value, json};
 
-use common::{HEAD_KEY, event_key, meta, note, stream_key, with_raw_sled};
+use common::{HEAD_KEY, event_id_key, event_key, meta, note, stream_key, with_raw_sled};
 
 const GOLDEN_V1: &str = include_str!("golden/person-registered-v1.envelope.json");
 
@@ -78,6 +78,8 @@ async fn a_stored_v1_event_is_read_back_as_v2_and_still_verifies() {
             1u64.to_be_bytes().to_vec(),
         )
         .expect("insert");
+        db.insert(event_id_key(envelope.event_id), 1u64.to_be_bytes().to_vec())
+            .expect("insert");
         db.insert(HEAD_KEY, 1u64.to_be_bytes().to_vec())
             .expect("insert");
     });

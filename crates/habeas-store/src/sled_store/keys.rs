@@ -6,6 +6,7 @@
 //! | `e/` position (u64 BE) | envelope JSON (stored form) |
 //! | `s/` stream `\0` version (u64 BE) | position (u64 BE) |
 //! | `c/` command id (16 bytes) | `AppendResult` JSON |
+//! | `i/` event id (16 bytes) | position (u64 BE) of the event with that id |
 //! | `m/format` | format version (u32 BE) |
 //! | `m/head` | last committed position (u64 BE), written with every group |
 
@@ -14,6 +15,7 @@ use uuid::Uuid;
 use crate::stream_id::StreamId;
 
 pub(crate) const EVENT_PREFIX: &[u8] = b"e/";
+pub(crate) const EVENT_ID_PREFIX: &[u8] = b"i/";
 pub(crate) const FORMAT_KEY: &[u8] = b"m/format";
 pub(crate) const HEAD_KEY: &[u8] = b"m/head";
 
@@ -56,6 +58,12 @@ pub(crate) fn command_key(command_id: Uuid) -> Vec<u8> {
     key
 }
 
+pub(crate) fn event_id_key(event_id: Uuid) -> Vec<u8> {
+    let mut key = EVENT_ID_PREFIX.to_vec();
+    key.extend_from_slice(event_id.as_bytes());
+    key
+}
+
 pub(crate) fn decode_u64(bytes: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(bytes.try_into().ok()?))
 }
@@ -79,5 +87,13 @@ mod tests {
         assert!(stream_key(&abc, 9) < stream_key(&abc, 10));
         assert!(!stream_key(&abcd, 1).starts_with(&stream_prefix(&abc)));
         assert_eq!(version_of_stream_key(&stream_key(&abc, 42)), Some(42));
+    }
+
+    #[test]
+    fn event_id_keys_are_prefix_and_raw_uuid_bytes() {
+        let id = Uuid::from_u128(0x0102_0304_0506_0708_090a_0b0c_0d0e_0f10);
+        let key = event_id_key(id);
+        assert_eq!(&key[..2], b"i/");
+        assert_eq!(&key[2..], id.as_bytes());
     }
 }

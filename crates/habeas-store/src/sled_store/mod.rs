@@ -105,39 +105,81 @@ impl SledStore {
     ///
     /// Refuses, leaving the directory untouched: a non-empty directory that is not a
     /// Habeas store ([`StoreError::NotAHabeasStore`]), a store of a newer format
-    /// ([`StoreError::NewerFormat`]) and a store another process has open
-    /// ([`StoreError::Locked`]). Blocking: from async code, call it inside
-    /// `tokio::task::spawn_blocking`.
+    /// ([`StoreError::NewerFormat`]), a store another process has open
+    /// ([`StoreError::Locked`]) and a store whose files are damaged
+    /// ([`StoreError::Damaged`]; see there for the one case found only after sled opened
+    /// the database). A full device gives [`StoreError::DiskFull`]. A store of format 1
+    /// is upgraded to format 2 (its event ids are indexed). Blocking: from async code,
+    /// call it inside `tokio::task::spawn_blocking`.
     pub fn open(path: impl AsRef<Path>, config: SledConfig) -> Result<SledStore, StoreError> {
         let path = path.as_ref().to_owned();
-        open::prepare_directory(&path)?;
+        let prepared = open::prepare_directory(&path)?;
         let db = sled::Config::new()
             .path(&path)
             .cache_capacity(config.cache_capacity_bytes)
             .open()
-            .map_err(|error| {
-                if open::is_sled_lock_error(&error) {
-                    StoreError::Locked(path.clone())
-                } else {
-                    StoreError::Sled(error)
-                }
-            })?;
+            .map_err(|error| open::sled_open_error(&path, error))?;
         let tree: sled::Tree = (*db).clone();
-        match tree.get(keys::FORMAT_KEY)? {
-            Some(bytes) => {
-                let found = <[u8; 4]>::try_from(bytes.as_ref())
+        let sled_error = |error| StoreError::from_sled(&path, error);
+        let stored_format = match tree.get(keys::FORMAT_KEY).map_err(sled_error)? {
+            Some(bytes) => Some(
+                <[u8; 4]>::try_from(bytes.as_ref())
                     .map(u32::from_be_bytes)
-                    .map_err(|_| StoreError::NotAHabeasStore(path.clone()))?;
+                    .map_err(|_| StoreError::Damaged {
+                        path: path.clone(),
+                        reason: format!("its format key holds {} bytes instead of 4", bytes.len()),
+                    })?,
+            ),
+            None => None,
+        };
+        match (prepared, stored_format) {
+            (_, Some(found)) => {
                 open::check_format(&path, found)?;
+                if found < open::FORMAT_VERSION {
+                    // The index is durable before the format key says it exists.
+                    index_event_ids(&tree).map_err(sled_error)?;
+                    tree.flush().map_err(sled_error)?;
+                    drop(DurableFiles::open(&path)?);
+                    tree.insert(keys::FORMAT_KEY, &open::FORMAT_VERSION.to_be_bytes())
+                        .map_err(sled_error)?;
+                }
             }
-            None => {
-                tree.insert(keys::FORMAT_KEY, &open::FORMAT_VERSION.to_be_bytes())?;
+            (open::Prepared::Creating, None) => {
+                // An interrupted creation never wrote anything but the format key.
+                if tree.iter().next().is_some() {
+                    return Err(StoreError::NotAHabeasStore(path.clone()));
+                }
+                tree.insert(keys::FORMAT_KEY, &open::FORMAT_VERSION.to_be_bytes())
+                    .map_err(sled_error)?;
+            }
+            (open::Prepared::Existing { .. }, None) => {
+                return Err(StoreError::Damaged {
+                    path: path.clone(),
+                    reason: format!(
+                        "its marker says it is a habeas store but the sled database {} holds \
+                         no habeas data: the file was replaced, truncated or overwritten \
+                         (sled may have discarded unreadable data while opening it)",
+                        path.join("db").display()
+                    ),
+                });
             }
         }
-        tree.flush()?;
+        tree.flush().map_err(sled_error)?;
         let files = DurableFiles::open(&path)?;
-        let (tip, undecodable_tip) = recover_tip(&tree)?;
-        let recorded_head = match tree.get(keys::HEAD_KEY)? {
+        match prepared {
+            open::Prepared::Creating => open::finish_creation(&path)?,
+            open::Prepared::Existing { marker_version }
+                if marker_version != SLED_FORMAT_VERSION =>
+            {
+                open::rewrite_marker(&path)?;
+            }
+            open::Prepared::Existing { .. } => {}
+        }
+        let (tip, undecodable_tip) = recover_tip(&tree).map_err(|error| match error {
+            TipError::Sled(error) => StoreError::from_sled(&path, error),
+            TipError::Store(error) => error,
+        })?;
+        let recorded_head = match tree.get(keys::HEAD_KEY).map_err(sled_error)? {
             Some(bytes) => keys::decode_u64(&bytes).unwrap_or(0),
             None => 0,
         };
@@ -160,6 +202,7 @@ impl SledStore {
         let head = Arc::new(watch::Sender::new(tip.head));
         let (sender, receiver) = mpsc::channel();
         let writer = Writer {
+            path: path.clone(),
             tree: tree.clone(),
             files,
             tip,
@@ -188,6 +231,11 @@ impl SledStore {
         &self.inner.path
     }
 
+    /// The error for a failed sled call on this store.
+    fn sled_error(&self, error: sled::Error) -> StoreError {
+        StoreError::from_sled(&self.inner.path, error)
+    }
+
     fn durable_head(&self) -> u64 {
         *self.inner.head.borrow()
     }
@@ -197,7 +245,8 @@ impl SledStore {
         let bytes = self
             .inner
             .tree
-            .get(keys::event_key(position))?
+            .get(keys::event_key(position))
+            .map_err(|error| self.sled_error(error))?
             .ok_or_else(|| StoreError::Corrupt {
                 position,
                 reason: "the event is missing".into(),
@@ -226,17 +275,55 @@ fn decode_envelope(position: u64, bytes: &[u8]) -> Result<Envelope, StoreError> 
     })
 }
 
+/// Upgrades a format-1 log: adds the `i/` entry of every stored event, in position order
+/// and without overwriting, so that the first event with an id keeps it (`verify` names
+/// any later one). Idempotent, so an upgrade cut short is finished by the next open; the
+/// caller records the new format only once this is durable.
+fn index_event_ids(tree: &sled::Tree) -> Result<(), sled::Error> {
+    /// Only the id of each envelope is decoded.
+    #[derive(serde::Deserialize)]
+    struct EventIdOnly {
+        event_id: uuid::Uuid,
+    }
+    const CHUNK: usize = 4096;
+    let mut batch = sled::Batch::default();
+    let mut in_batch = std::collections::HashSet::new();
+    for entry in tree.scan_prefix(keys::EVENT_PREFIX) {
+        let (key, bytes) = entry?;
+        let (Some(position), Ok(EventIdOnly { event_id })) = (
+            keys::position_of_event_key(&key),
+            serde_json::from_slice::<EventIdOnly>(&bytes),
+        ) else {
+            // `verify` names undecodable events; there is no id to index.
+            continue;
+        };
+        let id_key = keys::event_id_key(event_id);
+        if in_batch.contains(&event_id) || tree.contains_key(&id_key)? {
+            continue;
+        }
+        batch.insert(id_key, position.to_be_bytes().to_vec());
+        in_batch.insert(event_id);
+        if in_batch.len() == CHUNK {
+            tree.apply_batch(std::mem::take(&mut batch))?;
+            in_batch.clear();
+        }
+    }
+    tree.apply_batch(batch)
+}
+
 /// The head and last hash, from the last `e/` key (sled's own id generator jumps on
 /// reopen, so positions are ours). A last event that cannot be decoded still gives the
 /// head (so the store opens for reading and `verify`) plus the reason, and no hash.
-fn recover_tip(tree: &sled::Tree) -> Result<(LogTip, Option<String>), StoreError> {
+fn recover_tip(tree: &sled::Tree) -> Result<(LogTip, Option<String>), TipError> {
     let Some(entry) = tree.scan_prefix(keys::EVENT_PREFIX).next_back() else {
         return Ok((LogTip::empty(), None));
     };
-    let (key, bytes) = entry?;
-    let position = keys::position_of_event_key(&key).ok_or_else(|| StoreError::Corrupt {
-        position: 0,
-        reason: "malformed event key at the end of the log".into(),
+    let (key, bytes) = entry.map_err(TipError::Sled)?;
+    let position = keys::position_of_event_key(&key).ok_or_else(|| {
+        TipError::Store(StoreError::Corrupt {
+            position: 0,
+            reason: "malformed event key at the end of the log".into(),
+        })
     })?;
     match decode_envelope(position, &bytes) {
         Ok(envelope) => Ok((
@@ -254,6 +341,13 @@ fn recover_tip(tree: &sled::Tree) -> Result<(LogTip, Option<String>), StoreError
             Some(error.to_string()),
         )),
     }
+}
+
+/// Why the tip could not be recovered; sled errors are mapped by the caller, who knows
+/// the path.
+enum TipError {
+    Sled(sled::Error),
+    Store(StoreError),
 }
 
 #[async_trait]
@@ -302,7 +396,7 @@ impl EventStore for SledStore {
         let end = keys::stream_key(stream, u64::MAX);
         let mut envelopes = Vec::new();
         for entry in self.inner.tree.range(start..=end) {
-            let (key, value) = entry?;
+            let (key, value) = entry.map_err(|error| self.sled_error(error))?;
             let position = keys::decode_u64(&value).ok_or_else(|| StoreError::Corrupt {
                 position: 0,
                 reason: format!("malformed index entry for stream {stream}"),
@@ -341,7 +435,7 @@ impl EventStore for SledStore {
         let mut envelopes = Vec::new();
         let entries = self.inner.tree.range(range).take(limit);
         for (expected_position, entry) in (from_position..).zip(entries) {
-            let (key, bytes) = entry?;
+            let (key, bytes) = entry.map_err(|error| self.sled_error(error))?;
             let position =
                 keys::position_of_event_key(&key).ok_or_else(|| StoreError::Corrupt {
                     position: expected_position,
@@ -375,7 +469,12 @@ impl EventStore for SledStore {
         progress: &mut (dyn FnMut(u64, u64) + Send),
     ) -> Result<VerifyReport, StoreError> {
         let total = self.durable_head();
-        let recorded_head = match self.inner.tree.get(keys::HEAD_KEY)? {
+        let recorded_head = match self
+            .inner
+            .tree
+            .get(keys::HEAD_KEY)
+            .map_err(|error| self.sled_error(error))?
+        {
             Some(bytes) => keys::decode_u64(&bytes).unwrap_or(0),
             None => 0,
         };
@@ -390,7 +489,7 @@ impl EventStore for SledStore {
                 .range(next_key.clone()..=end_key.clone())
                 .take(VERIFY_CHUNK)
             {
-                chunk.push(entry?);
+                chunk.push(entry.map_err(|error| self.sled_error(error))?);
             }
             let Some((last_key, _)) = chunk.last() else {
                 break;
@@ -405,10 +504,10 @@ impl EventStore for SledStore {
                 };
                 let checked = match serde_json::from_slice::<Envelope>(bytes) {
                     Err(error) => Err(verifier.undecodable(position, &error.to_string())),
-                    Ok(envelope) => verifier
-                        .check(position, &envelope)
-                        .and_then(|()| self.check_index(&envelope))
-                        .map(|()| envelope),
+                    Ok(envelope) => match verifier.check(position, &envelope) {
+                        Err(problem) => Err(problem),
+                        Ok(()) => self.check_index(&envelope)?.map(|()| envelope),
+                    },
                 };
                 match checked {
                     Ok(envelope) => verifier.accept(&envelope),
@@ -427,26 +526,36 @@ impl EventStore for SledStore {
 }
 
 impl SledStore {
-    /// Checks that the stream index points at `envelope`.
-    fn check_index(&self, envelope: &Envelope) -> Result<(), crate::verify::VerifyProblem> {
-        let indexed = self
+    /// Checks that the stream index and the event-id index point at `envelope`; a
+    /// failure to read them is an error, not a problem found in the log.
+    fn check_index(
+        &self,
+        envelope: &Envelope,
+    ) -> Result<Result<(), crate::verify::VerifyProblem>, StoreError> {
+        let stream_key = keys::stream_key(&envelope.stream, envelope.version);
+        let indexed = self.indexed_position(&stream_key)?;
+        if indexed != Some(envelope.position) {
+            return Ok(Err(crate::verify::VerifyProblem {
+                position: envelope.position,
+                kind: crate::verify::ProblemKind::IndexMismatch,
+                detail: format!(
+                    "the index entry for {} version {} points at {indexed:?} instead of this event",
+                    envelope.stream, envelope.version
+                ),
+            }));
+        }
+        let indexed = self.indexed_position(&keys::event_id_key(envelope.event_id))?;
+        Ok(crate::verify::check_event_id_index(envelope, indexed))
+    }
+
+    /// The position an index entry holds; `None` when it is missing or malformed.
+    fn indexed_position(&self, key: &[u8]) -> Result<Option<u64>, StoreError> {
+        Ok(self
             .inner
             .tree
-            .get(keys::stream_key(&envelope.stream, envelope.version))
-            .ok()
-            .flatten()
-            .and_then(|bytes| keys::decode_u64(&bytes));
-        if indexed == Some(envelope.position) {
-            return Ok(());
-        }
-        Err(crate::verify::VerifyProblem {
-            position: envelope.position,
-            kind: crate::verify::ProblemKind::IndexMismatch,
-            detail: format!(
-                "the index entry for {} version {} points at {indexed:?} instead of this event",
-                envelope.stream, envelope.version
-            ),
-        })
+            .get(key)
+            .map_err(|error| self.sled_error(error))?
+            .and_then(|bytes| keys::decode_u64(&bytes)))
     }
 }
 

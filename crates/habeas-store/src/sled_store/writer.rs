@@ -5,8 +5,16 @@
 //! left by the earlier ones of the group, writes all their keys in one `apply_batch`
 //! (recovered all-or-nothing by sled), flushes, fsyncs (see `durability`), publishes the
 //! new durable head and only then answers every append of the group.
+//!
+//! If the commit fails, no append of the group is acknowledged and the writer refuses
+//! every later append with `WriterFailed` until the store is reopened: sled's in-memory
+//! tree may now hold keys that are not durable (sled 0.34 cannot roll back an applied
+//! batch), and deciding later appends against them could acknowledge an append whose
+//! conflict check or positions depend on writes that never reach the disk. The appends
+//! of the failed group get `DiskFull` when the device was full, `WriterFailed` otherwise.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc;
 
@@ -27,6 +35,8 @@ pub(crate) struct WriteRequest {
 }
 
 pub(crate) struct Writer {
+    /// The store directory, for error messages.
+    pub(crate) path: PathBuf,
     pub(crate) tree: sled::Tree,
     pub(crate) files: DurableFiles,
     pub(crate) tip: LogTip,
@@ -39,9 +49,11 @@ pub(crate) struct Writer {
 
 /// Lookups against the tree plus the appends decided earlier in the current group.
 struct GroupState<'a> {
+    path: &'a Path,
     tree: &'a sled::Tree,
     stream_versions: HashMap<StreamId, u64>,
     commands: HashMap<Uuid, AppendResult>,
+    event_positions: HashMap<Uuid, u64>,
 }
 
 impl AppendState for GroupState<'_> {
@@ -56,7 +68,7 @@ impl AppendState for GroupState<'_> {
         {
             None => Ok(None),
             Some(entry) => {
-                let (key, _) = entry?;
+                let (key, _) = entry.map_err(|error| StoreError::from_sled(self.path, error))?;
                 let version =
                     keys::version_of_stream_key(&key).ok_or_else(|| StoreError::Corrupt {
                         position: 0,
@@ -71,7 +83,11 @@ impl AppendState for GroupState<'_> {
         if let Some(result) = self.commands.get(&command_id) {
             return Ok(Some(result.clone()));
         }
-        match self.tree.get(keys::command_key(command_id))? {
+        let stored = self
+            .tree
+            .get(keys::command_key(command_id))
+            .map_err(|error| StoreError::from_sled(self.path, error))?;
+        match stored {
             None => Ok(None),
             Some(bytes) => {
                 serde_json::from_slice(&bytes)
@@ -83,6 +99,25 @@ impl AppendState for GroupState<'_> {
                         ),
                     })
             }
+        }
+    }
+
+    fn event_position(&self, event_id: Uuid) -> Result<Option<u64>, StoreError> {
+        if let Some(position) = self.event_positions.get(&event_id) {
+            return Ok(Some(*position));
+        }
+        let stored = self
+            .tree
+            .get(keys::event_id_key(event_id))
+            .map_err(|error| StoreError::from_sled(self.path, error))?;
+        match stored {
+            None => Ok(None),
+            Some(bytes) => keys::decode_u64(&bytes)
+                .map(Some)
+                .ok_or_else(|| StoreError::Corrupt {
+                    position: 0,
+                    reason: format!("the event-id index entry of {event_id} is malformed"),
+                }),
         }
     }
 }
@@ -113,9 +148,11 @@ impl Writer {
         }
         let recorded_at = commit_time();
         let mut state = GroupState {
+            path: &self.path,
             tree: &self.tree,
             stream_versions: HashMap::new(),
             commands: HashMap::new(),
+            event_positions: HashMap::new(),
         };
         let mut tip = self.tip.clone();
         let mut batch = sled::Batch::default();
@@ -133,7 +170,7 @@ impl Writer {
                     } => {
                         // Encode everything before touching the batch so that a failure
                         // leaves no part of this append in it.
-                        let mut entries = Vec::with_capacity(envelopes.len() * 2 + 1);
+                        let mut entries = Vec::with_capacity(envelopes.len() * 3 + 1);
                         for envelope in &envelopes {
                             let bytes = serde_json::to_vec(envelope).map_err(|source| {
                                 StoreError::Encode {
@@ -144,6 +181,10 @@ impl Writer {
                             entries.push((keys::event_key(envelope.position), bytes));
                             entries.push((
                                 keys::stream_key(&stream, envelope.version),
+                                envelope.position.to_be_bytes().to_vec(),
+                            ));
+                            entries.push((
+                                keys::event_id_key(envelope.event_id),
                                 envelope.position.to_be_bytes().to_vec(),
                             ));
                         }
@@ -160,6 +201,11 @@ impl Writer {
                         for (key, value) in entries {
                             batch.insert(key, value);
                         }
+                        for envelope in &envelopes {
+                            state
+                                .event_positions
+                                .insert(envelope.event_id, envelope.position);
+                        }
                         state.stream_versions.insert(stream, result.stream_version);
                         tip = next_tip;
                         Ok(AppendOutcome::Appended(result))
@@ -175,16 +221,26 @@ impl Writer {
                 .tree
                 .apply_batch(batch)
                 .and_then(|()| self.tree.flush())
-                .map_err(StoreError::from)
+                .map_err(|error| StoreError::from_sled(&self.path, error))
                 .and_then(|_| self.files.sync());
             if let Err(error) = committed {
-                let reason = error.to_string();
+                let disk_full = match &error {
+                    StoreError::DiskFull { path } => Some(path.clone()),
+                    _ => None,
+                };
+                let reason = match &disk_full {
+                    Some(path) => disk_full_reason(path),
+                    None => format!("a commit failed: {error}"),
+                };
                 self.failure = Some(reason.clone());
                 // Every answer of the group may depend on the failed writes (a conflict
                 // or an already-applied command decided against them), so none stands.
                 for (reply, _) in answers {
-                    let _ = reply.send(Err(StoreError::WriterFailed {
-                        reason: reason.clone(),
+                    let _ = reply.send(Err(match &disk_full {
+                        Some(path) => StoreError::DiskFull { path: path.clone() },
+                        None => StoreError::WriterFailed {
+                            reason: reason.clone(),
+                        },
                     }));
                 }
                 return;
@@ -192,9 +248,109 @@ impl Writer {
             self.head.send_replace(tip.head);
             self.tip = tip;
         }
+        // sled failing a lookup (it keeps a failed log write as an error for every later
+        // call) stops the writer like a failed commit, even when nothing else in the
+        // group was written: the appends that met it are answered with it.
+        if self.failure.is_none()
+            && let Some(error) = answers.iter().find_map(|(_, answer)| match answer {
+                Err(error @ (StoreError::DiskFull { .. } | StoreError::Sled(_))) => Some(error),
+                _ => None,
+            })
+        {
+            self.failure = Some(match error {
+                StoreError::DiskFull { path } => disk_full_reason(path),
+                other => format!("sled failed: {other}"),
+            });
+        }
         for (reply, answer) in answers {
             // The caller may have stopped waiting; the append is durable either way.
             let _ = reply.send(answer);
         }
+    }
+}
+
+fn disk_full_reason(path: &Path) -> String {
+    format!(
+        "a write failed because the device is full (no space left on device while writing \
+         {}); free disk space first",
+        path.display()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::append::{AppendMeta, ExpectedVersion, NewEvent};
+
+    fn request(
+        stream: &str,
+        event_id: Uuid,
+    ) -> (
+        WriteRequest,
+        oneshot::Receiver<Result<AppendOutcome, StoreError>>,
+    ) {
+        let (reply, answer) = oneshot::channel();
+        let request = AppendRequest {
+            stream: StreamId::new(stream).expect("stream"),
+            expected: ExpectedVersion::Any,
+            events: vec![NewEvent {
+                event_id,
+                event_type: "Noted".into(),
+                schema_version: 1,
+                payload: json!({}),
+            }],
+            meta: AppendMeta {
+                recorded_by: "test".into(),
+                command_id: None,
+            },
+        };
+        (WriteRequest { request, reply }, answer)
+    }
+
+    #[test]
+    fn an_id_used_earlier_in_the_same_group_is_refused() {
+        let directory = tempfile::tempdir().expect("tempdir");
+        let db = sled::open(directory.path()).expect("sled");
+        let mut writer = Writer {
+            path: directory.path().to_owned(),
+            tree: (*db).clone(),
+            files: DurableFiles::open(directory.path()).expect("files"),
+            tip: LogTip::empty(),
+            head: Arc::new(watch::Sender::new(0)),
+            max_group: 16,
+            failure: None,
+        };
+        let shared = Uuid::now_v7();
+        let (first, mut first_answer) = request("a", shared);
+        let (second, mut second_answer) = request("b", shared);
+        let (third, mut third_answer) = request("c", Uuid::now_v7());
+        writer.commit_group(vec![first, second, third]);
+        assert!(matches!(
+            first_answer.try_recv(),
+            Ok(Ok(AppendOutcome::Appended(_)))
+        ));
+        let refused = second_answer.try_recv();
+        assert!(
+            matches!(
+                &refused,
+                Ok(Err(StoreError::DuplicateEventId { event_id, position: Some(1) }))
+                    if *event_id == shared
+            ),
+            "{refused:?}"
+        );
+        let third = third_answer.try_recv();
+        assert!(
+            matches!(&third, Ok(Ok(AppendOutcome::Appended(result))) if result.first_position == 2),
+            "{third:?}"
+        );
+        assert_eq!(*writer.head.borrow(), 2);
+        let indexed = writer
+            .tree
+            .get(keys::event_id_key(shared))
+            .expect("get")
+            .and_then(|bytes| keys::decode_u64(&bytes));
+        assert_eq!(indexed, Some(1));
     }
 }

@@ -26,7 +26,14 @@ pub fn stream_key(stream: &str, version: u64) -> Vec<u8> {
     key
 }
 
+pub fn event_id_key(event_id: Uuid) -> Vec<u8> {
+    let mut key = b"i/".to_vec();
+    key.extend_from_slice(event_id.as_bytes());
+    key
+}
+
 pub const HEAD_KEY: &[u8] = b"m/head";
+pub const FORMAT_KEY: &[u8] = b"m/format";
 
 /// Opens the store's sled database directly (the store must be closed) and runs `change`.
 pub fn with_raw_sled(path: &Path, change: impl FnOnce(&sled::Db)) {
