@@ -1,0 +1,414 @@
+//! The projector: one batch of the log in, one atomic sled batch out.
+//!
+//! Every change a batch of events makes (rows, compact histories, every index
+//! entry) and the new checkpoint go into one `sled::Batch` applied with
+//! `apply_batch`, which sled recovers all-or-nothing after a crash. So the
+//! stored read model is always the one of its checkpoint: an event is applied
+//! exactly when the checkpoint covers it.
+
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use habeas_domain::date::PartialDate;
+use habeas_domain::event::Event;
+use habeas_domain::history::{CaseFile, RecordedEvent};
+use habeas_domain::id::{PersonId, StatementId};
+use habeas_store::Envelope;
+use serde::{Deserialize, Serialize};
+
+use crate::decode::{CompactEvent, compact_in_place, encode_history, into_recorded};
+use crate::derive::build_row;
+use crate::error::ProjectionError;
+use crate::keys;
+use crate::names::{fold, slug_candidates};
+use crate::row::{PersonStatus, RowContext};
+
+/// Whose stream an event belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Subject {
+    Person(PersonId),
+    Statement(StatementId),
+}
+
+impl Subject {
+    /// The subject of a stream name; `None` for streams the projections ignore.
+    pub(crate) fn of_stream(stream: &str) -> Option<Subject> {
+        if let Some(id) = stream.strip_prefix("person-") {
+            id.parse().ok().map(Subject::Person)
+        } else if let Some(id) = stream.strip_prefix("statement-") {
+            id.parse().ok().map(Subject::Statement)
+        } else {
+            None
+        }
+    }
+
+    fn stream_name(&self) -> String {
+        match self {
+            Subject::Person(id) => id.stream_name(),
+            Subject::Statement(id) => id.stream_name(),
+        }
+    }
+}
+
+/// A page of the log read as domain events, ready to apply.
+#[derive(Debug, Default)]
+pub(crate) struct DecodedBatch {
+    /// Positions covered, first and last (0, 0 when empty).
+    pub(crate) first_position: u64,
+    pub(crate) last_position: u64,
+    /// The hash of the last envelope, kept with the checkpoint.
+    pub(crate) last_hash: String,
+    /// The events of the streams the projections read, in log order.
+    pub(crate) events: Vec<(Subject, u64, RecordedEvent)>,
+}
+
+impl DecodedBatch {
+    /// Reads a contiguous page of envelopes.
+    pub(crate) fn decode(envelopes: Vec<Envelope>) -> Result<DecodedBatch, ProjectionError> {
+        let (Some(first_position), Some(last)) = (
+            envelopes.first().map(|first| first.position),
+            envelopes.last(),
+        ) else {
+            return Ok(DecodedBatch::default());
+        };
+        let (last_position, last_hash) = (last.position, last.hash.clone());
+        let mut events = Vec::with_capacity(envelopes.len());
+        for (expected, envelope) in (first_position..).zip(envelopes) {
+            if envelope.position != expected {
+                return Err(ProjectionError::Gap {
+                    expected,
+                    found: envelope.position,
+                });
+            }
+            if let Some(subject) = Subject::of_stream(envelope.stream.as_str()) {
+                let position = envelope.position;
+                events.push((subject, position, into_recorded(envelope)?));
+            }
+        }
+        Ok(DecodedBatch {
+            first_position,
+            last_position,
+            last_hash,
+            events,
+        })
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.last_position == 0
+    }
+}
+
+/// A statement naming a person, as kept under `t/`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub(crate) struct StatementRef {
+    pub(crate) occurred: PartialDate,
+    pub(crate) id: StatementId,
+}
+
+/// The stored checkpoint of a tree: position and hash (0 and "" when new).
+pub(crate) fn checkpoint(tree: &sled::Tree) -> Result<(u64, String), ProjectionError> {
+    match tree.get(keys::CHECKPOINT)? {
+        None => Ok((0, String::new())),
+        Some(value) => keys::decode_checkpoint(&value).ok_or_else(|| ProjectionError::Corrupt {
+            key: "checkpoint".into(),
+            reason: "not a position and a hash".into(),
+        }),
+    }
+}
+
+pub(crate) fn decode_json<T: for<'de> Deserialize<'de>>(
+    key: &[u8],
+    value: &[u8],
+) -> Result<T, ProjectionError> {
+    serde_json::from_slice(value).map_err(|error| ProjectionError::Corrupt {
+        key: String::from_utf8_lossy(key).into_owned(),
+        reason: error.to_string(),
+    })
+}
+
+pub(crate) fn encode_json<T: Serialize>(
+    what: &'static str,
+    value: &T,
+) -> Result<Vec<u8>, ProjectionError> {
+    serde_json::to_vec(value).map_err(|source| ProjectionError::Encode { what, source })
+}
+
+/// A stream's compact history as stored (empty when new).
+pub(crate) fn load_history(
+    tree: &sled::Tree,
+    stream: &str,
+) -> Result<Vec<CompactEvent>, ProjectionError> {
+    let key = keys::events(stream);
+    match tree.get(&key)? {
+        None => Ok(Vec::new()),
+        Some(value) => decode_json(&key, &value),
+    }
+}
+
+pub(crate) fn load_row(
+    tree: &sled::Tree,
+    person: PersonId,
+) -> Result<Option<PersonStatus>, ProjectionError> {
+    let key = keys::person(person);
+    tree.get(&key)?
+        .map(|value| decode_json(&key, &value))
+        .transpose()
+}
+
+fn load_statements(
+    tree: &sled::Tree,
+    person: PersonId,
+) -> Result<BTreeSet<StatementRef>, ProjectionError> {
+    let key = keys::statements(person);
+    match tree.get(&key)? {
+        None => Ok(BTreeSet::new()),
+        Some(value) => decode_json(&key, &value),
+    }
+}
+
+/// The people a statement stream names, as it stands (corrections applied,
+/// retracted statements naming no one).
+pub(crate) fn statement_about(history: &[RecordedEvent]) -> Vec<(PersonId, PartialDate)> {
+    let file = CaseFile::from_history(history);
+    let mut about = Vec::new();
+    for entry in file.live_entries() {
+        if let Event::StatementIssued(statement) = &entry.effective {
+            for person in &statement.about {
+                about.push((*person, statement.facts.occurred));
+            }
+        }
+    }
+    about
+}
+
+/// The folded names a row is found by: its name and aliases.
+pub(crate) fn folded_names(row: &PersonStatus) -> BTreeSet<String> {
+    row.identity
+        .iter()
+        .flat_map(|identity| std::iter::once(&identity.name).chain(identity.aliases.iter()))
+        .map(|name| fold(name))
+        .filter(|folded| !folded.is_empty())
+        .collect()
+}
+
+/// Every index key a row puts in the tree (the slug key aside).
+pub(crate) fn index_keys(row: &PersonStatus) -> BTreeSet<Vec<u8>> {
+    let mut found: BTreeSet<Vec<u8>> = folded_names(row)
+        .iter()
+        .map(|folded| keys::name(folded, row.person))
+        .collect();
+    found.insert(keys::headline(row.headline, row.person));
+    found.insert(keys::valid_from(row.window.valid_from, row.person));
+    if let Some(until) = row.window.headline_until {
+        found.insert(keys::headline_until(until, row.person));
+    }
+    found
+}
+
+/// Applies a decoded batch to `tree`, atomically with its checkpoint. Events
+/// at or before the checkpoint are skipped (already applied); a batch that
+/// starts after the position following the checkpoint is refused.
+/// Returns the checkpoint after the batch.
+pub(crate) fn apply(tree: &sled::Tree, batch: DecodedBatch) -> Result<u64, ProjectionError> {
+    let (checkpoint, _) = checkpoint(tree)?;
+    if batch.is_empty() || batch.last_position <= checkpoint {
+        return Ok(checkpoint);
+    }
+    if batch.first_position > checkpoint + 1 {
+        return Err(ProjectionError::Gap {
+            expected: checkpoint + 1,
+            found: batch.first_position,
+        });
+    }
+    let mut grouped: Vec<(Subject, Vec<(u64, RecordedEvent)>)> = Vec::new();
+    let mut slot: HashMap<Subject, usize> = HashMap::new();
+    for (subject, position, event) in batch.events {
+        if position <= checkpoint {
+            continue;
+        }
+        let idx = *slot.entry(subject).or_insert_with(|| {
+            grouped.push((subject, Vec::new()));
+            grouped.len() - 1
+        });
+        grouped[idx].1.push((position, event));
+    }
+
+    let mut writes = sled::Batch::default();
+    let mut statements: HashMap<PersonId, BTreeSet<StatementRef>> = HashMap::new();
+    let mut persons: Vec<(PersonId, Vec<(u64, RecordedEvent)>)> = Vec::new();
+    let mut refresh: BTreeSet<PersonId> = BTreeSet::new();
+
+    for (subject, new_events) in grouped {
+        match subject {
+            Subject::Person(person) => persons.push((person, new_events)),
+            Subject::Statement(statement) => {
+                let stream = subject.stream_name();
+                let mut history = load_history(tree, &stream)?;
+                let before: Vec<RecordedEvent> =
+                    history.iter().map(CompactEvent::to_recorded).collect();
+                let old_about = statement_about(&before);
+                let mut after = before;
+                for (position, event) in &new_events {
+                    history.push(CompactEvent::new(*position, event));
+                    after.push(event.clone());
+                }
+                let new_about = statement_about(&after);
+                writes.insert(
+                    keys::events(&stream),
+                    encode_json("a compact history", &history)?,
+                );
+                if old_about == new_about {
+                    continue;
+                }
+                let touched: BTreeSet<PersonId> = old_about
+                    .iter()
+                    .chain(new_about.iter())
+                    .map(|(person, _)| *person)
+                    .collect();
+                for person in touched {
+                    let set = match statements.entry(person) {
+                        Entry::Occupied(entry) => entry.into_mut(),
+                        Entry::Vacant(entry) => entry.insert(load_statements(tree, person)?),
+                    };
+                    set.retain(|reference| reference.id != statement);
+                    for (_, occurred) in new_about.iter().filter(|(p, _)| *p == person) {
+                        set.insert(StatementRef {
+                            occurred: *occurred,
+                            id: statement,
+                        });
+                    }
+                    refresh.insert(person);
+                }
+            }
+        }
+    }
+    for (person, set) in &statements {
+        writes.insert(keys::statements(*person), encode_json("statements", set)?);
+    }
+
+    let mut slugs_taken_here: HashSet<String> = HashSet::new();
+    let mut done: HashSet<PersonId> = HashSet::new();
+    for (person, new_events) in persons {
+        done.insert(person);
+        let stream = person.stream_name();
+        let stored = load_history(tree, &stream)?;
+        let old_row = load_row(tree, person)?;
+        let mut positions = Vec::with_capacity(stored.len() + new_events.len());
+        let mut recorded = Vec::with_capacity(stored.len() + new_events.len());
+        for compact in stored {
+            let (position, event) = compact.into_recorded();
+            positions.push(position);
+            recorded.push(event);
+        }
+        for (position, mut event) in new_events {
+            compact_in_place(&mut event);
+            positions.push(position);
+            recorded.push(event);
+        }
+        writes.insert(
+            keys::events(&stream),
+            encode_history(&positions, &recorded)?,
+        );
+        let set = match statements.get(&person) {
+            Some(set) => set.clone(),
+            None => load_statements(tree, person)?,
+        };
+        let (Some(last_position), Some(last)) = (positions.last(), recorded.last()) else {
+            continue;
+        };
+        let mut context = RowContext {
+            slug: old_row.as_ref().and_then(|row| row.slug.clone()),
+            statements: set.iter().map(|reference| reference.id).collect(),
+            last_position: *last_position,
+            last_event: last.id,
+        };
+        let mut row = build_row(person, &recorded, context.clone());
+        if row.slug.is_none()
+            && let Some(name) = registered_name(&recorded)
+        {
+            let slug = assign_slug(tree, &slugs_taken_here, name, person)?;
+            writes.insert(keys::slug(&slug), person.as_uuid().as_bytes().to_vec());
+            slugs_taken_here.insert(slug.clone());
+            context.slug = Some(slug.clone());
+            row.slug = Some(slug);
+        }
+        write_row(&mut writes, old_row.as_ref(), &row)?;
+    }
+    for person in refresh {
+        if done.contains(&person) {
+            continue;
+        }
+        // A statement about someone whose stream is not (yet) projected waits
+        // under `t/` for their first event.
+        let Some(old_row) = load_row(tree, person)? else {
+            continue;
+        };
+        let set = statements.get(&person).cloned().unwrap_or_default();
+        let row = PersonStatus {
+            statements: set.iter().map(|reference| reference.id).collect(),
+            ..old_row.clone()
+        };
+        write_row(&mut writes, Some(&old_row), &row)?;
+    }
+    writes.insert(
+        keys::CHECKPOINT,
+        keys::checkpoint_value(batch.last_position, &batch.last_hash),
+    );
+    tree.apply_batch(writes)?;
+    Ok(batch.last_position)
+}
+
+/// The name a person was registered under: their slug comes from it, so
+/// that it does not depend on how the log was cut into batches.
+pub(crate) fn registered_name(history: &[RecordedEvent]) -> Option<&str> {
+    history.iter().find_map(|recorded| match &recorded.event {
+        Event::PersonRegistered(registration) => Some(registration.name.as_str()),
+        _ => None,
+    })
+}
+
+/// The first free slug of a person registered under `name`, given the
+/// slugs `is_taken` knows of.
+pub(crate) fn first_free_slug(
+    name: &str,
+    person: PersonId,
+    mut is_taken: impl FnMut(&str) -> Result<bool, ProjectionError>,
+) -> Result<String, ProjectionError> {
+    let candidates = slug_candidates(name, person);
+    for candidate in &candidates {
+        if !is_taken(candidate)? {
+            return Ok(candidate.clone());
+        }
+    }
+    // The last candidate holds the whole id, which no one else has.
+    Ok(candidates[2].clone())
+}
+
+fn assign_slug(
+    tree: &sled::Tree,
+    taken_here: &HashSet<String>,
+    name: &str,
+    person: PersonId,
+) -> Result<String, ProjectionError> {
+    first_free_slug(name, person, |candidate| {
+        Ok(taken_here.contains(candidate) || tree.contains_key(keys::slug(candidate))?)
+    })
+}
+
+fn write_row(
+    writes: &mut sled::Batch,
+    old: Option<&PersonStatus>,
+    row: &PersonStatus,
+) -> Result<(), ProjectionError> {
+    let new_keys = index_keys(row);
+    if let Some(old) = old {
+        for key in index_keys(old).difference(&new_keys) {
+            writes.remove(key.as_slice());
+        }
+    }
+    for key in new_keys {
+        writes.insert(key, Vec::new());
+    }
+    writes.insert(keys::person(row.person), encode_json("a status row", row)?);
+    Ok(())
+}

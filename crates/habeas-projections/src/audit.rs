@@ -1,0 +1,333 @@
+//! The audit: every person replayed from the log with the domain's
+//! `status()` and compared with what the read model stores and answers.
+//! This is how a user proves that a published status is what the log says.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use chrono::NaiveDate;
+use habeas_domain::event::Event;
+use habeas_domain::history::RecordedEvent;
+use habeas_domain::id::{EventId, PersonId, StatementId};
+use habeas_store::EventStore;
+use serde_json::Value;
+
+use crate::apply::{
+    StatementRef, Subject, checkpoint, first_free_slug, index_keys, load_history, statement_about,
+};
+use crate::decode::{CompactEvent, recorded};
+use crate::derive::{build_row, status_on};
+use crate::error::ProjectionError;
+use crate::keys;
+use crate::projections::{Projections, check_same_log};
+use crate::row::{PersonStatus, RowContext};
+
+/// One way the read model disagrees with the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// Whose entry.
+    pub person: PersonId,
+    /// Which field (`headline`, `figures`, `index` …), with the day when it
+    /// is an answer for a day rather than the stored row.
+    pub field: String,
+    /// What the read model holds or answers, as JSON text (or `absent`).
+    pub stored: String,
+    /// What replaying the log gives, as JSON text (or `absent`).
+    pub replayed: String,
+}
+
+/// What an audit compared and found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditReport {
+    /// The log was replayed up to this position: the read model's checkpoint.
+    pub checkpoint: u64,
+    /// The day the answers were compared for.
+    pub as_of: NaiveDate,
+    /// How many people the log holds.
+    pub n_people: usize,
+    /// Every difference found; empty when the read model is the log's.
+    pub differences: Vec<Difference>,
+}
+
+impl AuditReport {
+    /// Whether the read model agrees with the log everywhere.
+    pub fn is_clean(&self) -> bool {
+        self.differences.is_empty()
+    }
+}
+
+/// What the log says, gathered in one scan up to the checkpoint.
+#[derive(Default)]
+struct LogFacts {
+    people: Vec<PersonId>,
+    slugs: HashMap<PersonId, String>,
+    statements: BTreeMap<StatementId, Vec<RecordedEvent>>,
+}
+
+impl Projections {
+    /// Replays every person of the log (up to the read model's checkpoint)
+    /// and compares: each stored row with the row replay gives, each answer
+    /// for `as_of` with `status()` on that day, each compact history with the
+    /// log, and every index entry (headline, names, slug, windows) both ways.
+    /// Live updates wait while the audit runs.
+    pub async fn audit(
+        &self,
+        store: &dyn EventStore,
+        as_of: NaiveDate,
+    ) -> Result<AuditReport, ProjectionError> {
+        let _turn = self.take_turn().await;
+        let tree = self.tree();
+        check_same_log(&tree, store).await?;
+        let (checkpoint, _) = checkpoint(&tree)?;
+        let log = scan_log(store, checkpoint, self.config().page_size).await?;
+
+        let mut statements: HashMap<PersonId, BTreeSet<StatementRef>> = HashMap::new();
+        for (statement, history) in &log.statements {
+            for (person, occurred) in statement_about(history) {
+                statements.entry(person).or_default().insert(StatementRef {
+                    occurred,
+                    id: *statement,
+                });
+            }
+        }
+
+        let mut differences = Vec::new();
+        let mut expected_keys: HashSet<Vec<u8>> = HashSet::new();
+        for person in &log.people {
+            let person = *person;
+            let mut differ = |field: String, stored: String, replayed: String| {
+                differences.push(Difference {
+                    person,
+                    field,
+                    stored,
+                    replayed,
+                });
+            };
+            let stream = habeas_store::StreamId::new(person.stream_name())?;
+            let envelopes: Vec<_> = store
+                .read_stream(&stream, 1)
+                .await?
+                .into_iter()
+                .filter(|envelope| envelope.position <= checkpoint)
+                .collect();
+            let Some(last) = envelopes.last() else {
+                continue;
+            };
+            let history = envelopes
+                .iter()
+                .map(recorded)
+                .collect::<Result<Vec<_>, _>>()?;
+            let context = RowContext {
+                slug: log.slugs.get(&person).cloned(),
+                statements: statements
+                    .get(&person)
+                    .map(|set| set.iter().map(|reference| reference.id).collect())
+                    .unwrap_or_default(),
+                last_position: last.position,
+                last_event: EventId::from_uuid(last.event_id),
+            };
+            let expected = build_row(person, &history, context.clone());
+            expected_keys.extend(index_keys(&expected));
+            if let Some(slug) = &expected.slug {
+                expected_keys.insert(keys::slug(slug));
+            }
+
+            match tree.get(keys::person(person))? {
+                None => differ("row".into(), "absent".into(), "present".into()),
+                Some(bytes) => compare(&bytes, &expected, "", &mut differ)?,
+            }
+
+            let compact: Vec<CompactEvent> = envelopes
+                .iter()
+                .zip(&history)
+                .map(|(envelope, recorded)| CompactEvent::new(envelope.position, recorded))
+                .collect();
+            match load_history(&tree, &person.stream_name()) {
+                Ok(stored) if stored == compact => {}
+                Ok(stored) => differ(
+                    "history".into(),
+                    format!(
+                        "{} events up to position {:?}",
+                        stored.len(),
+                        stored.last().map(|e| e.position)
+                    ),
+                    format!("{} events up to position {}", compact.len(), last.position),
+                ),
+                Err(error) => differ("history".into(), error.to_string(), "readable".into()),
+            }
+
+            let replayed_on = PersonStatus::from_status(
+                person,
+                &status_on(&history, as_of),
+                context,
+                expected.window,
+            );
+            match self.status(person, as_of) {
+                Ok(Some(answer)) => {
+                    let bytes = crate::apply::encode_json("a status row", &answer)?;
+                    compare(&bytes, &replayed_on, &format!(" on {as_of}"), &mut differ)?;
+                }
+                Ok(None) => {}
+                Err(error) => differ(
+                    format!("answer on {as_of}"),
+                    error.to_string(),
+                    "readable".into(),
+                ),
+            }
+        }
+
+        let known: HashSet<PersonId> = log.people.iter().copied().collect();
+        for entry in tree.scan_prefix(keys::PERSON) {
+            let (key, _) = entry?;
+            if let Some(person) = keys::person_at_end(&key)
+                && !known.contains(&person)
+            {
+                differences.push(Difference {
+                    person,
+                    field: "row".into(),
+                    stored: "present".into(),
+                    replayed: "absent from the log".into(),
+                });
+            }
+        }
+        for prefix in [
+            keys::HEADLINE,
+            keys::NAME,
+            keys::VALID_FROM,
+            keys::HEADLINE_UNTIL,
+        ] {
+            for entry in tree.scan_prefix(prefix) {
+                let (key, _) = entry?;
+                if !expected_keys.contains(key.as_ref()) {
+                    differences.push(Difference {
+                        person: keys::person_at_end(&key)
+                            .unwrap_or_else(|| PersonId::from_uuid(uuid::Uuid::nil())),
+                        field: "index".into(),
+                        stored: String::from_utf8_lossy(&key).into_owned(),
+                        replayed: "absent".into(),
+                    });
+                }
+            }
+        }
+        for key in &expected_keys {
+            if !tree.contains_key(key)? {
+                differences.push(Difference {
+                    person: keys::person_at_end(key)
+                        .unwrap_or_else(|| PersonId::from_uuid(uuid::Uuid::nil())),
+                    field: "index".into(),
+                    stored: "absent".into(),
+                    replayed: String::from_utf8_lossy(key).into_owned(),
+                });
+            }
+        }
+        for entry in tree.scan_prefix(keys::SLUG) {
+            let (key, value) = entry?;
+            let person = keys::person_from_value(&value);
+            let expected = person.and_then(|person| log.slugs.get(&person));
+            if expected.map(|slug| keys::slug(slug)) != Some(key.to_vec()) {
+                differences.push(Difference {
+                    person: person.unwrap_or_else(|| PersonId::from_uuid(uuid::Uuid::nil())),
+                    field: "slug index".into(),
+                    stored: String::from_utf8_lossy(&key).into_owned(),
+                    replayed: expected.cloned().unwrap_or_else(|| "absent".into()),
+                });
+            }
+        }
+
+        Ok(AuditReport {
+            checkpoint,
+            as_of,
+            n_people: log.people.len(),
+            differences,
+        })
+    }
+}
+
+/// Scans the log up to `checkpoint`: the people in order of first event, the
+/// slugs they get (assigned in registration order, like the projector does),
+/// and every statement's history.
+async fn scan_log(
+    store: &dyn EventStore,
+    checkpoint: u64,
+    page_size: usize,
+) -> Result<LogFacts, ProjectionError> {
+    let mut log = LogFacts::default();
+    let mut seen: HashSet<PersonId> = HashSet::new();
+    let mut taken: HashSet<String> = HashSet::new();
+    let mut next = 1;
+    while next <= checkpoint {
+        let page = store.read_all(next, page_size.max(1)).await?;
+        let Some(last) = page.last() else { break };
+        next = last.position + 1;
+        for envelope in page.iter().filter(|e| e.position <= checkpoint) {
+            match Subject::of_stream(envelope.stream.as_str()) {
+                Some(Subject::Person(person)) => {
+                    if seen.insert(person) {
+                        log.people.push(person);
+                    }
+                    if envelope.event_type == "PersonRegistered" && !log.slugs.contains_key(&person)
+                    {
+                        let recorded = recorded(envelope)?;
+                        if let Event::PersonRegistered(registration) = &recorded.event {
+                            let slug = first_free_slug(&registration.name, person, |candidate| {
+                                Ok(taken.contains(candidate))
+                            })?;
+                            taken.insert(slug.clone());
+                            log.slugs.insert(person, slug);
+                        }
+                    }
+                }
+                Some(Subject::Statement(statement)) => {
+                    log.statements
+                        .entry(statement)
+                        .or_default()
+                        .push(recorded(envelope)?);
+                }
+                None => {}
+            }
+        }
+    }
+    Ok(log)
+}
+
+/// Compares a stored row (raw JSON) with the expected one field by field.
+/// Both sides are compared as parsed JSON text, so that a float prints and
+/// parses the same way on both.
+fn compare(
+    stored: &[u8],
+    expected: &PersonStatus,
+    suffix: &str,
+    differ: &mut impl FnMut(String, String, String),
+) -> Result<(), ProjectionError> {
+    let expected: Value =
+        serde_json::from_slice(&crate::apply::encode_json("a status row", expected)?)
+            .unwrap_or(Value::Null);
+    let stored: Value = match serde_json::from_slice(stored) {
+        Ok(value) => value,
+        Err(error) => {
+            differ(
+                format!("row{suffix}"),
+                format!("undecodable: {error}"),
+                expected.to_string(),
+            );
+            return Ok(());
+        }
+    };
+    let (Value::Object(stored_fields), Value::Object(expected_fields)) = (&stored, &expected)
+    else {
+        differ(
+            format!("row{suffix}"),
+            stored.to_string(),
+            expected.to_string(),
+        );
+        return Ok(());
+    };
+    let names: BTreeSet<&String> = stored_fields.keys().chain(expected_fields.keys()).collect();
+    for name in names {
+        let (left, right) = (stored_fields.get(name), expected_fields.get(name));
+        if left != right {
+            let show = |value: Option<&Value>| value.map_or("absent".to_owned(), Value::to_string);
+            differ(format!("{name}{suffix}"), show(left), show(right));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! Habeas read models, fed from the event log in global order.
+//!
+//! # Main types
+//!
+//! - [`Projections`] (with [`ProjectionConfig`]): the projection database,
+//!   a sled database of its own in the `projections/` folder of a data
+//!   directory (beside the store's `events/`). Disposable: everything in it is
+//!   rebuilt from the log. [`Projections::catch_up`] applies what the log
+//!   holds beyond the checkpoint, [`Projections::follow`] keeps it live from a
+//!   store [`habeas_store::Subscription`], [`Projections::rebuild`] replays
+//!   from position 1 into a shadow generation, and [`Projections::audit`]
+//!   proves the read model against a replay of the log ([`AuditReport`],
+//!   [`Difference`]).
+//! - [`PersonStatus`]: the per-person status row (headline, custody and
+//!   since when, facility, legal state, restrictions in force, episodes,
+//!   figures, last change and last position, statements naming the person),
+//!   read with [`Projections::status`].
+//! - The person index: [`Projections::find`] resolves an id, a slug, a name
+//!   or any alias, ignoring case and accents ([`fold`]) into a [`Found`].
+//! - The roster index: [`Projections::roster`] lists people by headline
+//!   ([`RosterFilter`]) from an index keyed by headline, without scanning
+//!   every row.
+//! - [`ProjectionError`]: the one error type.
+//!
+//! # Checkpoint and atomicity
+//!
+//! The projector applies the log one page at a time. Every change a page
+//! makes (rows, compact histories, every index entry) and the new checkpoint
+//! (the last applied position, with that envelope's hash) go into one
+//! `sled::Batch`, written with one `apply_batch` on the one tree of the
+//! current generation. sled recovers a batch all-or-nothing and recovers its
+//! log as a prefix, so after a crash the database holds exactly the read
+//! model of the checkpoint it holds: an event is never half applied, never
+//! applied without the checkpoint covering it and never covered without being
+//! applied. Catch-up restarts after the checkpoint and skips what it covers,
+//! so nothing is skipped or applied twice. No `fsync` is needed for that:
+//! losing the tail of the projection log only moves the checkpoint back.
+//! The stored hash lets catch-up notice a log that is not the one applied
+//! (a store restored from an older backup) and refuse instead of mixing two
+//! logs.
+//!
+//! Rebuild fills generation `n + 1` (tree `generation-<n+1>`), then switches
+//! the `generation` key of the default tree (flushed) and drops generation
+//! `n`; an interrupted rebuild leaves generation `n` in service and its
+//! leftovers are dropped on the next open.
+//!
+//! # Time
+//!
+//! A status depends on the day it describes: day counts grow, restrictions
+//! with an end date expire. Each row is derived by the domain's
+//! `status()` as of the first day on which every recorded fact counts
+//! ([`Window::valid_from`]), and stores the first day on which anything in
+//! it may change ([`Window::stable_until`]: the next day while an episode is
+//! open or its end is a partial date, the day after a restriction's `until`)
+//! and the first day its headline may change ([`Window::headline_until`]).
+//! A row read for a day inside its window is exact as stored; for any other
+//! day it is derived again with `status()` from the person's compact history,
+//! which the projection database keeps beside the row (a few kilobytes, no
+//! sources). So a row read on a later day never shows a stale headline or a
+//! stale day count, and no answer depends on the day the projector ran: a
+//! rebuild on any day writes the same bytes. The roster reads the headline
+//! index plus the (few) rows whose headline window does not cover the day.
+//!
+//! Known-at (transaction time) is not modelled here: the read model answers
+//! "as known at its checkpoint"; earlier knowledge is a replay of the facade.
+//!
+//! The compact history is kept rather than re-read from the store for each
+//! touched person because it is read once per touched person per page
+//! instead of a second decode of the whole stream from the store; during a
+//! rebuild that halves the decoding work.
+
+mod apply;
+mod audit;
+mod decode;
+mod derive;
+mod error;
+mod keys;
+mod lookup;
+mod names;
+mod projections;
+mod replay;
+mod roster;
+mod row;
+
+pub use audit::{AuditReport, Difference};
+pub use decode::recorded;
+pub use error::ProjectionError;
+pub use lookup::{Found, MatchedBy};
+pub use names::{fold, plain_slug};
+pub use projections::{PROJECTIONS_FORMAT_VERSION, ProjectionConfig, Projections};
+pub use roster::RosterFilter;
+pub use row::{
+    CustodyRow, CustodyState, DayWindow, Days, EpisodeRow, FiguresRow, Fraction, IdentityRow,
+    LegalRow, LegalState, PersonStatus, RecognitionRow, RestrictionRow, Window,
+};

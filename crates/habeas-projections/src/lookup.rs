@@ -1,0 +1,108 @@
+//! Looking people up: one person's status on a day, and finding people by
+//! id, slug, name or alias.
+
+use chrono::NaiveDate;
+use habeas_domain::history::RecordedEvent;
+use habeas_domain::id::PersonId;
+
+use crate::apply::{load_history, load_row};
+use crate::decode::CompactEvent;
+use crate::derive::row_on;
+use crate::error::ProjectionError;
+use crate::keys;
+use crate::names::fold;
+use crate::projections::Projections;
+use crate::row::PersonStatus;
+
+/// How a reference matched in [`Projections::find`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchedBy {
+    /// The full person id.
+    Id,
+    /// The slug.
+    Slug,
+    /// The name or an alias, after folding.
+    Name,
+}
+
+/// The people a reference names, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// How the reference matched.
+    pub matched_by: MatchedBy,
+    /// Who: one person for an id or a slug; every namesake for a name.
+    pub people: Vec<PersonId>,
+}
+
+impl Projections {
+    /// A person's status on `as_of`, as of the checkpoint; `None` when the
+    /// read model holds no such person.
+    ///
+    /// The stored row is returned as is when its window holds on `as_of`;
+    /// otherwise the status is derived again from the compact history kept
+    /// beside it, so day counts and expired restrictions are never stale.
+    pub fn status(
+        &self,
+        person: PersonId,
+        as_of: NaiveDate,
+    ) -> Result<Option<PersonStatus>, ProjectionError> {
+        let tree = self.tree();
+        let Some(stored) = load_row(&tree, person)? else {
+            return Ok(None);
+        };
+        row_on(stored, as_of, || history_of(&tree, person)).map(Some)
+    }
+
+    /// Finds people by what a user typed: a full id, then a slug, then a name
+    /// or alias compared after folding (case, accents and punctuation
+    /// ignored: "rorng chhun" finds Rong Chhun). `None` when nothing matches.
+    pub fn find(&self, reference: &str) -> Result<Option<Found>, ProjectionError> {
+        let tree = self.tree();
+        let trimmed = reference.trim();
+        if let Ok(id) = trimmed.parse::<PersonId>()
+            && tree.contains_key(keys::person(id))?
+        {
+            return Ok(Some(Found {
+                matched_by: MatchedBy::Id,
+                people: vec![id],
+            }));
+        }
+        if let Some(value) = tree.get(keys::slug(trimmed))? {
+            let person =
+                keys::person_from_value(&value).ok_or_else(|| ProjectionError::Corrupt {
+                    key: format!("s/{trimmed}"),
+                    reason: "not a person id".into(),
+                })?;
+            return Ok(Some(Found {
+                matched_by: MatchedBy::Slug,
+                people: vec![person],
+            }));
+        }
+        let folded = fold(trimmed);
+        if folded.is_empty() {
+            return Ok(None);
+        }
+        let mut people = Vec::new();
+        for entry in tree.scan_prefix(keys::name_prefix(&folded)) {
+            let (key, _) = entry?;
+            if let Some(person) = keys::person_at_end(&key) {
+                people.push(person);
+            }
+        }
+        Ok((!people.is_empty()).then_some(Found {
+            matched_by: MatchedBy::Name,
+            people,
+        }))
+    }
+}
+
+/// A person's history as the projection database keeps it.
+pub(crate) fn history_of(
+    tree: &sled::Tree,
+    person: PersonId,
+) -> Result<Vec<RecordedEvent>, ProjectionError> {
+    Ok(load_history(tree, &person.stream_name())?
+        .iter()
+        .map(CompactEvent::to_recorded)
+        .collect())
+}

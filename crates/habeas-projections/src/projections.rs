@@ -1,0 +1,322 @@
+//! [`Projections`]: the projection database, its generations, and feeding it
+//! from the log (catch-up and live).
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::task::Poll;
+
+use habeas_store::{EventStore, StoreError, Subscription};
+
+use crate::apply::{DecodedBatch, apply, checkpoint};
+use crate::error::ProjectionError;
+use crate::replay::replay;
+
+/// The projection format this build writes and the newest it reads.
+pub const PROJECTIONS_FORMAT_VERSION: u32 = 1;
+
+const FORMAT_KEY: &[u8] = b"format";
+const GENERATION_KEY: &[u8] = b"generation";
+const GENERATION_PREFIX: &str = "generation-";
+
+/// Settings for [`Projections::open`].
+#[derive(Debug, Clone)]
+pub struct ProjectionConfig {
+    /// The most memory sled's page cache may use, in bytes.
+    pub cache_capacity_bytes: u64,
+    /// How many events one read of the log fetches, and the most one atomic
+    /// batch of the projector applies.
+    pub page_size: usize,
+}
+
+impl Default for ProjectionConfig {
+    fn default() -> ProjectionConfig {
+        ProjectionConfig {
+            cache_capacity_bytes: 64 * 1024 * 1024,
+            page_size: 4096,
+        }
+    }
+}
+
+/// The read models of one Habeas data directory, in their own sled database.
+///
+/// Cloning gives another handle to the same open database. Reads never wait
+/// for writers; appliers (catch-up, live follow, rebuild) take turns.
+#[derive(Clone)]
+pub struct Projections {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    db: sled::Db,
+    config: ProjectionConfig,
+    active: RwLock<Active>,
+    /// Held while applying, so that batches of the log go in one at a time.
+    applier: tokio::sync::Mutex<()>,
+}
+
+#[derive(Clone)]
+struct Active {
+    generation: u64,
+    tree: sled::Tree,
+}
+
+fn generation_name(generation: u64) -> String {
+    format!("{GENERATION_PREFIX}{generation}")
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ProjectionError + '_ {
+    move |source| ProjectionError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+impl Projections {
+    /// Opens (or creates) the projection database in `path`, normally the
+    /// `projections/` folder of a data directory. Blocking.
+    ///
+    /// A directory that is not empty and holds no sled database is refused
+    /// untouched. Leftovers of an interrupted rebuild are dropped. Call
+    /// [`Projections::catch_up`] next to apply what the log holds beyond the
+    /// checkpoint.
+    pub fn open(
+        path: impl AsRef<Path>,
+        config: ProjectionConfig,
+    ) -> Result<Projections, ProjectionError> {
+        let path = path.as_ref().to_owned();
+        match std::fs::read_dir(&path) {
+            Ok(mut entries) => {
+                let is_empty = entries.next().is_none();
+                if !is_empty && !path.join("conf").exists() {
+                    return Err(ProjectionError::NotProjections(path));
+                }
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(&path).map_err(io_error(&path))?;
+            }
+            Err(error) => return Err(io_error(&path)(error)),
+        }
+        let db = sled::Config::new()
+            .path(&path)
+            .cache_capacity(config.cache_capacity_bytes)
+            .open()?;
+        match db.get(FORMAT_KEY)? {
+            Some(bytes) => {
+                let found = <[u8; 4]>::try_from(bytes.as_ref())
+                    .map(u32::from_be_bytes)
+                    .map_err(|_| ProjectionError::NotProjections(path.clone()))?;
+                if found > PROJECTIONS_FORMAT_VERSION {
+                    return Err(ProjectionError::NewerFormat {
+                        path,
+                        found,
+                        supported: PROJECTIONS_FORMAT_VERSION,
+                    });
+                }
+            }
+            None => {
+                db.insert(FORMAT_KEY, &PROJECTIONS_FORMAT_VERSION.to_be_bytes())?;
+            }
+        }
+        let generation = match db.get(GENERATION_KEY)? {
+            Some(bytes) => <[u8; 8]>::try_from(bytes.as_ref())
+                .map(u64::from_be_bytes)
+                .map_err(|_| ProjectionError::Corrupt {
+                    key: "generation".into(),
+                    reason: "not a 64-bit number".into(),
+                })?,
+            None => {
+                db.insert(GENERATION_KEY, &1u64.to_be_bytes())?;
+                1
+            }
+        };
+        let current = generation_name(generation);
+        for name in db.tree_names() {
+            let name_text = String::from_utf8_lossy(&name);
+            if name_text.starts_with(GENERATION_PREFIX) && name_text != current {
+                db.drop_tree(&name)?;
+            }
+        }
+        let tree = db.open_tree(&current)?;
+        Ok(Projections {
+            inner: Arc::new(Inner {
+                path,
+                db,
+                config,
+                active: RwLock::new(Active { generation, tree }),
+                applier: tokio::sync::Mutex::new(()),
+            }),
+        })
+    }
+
+    /// The directory of the database.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// The generation being served; a rebuild builds the next one.
+    pub fn generation(&self) -> u64 {
+        self.active().generation
+    }
+
+    fn active(&self) -> Active {
+        self.inner
+            .active
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// The tree of the generation being served.
+    pub(crate) fn tree(&self) -> sled::Tree {
+        self.active().tree
+    }
+
+    /// Waits for the appliers' turn: while held, no batch is applied.
+    pub(crate) async fn take_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.inner.applier.lock().await
+    }
+
+    pub(crate) fn config(&self) -> &ProjectionConfig {
+        &self.inner.config
+    }
+
+    /// The last global position applied (0: nothing yet).
+    pub fn checkpoint(&self) -> Result<u64, ProjectionError> {
+        Ok(checkpoint(&self.tree())?.0)
+    }
+
+    /// Applies every event of `store` after the checkpoint, a page at a time,
+    /// each page in one atomic batch with its checkpoint. Returns the new
+    /// checkpoint.
+    ///
+    /// Refuses ([`ProjectionError::Diverged`]) when the checkpoint is beyond
+    /// the store's head or the event at the checkpoint is not the one applied
+    /// (another log, or one restored from an older backup): rebuild then.
+    pub async fn catch_up(&self, store: &dyn EventStore) -> Result<u64, ProjectionError> {
+        let _turn = self.inner.applier.lock().await;
+        let tree = self.tree();
+        check_same_log(&tree, store).await?;
+        let page_size = self.config().page_size;
+        replay(tree, store, page_size, &mut |_, _| {}).await
+    }
+
+    /// Keeps the projections live: applies every event `subscription`
+    /// delivers, in batches of what is already available. Events at or before
+    /// the checkpoint are skipped; a subscription that starts after the
+    /// position following the checkpoint is refused ([`ProjectionError::Gap`]).
+    /// Subscribe from `checkpoint() + 1` after a [`Projections::catch_up`].
+    ///
+    /// Runs until the store closes (then returns `Ok`) or an error occurs.
+    pub async fn follow(&self, mut subscription: Subscription) -> Result<(), ProjectionError> {
+        let page_size = self.config().page_size.max(1);
+        loop {
+            let first = match subscription.next().await {
+                Ok(envelope) => envelope,
+                Err(StoreError::Closed) => return Ok(()),
+                Err(error) => return Err(error.into()),
+            };
+            let mut envelopes = vec![first];
+            while envelopes.len() < page_size {
+                match poll_once(subscription.next()).await {
+                    Some(Ok(envelope)) => envelopes.push(envelope),
+                    Some(Err(StoreError::Closed)) | None => break,
+                    Some(Err(error)) => return Err(error.into()),
+                }
+            }
+            let _turn = self.inner.applier.lock().await;
+            let batch = DecodedBatch::decode(envelopes)?;
+            apply(&self.tree(), batch)?;
+        }
+    }
+
+    /// Rebuilds every read model from position 1 into a fresh generation,
+    /// then switches to it atomically and drops the old one. Reads keep being
+    /// served from the old generation meanwhile; catch-up and live follow wait.
+    /// `progress(done, total)` is called after each applied page.
+    /// Returns the new checkpoint.
+    pub async fn rebuild(
+        &self,
+        store: &dyn EventStore,
+        progress: &mut (dyn FnMut(u64, u64) + Send),
+    ) -> Result<u64, ProjectionError> {
+        let _turn = self.inner.applier.lock().await;
+        let old = self.active();
+        let generation = old.generation + 1;
+        let name = generation_name(generation);
+        self.inner.db.drop_tree(name.as_bytes())?;
+        let tree = self.inner.db.open_tree(name.as_bytes())?;
+        let page_size = self.config().page_size;
+        let checkpoint = replay(tree.clone(), store, page_size, progress).await?;
+        // The switch is one key; flushing it before the old tree goes means a
+        // crash leaves either generation complete, never neither.
+        self.inner
+            .db
+            .insert(GENERATION_KEY, &generation.to_be_bytes())?;
+        self.inner.db.flush_async().await?;
+        *self
+            .inner
+            .active
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Active { generation, tree };
+        self.inner
+            .db
+            .drop_tree(generation_name(old.generation).as_bytes())?;
+        Ok(checkpoint)
+    }
+
+    /// Writes the projection database's buffers to disk. Not needed for
+    /// consistency (a crash leaves the state of some checkpoint, and catch-up
+    /// redoes the rest); useful before a backup.
+    pub async fn flush(&self) -> Result<(), ProjectionError> {
+        self.inner.db.flush_async().await?;
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for Projections {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Projections")
+            .field("path", &self.inner.path)
+            .field("generation", &self.generation())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Polls a future once: its output if ready now, `None` if it would wait.
+/// Used with cancel-safe futures only.
+async fn poll_once<F: Future>(future: F) -> Option<F::Output> {
+    let mut future = std::pin::pin!(future);
+    std::future::poll_fn(|context| match future.as_mut().poll(context) {
+        Poll::Ready(output) => Poll::Ready(Some(output)),
+        Poll::Pending => Poll::Ready(None),
+    })
+    .await
+}
+
+/// Refuses a checkpoint the store does not confirm.
+pub(crate) async fn check_same_log(
+    tree: &sled::Tree,
+    store: &dyn EventStore,
+) -> Result<(), ProjectionError> {
+    let (position, hash) = checkpoint(tree)?;
+    if position == 0 {
+        return Ok(());
+    }
+    let head = store.head().await?;
+    if position > head {
+        return Err(ProjectionError::Diverged {
+            reason: format!(
+                "the projections have applied up to position {position} but the log ends at {head}"
+            ),
+        });
+    }
+    let at_checkpoint = store.read_all(position, 1).await?;
+    match at_checkpoint.first() {
+        Some(envelope) if envelope.position == position && envelope.hash == hash => Ok(()),
+        _ => Err(ProjectionError::Diverged {
+            reason: format!("the event at position {position} is not the one applied"),
+        }),
+    }
+}

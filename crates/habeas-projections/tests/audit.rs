@@ -1,0 +1,163 @@
+//! The audit proves the read model against a replay of the log: a row
+//! corrupted by hand is reported field by field, and a rebuild repairs it.
+
+mod support;
+
+use habeas_projections::{ProjectionConfig, Projections};
+use support::*;
+
+/// Writes `bytes` as the stored row of `person` directly into the current
+/// generation's sled tree, the way a disk fault or a stray tool would.
+fn write_raw_row(path: &std::path::Path, person: habeas_domain::id::PersonId, bytes: &[u8]) {
+    let db = sled::open(path).expect("open the projection database directly");
+    let generation = db
+        .get("generation")
+        .expect("read")
+        .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_ref()).ok())
+        .map(u64::from_be_bytes)
+        .expect("a generation");
+    let tree = db
+        .open_tree(format!("generation-{generation}"))
+        .expect("open the tree");
+    let mut key = b"p/".to_vec();
+    key.extend_from_slice(person.as_uuid().as_bytes());
+    assert!(tree.contains_key(&key).expect("read"), "the row is there");
+    tree.insert(key, bytes).expect("write");
+    db.flush().expect("flush");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_finds_a_corrupted_row_and_rebuild_repairs_it() {
+    let world = World::new();
+    let rong = world.register("Rong Chhun", &["Rorng Chhun"]).await;
+    world
+        .person(rong, vec![detained("2020-07"), charged("2020-08")])
+        .await;
+    let kem = world.register("Kem Sokha", &[]).await;
+    world.person(kem, vec![restricted("2017-11", None)]).await;
+    world.catch_up().await;
+    let on = day("2021-06-01");
+    let audit = world
+        .projections
+        .audit(world.store.as_ref(), on)
+        .await
+        .expect("audit");
+    assert!(audit.is_clean(), "{audit:#?}");
+    assert_eq!(audit.n_people, 2);
+
+    // Rong Chhun's row now says he was released.
+    let row = world
+        .projections
+        .status(rong, on)
+        .expect("status")
+        .expect("row");
+    let mut json = serde_json::to_value(&row).expect("json");
+    json["headline"] = "released".into();
+    json["custody"]["state"] = "at-liberty".into();
+    let path = world.projections.path().to_owned();
+    let World {
+        store,
+        projections,
+        directory,
+    } = world;
+    drop(projections);
+    write_raw_row(&path, rong, &serde_json::to_vec(&json).expect("bytes"));
+    let projections = Projections::open(&path, ProjectionConfig::default()).expect("reopen");
+
+    let audit = projections.audit(store.as_ref(), on).await.expect("audit");
+    let fields: Vec<(String, String, String)> = audit
+        .differences
+        .iter()
+        .filter(|difference| difference.person == rong)
+        .map(|d| (d.field.clone(), d.stored.clone(), d.replayed.clone()))
+        .collect();
+    let expected_headline = (
+        "headline".to_owned(),
+        "\"released\"".to_owned(),
+        "\"charged\"".to_owned(),
+    );
+    assert!(fields.contains(&expected_headline), "{fields:#?}");
+    assert!(
+        fields.iter().any(|(field, _, _)| field == "custody"),
+        "{fields:#?}"
+    );
+    assert!(
+        audit.differences.iter().all(|d| d.person == rong),
+        "only Rong Chhun's entry differs: {audit:#?}"
+    );
+
+    let generation = projections.generation();
+    let mut reports = Vec::new();
+    let checkpoint = projections
+        .rebuild(store.as_ref(), &mut |done, total| {
+            reports.push((done, total))
+        })
+        .await
+        .expect("rebuild");
+    assert_eq!(projections.generation(), generation + 1);
+    assert_eq!(
+        reports.last(),
+        Some(&(checkpoint, checkpoint)),
+        "{reports:?}"
+    );
+    let audit = projections.audit(store.as_ref(), on).await.expect("audit");
+    assert!(audit.is_clean(), "{audit:#?}");
+    let row = projections.status(rong, on).expect("status").expect("row");
+    assert_eq!(row.headline.as_str(), "charged");
+    drop(directory);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_finds_an_undecodable_row_and_a_missing_one() {
+    let world = World::new();
+    let rong = world.register("Rong Chhun", &[]).await;
+    let kanika = world.register("Sar Kanika", &[]).await;
+    world.catch_up().await;
+    let path = world.projections.path().to_owned();
+    let World {
+        store,
+        projections,
+        directory,
+    } = world;
+    drop(projections);
+    write_raw_row(&path, rong, b"{not json");
+    {
+        let db = sled::open(&path).expect("open directly");
+        let tree = db.open_tree("generation-1").expect("tree");
+        let mut key = b"p/".to_vec();
+        key.extend_from_slice(kanika.as_uuid().as_bytes());
+        tree.remove(key).expect("remove");
+        db.flush().expect("flush");
+    }
+    let projections = Projections::open(&path, ProjectionConfig::default()).expect("reopen");
+    let audit = projections
+        .audit(store.as_ref(), day("2022-01-01"))
+        .await
+        .expect("audit");
+    let summary: Vec<(bool, &str, &str)> = audit
+        .differences
+        .iter()
+        .map(|d| (d.person == rong, d.field.as_str(), d.replayed.as_str()))
+        .collect();
+    assert!(
+        summary.contains(&(false, "row", "present")),
+        "Sar Kanika's row is missing: {summary:#?}"
+    );
+    assert!(
+        audit
+            .differences
+            .iter()
+            .any(|d| d.person == rong && d.field == "row" && d.stored.starts_with("undecodable")),
+        "{audit:#?}"
+    );
+    projections
+        .rebuild(store.as_ref(), &mut |_, _| {})
+        .await
+        .expect("rebuild");
+    let audit = projections
+        .audit(store.as_ref(), day("2022-01-01"))
+        .await
+        .expect("audit");
+    assert!(audit.is_clean(), "{audit:#?}");
+    drop(directory);
+}
