@@ -53,6 +53,10 @@ impl Failure {
         Self::new(Kind::Usage, err.to_string())
     }
 
+    pub(crate) fn store(message: impl Into<String>) -> Self {
+        Self::new(Kind::Store, message.into())
+    }
+
     pub(crate) fn rejected(message: impl Into<String>) -> Self {
         Self::new(Kind::Rejected, message.into())
     }

@@ -5,6 +5,14 @@
 //! rejected are listed and counted, "N rows rejected"); 2 when nothing could
 //! be read at all (a missing file, a mapping that cannot be used, a file with
 //! no rows); 3 when every row was rejected.
+//!
+//! A file whose first line is an export envelope (`habeas export`: it has
+//! `position`, `hash` and `prev_hash`) is restored verbatim instead, into an
+//! empty store only (see `habeas_import::restore`). Exit codes: 0 restored; 2 the
+//! store is not empty, or the file cannot be read or holds no events; 3 the
+//! export was refused (a bad line: its number and what is wrong; nothing was
+//! written); 1 the store failed (if while writing, the store holds a verified
+//! prefix and the message says to restore into a new directory).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -17,6 +25,9 @@ use habeas_import::config::ImportConfig;
 use habeas_import::error::ImportError;
 use habeas_import::mapping::Mapping;
 use habeas_import::report::Report;
+use habeas_import::restore::{
+    DEFAULT_CHUNK, RestoreError, RestoreProgress, file_is_export, restore_export, verify_export,
+};
 
 use crate::exit::Failure;
 use crate::progress::Progress;
@@ -72,6 +83,63 @@ fn failed(err: ImportError) -> anyhow::Error {
     }
 }
 
+fn restore_failed(err: RestoreError) -> anyhow::Error {
+    match err {
+        RestoreError::BadLine { .. } => Failure::rejected(err.to_string()).into(),
+        RestoreError::Read { .. } | RestoreError::Empty { .. } | RestoreError::NotEmpty { .. } => {
+            Failure::usage(err.to_string()).into()
+        }
+        RestoreError::Store(source) => Failure::from_tracker(source.into()).into(),
+        RestoreError::WriteFailed { .. } => Failure::store(err.to_string()).into(),
+    }
+}
+
+/// Restores an export file (see the module docs); `--dry-run` only verifies it.
+async fn restore(tracker: &Tracker, args: &ImportArgs) -> anyhow::Result<()> {
+    let mut verifying = Progress::new("verifying export", "bytes");
+    let mut writing = Progress::new("restoring", "events");
+    if args.dry_run {
+        let file = std::fs::File::open(&args.file).map_err(|err| {
+            Failure::usage(format!(
+                "cannot read the file {}: {err}",
+                args.file.display()
+            ))
+        })?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let check = verify_export(&args.file, std::io::BufReader::new(file), &mut |bytes| {
+            verifying.update(bytes, size)
+        })
+        .map_err(restore_failed)?;
+        verifying.finish();
+        println!(
+            "export verified: {} events, hash chain intact; would restore them (into an empty store only)",
+            check.n_events
+        );
+        return Ok(());
+    }
+    let mut on_verifying = |done, total| verifying.update(done, total);
+    let mut on_writing = |done, total| writing.update(done, total);
+    let result = restore_export(
+        tracker.store().as_ref(),
+        &args.file,
+        DEFAULT_CHUNK,
+        RestoreProgress {
+            verifying: &mut on_verifying,
+            writing: &mut on_writing,
+        },
+    )
+    .await;
+    verifying.finish();
+    writing.finish();
+    let summary = result.map_err(restore_failed)?;
+    println!(
+        "restored {} events from {} (hash chain verified)",
+        summary.n_events,
+        args.file.display()
+    );
+    Ok(())
+}
+
 /// Runs `habeas import`.
 pub(crate) async fn import(
     tracker: &Tracker,
@@ -84,6 +152,10 @@ pub(crate) async fn import(
             args.file.display()
         ))
         .into());
+    }
+    // A file that cannot be read is reported by the reading below.
+    if args.mapping.is_none() && file_is_export(&args.file).unwrap_or(false) {
+        return restore(tracker, &args).await;
     }
     let data = read(&args.file, "file")?;
     let config = ImportConfig {

@@ -68,6 +68,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(db) => db.clone(),
         None => default_db()?,
     };
+    if let Command::Export(args) = cli.command {
+        let tracker = Tracker::open_stored_form(&db).map_err(|err| Failure::from_tracker(err))?;
+        return export(&tracker, args).await;
+    }
     let tracker = open(&db)?;
     let issued = |command_id| Issued {
         recorded_by: by.clone(),
@@ -89,7 +93,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::History(args) => history(&tracker, args).await,
         Command::Report(args) => report(&tracker, args).await,
         Command::Import(args) => crate::import::import(&tracker, args, &by).await,
-        Command::Export(args) => export(&tracker, args).await,
+        Command::Export(_) => unreachable!("handled above"),
         Command::Verify => verify(&tracker).await,
     }
 }

@@ -266,3 +266,84 @@ fn nothing_readable_is_a_usage_error_and_nothing_importable_is_a_rejection() {
     );
     assert_eq!(store.export(), before);
 }
+
+/// `habeas export` then `habeas import` of it into a new store reproduces the log byte
+/// for byte; a tampered export is refused as a whole (exit 3) naming its first bad line,
+/// and writes nothing; a non-empty store is refused (exit 2).
+#[test]
+fn an_export_restores_verbatim_and_a_tampered_one_is_refused_whole() {
+    let source = Store::new();
+    source.exits(0, &["demo"]);
+    let exported = source.export();
+    let lines: Vec<&str> = exported.lines().collect();
+    assert!(
+        lines.len() >= 10,
+        "the demo log is too short: {}",
+        lines.len()
+    );
+    let backup = source.file("a.jsonl", &exported);
+
+    let restored = Store::new();
+    let (stdout, _) = restored.exits(0, &["import", &backup]);
+    assert!(
+        stdout.contains(&format!("restored {} events", lines.len())),
+        "{stdout}"
+    );
+    assert_eq!(
+        restored.export(),
+        exported,
+        "the second export is byte-identical"
+    );
+    let (verified, _) = restored.exits(0, &["verify"]);
+    assert!(verified.contains("hash chain intact"), "{verified}");
+    // A restored store is not empty any more: restoring again is a usage error.
+    let (_, stderr) = restored.exits(2, &["import", &backup]);
+    assert!(
+        stderr.contains("restore needs an empty store: use a new --db"),
+        "{stderr}"
+    );
+    assert_eq!(restored.export(), exported);
+
+    let rejoin = |lines: &[String]| lines.iter().map(|l| format!("{l}\n")).collect::<String>();
+    let owned: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
+
+    // One character of the payload of line 7.
+    let mut payload = owned.clone();
+    let at = payload[6].find("\"payload\":{\"").expect("payload") + 12;
+    let old = payload[6].as_bytes()[at];
+    let new = if old == b'a' { "b" } else { "a" };
+    payload[6].replace_range(at..=at, new);
+    // Line 5 removed.
+    let mut removed = owned.clone();
+    removed.remove(4);
+    // Lines 3 and 4 swapped.
+    let mut swapped = owned.clone();
+    swapped.swap(2, 3);
+    // The hash of line 10 edited.
+    let mut hash = owned.clone();
+    let at = hash[9].find("\"hash\":\"").expect("hash") + 8;
+    let old = hash[9].as_bytes()[at];
+    let new = if old == b'0' { "1" } else { "0" };
+    hash[9].replace_range(at..=at, new);
+    // A line inserted before line 6 (a copy of line 2).
+    let mut inserted = owned.clone();
+    inserted.insert(5, owned[1].clone());
+
+    for (name, tampered, line, what) in [
+        ("payload", payload, 7, "altered"),
+        ("removed", removed, 5, "missing, inserted or out of order"),
+        ("swapped", swapped, 3, "missing, inserted or out of order"),
+        ("hash", hash, 10, "the hash does not match"),
+        ("inserted", inserted, 6, "missing, inserted or out of order"),
+    ] {
+        let target = Store::new();
+        let file = target.file(&format!("{name}.jsonl"), &rejoin(&tampered));
+        let (_, stderr) = target.exits(3, &["import", &file]);
+        assert!(
+            stderr.contains(&format!("line {line}: ")) && stderr.contains(what),
+            "{name}: {stderr}"
+        );
+        assert!(stderr.contains("nothing was written"), "{name}: {stderr}");
+        assert_eq!(target.export(), "", "{name}: the store stays empty");
+    }
+}

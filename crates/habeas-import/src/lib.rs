@@ -16,6 +16,10 @@
 //!   ([`spec`]). [`csv_plan::RowPlanner`] turns a row into actions; each row is
 //!   recorded as one new person and their case, all or nothing.
 //!
+//! - **A `habeas export`** ([`restore::restore_export`]): envelopes, one per line,
+//!   restored verbatim into an empty store after the whole file's hash chain is
+//!   verified (recognised by its first line's `position`, `hash` and `prev_hash`).
+//!
 //! A line or row that cannot be understood, or that the rules refuse, is a
 //! [`reason::Reason`] in the [`report::Report`], with its line or row number;
 //! the others are imported. [`error::ImportError`] is kept for what stops an
@@ -35,6 +39,7 @@ pub mod jsonl;
 pub mod mapping;
 pub mod reason;
 pub mod report;
+pub mod restore;
 pub mod run_csv;
 pub mod run_jsonl;
 mod scratch;

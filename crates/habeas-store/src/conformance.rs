@@ -51,6 +51,8 @@ macro_rules! conformance_tests {
             verify_passes_on_an_intact_log,
             concurrent_exact_appends_use_each_version_once,
             reads_are_upcast_and_verify_uses_the_stored_form,
+            restore_reproduces_the_log_verbatim,
+            restore_refuses_a_broken_chain_and_writes_nothing,
         );
     };
     (@cases $open:expr; $($case:ident),* $(,)?) => {
@@ -928,4 +930,207 @@ where
         ),
         "{refused:?}"
     );
+}
+
+/// A small log: two streams, a multi-event command, an event without command id.
+async fn sample_log(store: &dyn EventStore) -> Vec<crate::envelope::Envelope> {
+    let person = stream("person-1");
+    let case = stream("case-1");
+    let command = Uuid::now_v7();
+    appended(
+        store
+            .append(
+                &person,
+                ExpectedVersion::NoStream,
+                vec![event("a"), event("b"), event("c")],
+                meta(Some(command)),
+            )
+            .await,
+    );
+    appended(
+        store
+            .append(&case, ExpectedVersion::Any, vec![event("d")], meta(None))
+            .await,
+    );
+    appended(
+        store
+            .append(
+                &person,
+                ExpectedVersion::Exact(3),
+                vec![event("e"), event("f")],
+                meta(Some(Uuid::now_v7())),
+            )
+            .await,
+    );
+    let all = store.read_all(0, 100).await.expect("read_all");
+    assert_eq!(all.len(), 6);
+    all
+}
+
+/// `read_all` of one store restored into a fresh one (in two calls, splitting a
+/// command) reads back identical, hashes included; the command results and indexes work.
+pub async fn restore_reproduces_the_log_verbatim<F, Fut>(open: &F)
+where
+    F: Fn(Option<Arc<dyn Upcaster>>) -> Fut,
+    Fut: Future<Output = Harness>,
+{
+    let source = fresh(open).await;
+    let original = sample_log(&*source.store).await;
+    let target = fresh(open).await;
+    let store = &target.store;
+    assert_eq!(store.restore(Vec::new()).await.expect("empty restore"), 0);
+    assert_eq!(
+        store
+            .restore(original[..2].to_vec())
+            .await
+            .expect("restore"),
+        2
+    );
+    assert_eq!(
+        store
+            .restore(original[2..].to_vec())
+            .await
+            .expect("restore"),
+        6
+    );
+    assert_eq!(store.head().await.expect("head"), 6);
+    assert_eq!(store.read_all(0, 100).await.expect("read_all"), original);
+    let person = store
+        .read_stream(&stream("person-1"), 1)
+        .await
+        .expect("read_stream");
+    assert_eq!(person.len(), 5);
+    let report = store.verify().await.expect("verify");
+    assert!(report.first_problem.is_none(), "{report:?}");
+    assert_eq!(report.n_events, 6);
+    // The first command (split over the two calls) is known with all its events.
+    let command = original[0].command_id.expect("command id");
+    match store
+        .append(
+            &stream("person-1"),
+            ExpectedVersion::Any,
+            vec![event("x")],
+            meta(Some(command)),
+        )
+        .await
+    {
+        Ok(AppendOutcome::AlreadyApplied(result)) => {
+            assert_eq!((result.first_position, result.last_position), (1, 3));
+            assert_eq!(result.stream_version, 3);
+            assert_eq!(result.recorded_at, original[0].recorded_at);
+            let ids: Vec<Uuid> = original[..3].iter().map(|e| e.event_id).collect();
+            assert_eq!(result.event_ids, ids);
+        }
+        other => panic!("expected AlreadyApplied, got {other:?}"),
+    }
+    // Event ids are indexed; appends continue the restored chain and versions.
+    let reused = NewEvent {
+        event_id: original[3].event_id,
+        ..event("y")
+    };
+    assert!(matches!(
+        store
+            .append(
+                &stream("case-2"),
+                ExpectedVersion::Any,
+                vec![reused],
+                meta(None)
+            )
+            .await,
+        Err(StoreError::DuplicateEventId {
+            position: Some(4),
+            ..
+        })
+    ));
+    let next = appended(
+        store
+            .append(
+                &stream("person-1"),
+                ExpectedVersion::Exact(5),
+                vec![event("z")],
+                meta(None),
+            )
+            .await,
+    );
+    assert_eq!(next.first_position, 7);
+    let all = store.read_all(7, 1).await.expect("read_all");
+    assert_eq!(all[0].prev_hash, original[5].hash);
+    // Restoring what is already there is refused (it does not continue the head).
+    assert!(matches!(
+        store.restore(original.clone()).await,
+        Err(StoreError::RestoreRefused { position: 8, .. })
+    ));
+}
+
+/// A bad hash, a gap, a wrong `prev_hash`, a version gap or a reused event id is refused
+/// with the position of the first bad envelope, and nothing of the call is written.
+pub async fn restore_refuses_a_broken_chain_and_writes_nothing<F, Fut>(open: &F)
+where
+    F: Fn(Option<Arc<dyn Upcaster>>) -> Fut,
+    Fut: Future<Output = Harness>,
+{
+    let source = fresh(open).await;
+    let original = sample_log(&*source.store).await;
+    let target = fresh(open).await;
+    let store = &target.store;
+
+    let mut altered = original.clone();
+    altered[3].payload = json!({ "label": "changed" });
+    let mut gap = original.clone();
+    gap.remove(2);
+    let mut relinked = original.clone();
+    relinked[4].prev_hash = "1".repeat(64);
+    relinked[4].hash = crate::hash::envelope_hash(&relinked[4]).expect("hash");
+    let mut bad_hash = original.clone();
+    bad_hash[1].hash = "0".repeat(64);
+    let mut swapped = original.clone();
+    swapped.swap(2, 3);
+    let mut version_gap = original.clone();
+    version_gap[4].version = 9;
+    version_gap[4].hash = crate::hash::envelope_hash(&version_gap[4]).expect("hash");
+    let mut not_first = original.clone();
+    not_first.remove(0);
+
+    for (name, envelopes, position) in [
+        ("altered payload", altered, 4),
+        ("missing event", gap, 3),
+        ("wrong prev_hash", relinked, 5),
+        ("bad hash", bad_hash, 2),
+        ("swapped events", swapped, 3),
+        ("version gap", version_gap, 5),
+        ("not starting at head + 1", not_first, 1),
+    ] {
+        match store.restore(envelopes).await {
+            Err(StoreError::RestoreRefused {
+                position: at,
+                reason,
+            }) => {
+                assert_eq!(at, position, "{name}: {reason}");
+            }
+            other => panic!("{name}: expected RestoreRefused, got {other:?}"),
+        }
+        assert_eq!(store.head().await.expect("head"), 0, "{name}");
+        assert!(
+            store.read_all(0, 100).await.expect("read_all").is_empty(),
+            "{name}"
+        );
+    }
+    // A duplicate event id (with a correct chain) is refused too.
+    assert_eq!(
+        store
+            .restore(original[..4].to_vec())
+            .await
+            .expect("restore"),
+        4
+    );
+    let mut duplicate = original[4].clone();
+    duplicate.event_id = original[0].event_id;
+    duplicate.hash = crate::hash::envelope_hash(&duplicate).expect("hash");
+    assert!(matches!(
+        store.restore(vec![duplicate]).await,
+        Err(StoreError::RestoreRefused { position: 5, .. })
+    ));
+    assert_eq!(store.head().await.expect("head"), 4);
+    let report = store.verify().await.expect("verify");
+    assert!(report.first_problem.is_none(), "{report:?}");
 }

@@ -182,6 +182,17 @@ pub enum StoreError {
         position: Option<u64>,
     },
 
+    /// A restore was refused: the envelope at `position` does not continue the stored
+    /// log (wrong position, `prev_hash` or hash, a stream version gap, a reused event or
+    /// command id). Nothing of that restore call was written.
+    #[error("restore refused at position {position}: {reason}; nothing of this batch was written")]
+    RestoreRefused {
+        /// The position the refused envelope carries (or should have carried).
+        position: u64,
+        /// What is wrong with it.
+        reason: String,
+    },
+
     /// An error reported by sled that is none of the above.
     #[error("sled error: {0}; if it persists, run verify and restore from a backup")]
     Sled(#[source] sled::Error),

@@ -3,7 +3,8 @@
 //! # Main types
 //!
 //! - [`EventStore`]: the async trait every backend implements: `append`, `read_stream`,
-//!   `read_all`, `head`, `subscribe`, `verify`.
+//!   `read_all`, `head`, `subscribe`, `verify`, and `restore` (append already-hashed
+//!   envelopes of an export verbatim, re-checked, in one atomic commit).
 //! - [`SledStore`] (with [`SledConfig`]): the on-disk backend; [`MemoryStore`]: the
 //!   in-memory one with identical semantics. A PostgreSQL backend can implement the same
 //!   trait and run the same `conformance` suite (module and `conformance_tests!` macro,

@@ -10,7 +10,9 @@ use uuid::Uuid;
 use crate::append::{AppendMeta, AppendOutcome, AppendResult, ExpectedVersion, NewEvent};
 use crate::envelope::Envelope;
 use crate::error::StoreError;
-use crate::plan::{AppendRequest, AppendState, LogTip, Plan, commit_time, plan_append};
+use crate::plan::{
+    AppendRequest, AppendState, LogTip, Plan, commit_time, plan_append, plan_restore,
+};
 use crate::store::EventStore;
 use crate::stream_id::StreamId;
 use crate::subscription::Subscription;
@@ -149,6 +151,34 @@ impl EventStore for MemoryStore {
                 Ok(AppendOutcome::Appended(result))
             }
         }
+    }
+
+    async fn restore(&self, envelopes: Vec<Envelope>) -> Result<u64, StoreError> {
+        let mut log = self.log();
+        let tip = match log.events.last() {
+            Some(last) => LogTip {
+                head: last.position,
+                last_hash: last.hash.clone(),
+            },
+            None => LogTip::empty(),
+        };
+        if envelopes.is_empty() {
+            return Ok(tip.head);
+        }
+        let plan = plan_restore(&*log, &tip, &envelopes)?;
+        for envelope in &envelopes {
+            log.streams
+                .entry(envelope.stream.clone())
+                .or_default()
+                .push(envelope.position);
+            log.event_positions
+                .insert(envelope.event_id, envelope.position);
+        }
+        log.events.extend(envelopes);
+        log.commands.extend(plan.commands);
+        drop(log);
+        self.inner.head.send_replace(plan.tip.head);
+        Ok(plan.tip.head)
     }
 
     async fn read_stream(

@@ -151,3 +151,145 @@ pub(crate) fn commit_time() -> DateTime<Utc> {
     let micros = now.timestamp_micros();
     DateTime::from_timestamp_micros(micros).unwrap_or(now)
 }
+
+/// The decision for one restore: what to write besides the envelopes themselves.
+#[derive(Debug)]
+pub(crate) struct RestorePlan {
+    /// The tip after the last restored envelope.
+    pub(crate) tip: LogTip,
+    /// The command-id entries to write (new or extended), in order.
+    pub(crate) commands: Vec<(Uuid, AppendResult)>,
+}
+
+/// Checks that `envelopes` continue the log at `tip` verbatim (see
+/// [`crate::EventStore::restore`]). Pure apart from the lookups: nothing is written.
+pub(crate) fn plan_restore(
+    state: &impl AppendState,
+    tip: &LogTip,
+    envelopes: &[Envelope],
+) -> Result<RestorePlan, StoreError> {
+    let mut next_tip = tip.clone();
+    let mut versions: Vec<(StreamId, u64)> = Vec::new();
+    let mut version_index: std::collections::HashMap<StreamId, usize> =
+        std::collections::HashMap::new();
+    let mut ids = HashSet::with_capacity(envelopes.len());
+    let mut commands: Vec<(Uuid, AppendResult)> = Vec::new();
+    let mut command_ids = HashSet::new();
+    // The stream of the previous envelope (for command-id continuity).
+    let mut previous: Option<(Option<Uuid>, StreamId, DateTime<Utc>)> = None;
+    for envelope in envelopes {
+        let position = next_tip.head + 1;
+        let refuse = |reason: String| StoreError::RestoreRefused { position, reason };
+        if envelope.position != position {
+            return Err(refuse(format!(
+                "expected position {position}, found {}",
+                envelope.position
+            )));
+        }
+        if envelope.prev_hash != next_tip.last_hash {
+            return Err(refuse(format!(
+                "prev_hash {} does not match the hash of the previous event, {}",
+                envelope.prev_hash, next_tip.last_hash
+            )));
+        }
+        let computed = envelope_hash(envelope)?;
+        if envelope.hash != computed {
+            return Err(refuse(format!(
+                "hash {} does not match its content (computed {computed}): the event was altered",
+                envelope.hash
+            )));
+        }
+        let last_version = match version_index.get(&envelope.stream) {
+            Some(index) => versions[*index].1,
+            None => state.stream_version(&envelope.stream)?.unwrap_or(0),
+        };
+        if envelope.version != last_version + 1 {
+            return Err(refuse(format!(
+                "stream {} is at version {last_version}, so this event must have version {}, \
+                 not {}",
+                envelope.stream,
+                last_version + 1,
+                envelope.version
+            )));
+        }
+        match version_index.get(&envelope.stream) {
+            Some(index) => versions[*index].1 = envelope.version,
+            None => {
+                version_index.insert(envelope.stream.clone(), versions.len());
+                versions.push((envelope.stream.clone(), envelope.version));
+            }
+        }
+        if !ids.insert(envelope.event_id) {
+            return Err(refuse(format!(
+                "event id {} is used twice in this batch",
+                envelope.event_id
+            )));
+        }
+        if let Some(stored) = state.event_position(envelope.event_id)? {
+            return Err(refuse(format!(
+                "event id {} is already used by the event at position {stored}",
+                envelope.event_id
+            )));
+        }
+        if let Some(command_id) = envelope.command_id {
+            let continues = previous.as_ref().is_some_and(|(command, stream, at)| {
+                *command == Some(command_id)
+                    && *stream == envelope.stream
+                    && *at == envelope.recorded_at
+            });
+            if continues {
+                if let Some((_, result)) = commands.last_mut() {
+                    result.last_position = position;
+                    result.stream_version = envelope.version;
+                    result.event_ids.push(envelope.event_id);
+                }
+            } else if let Some(stored) = state.command_result(command_id)? {
+                // The first event of this batch may continue an append whose first events
+                // were restored by an earlier call.
+                let continues_stored = commands.is_empty()
+                    && stored.last_position == tip.head
+                    && stored.recorded_at == envelope.recorded_at
+                    && stored.stream_version + 1 == envelope.version;
+                if !continues_stored {
+                    return Err(refuse(format!(
+                        "command id {command_id} was already used by the append at positions \
+                         {}..={}",
+                        stored.first_position, stored.last_position
+                    )));
+                }
+                command_ids.insert(command_id);
+                let mut result = stored;
+                result.last_position = position;
+                result.stream_version = envelope.version;
+                result.event_ids.push(envelope.event_id);
+                commands.push((command_id, result));
+            } else if !command_ids.insert(command_id) {
+                return Err(refuse(format!(
+                    "command id {command_id} was already used by an earlier append of this batch"
+                )));
+            } else {
+                commands.push((
+                    command_id,
+                    AppendResult {
+                        first_position: position,
+                        last_position: position,
+                        stream_version: envelope.version,
+                        recorded_at: envelope.recorded_at,
+                        event_ids: vec![envelope.event_id],
+                    },
+                ));
+            }
+        }
+        previous = Some((
+            envelope.command_id,
+            envelope.stream.clone(),
+            envelope.recorded_at,
+        ));
+        next_tip.head = position;
+        next_tip.last_hash.clone_from(&envelope.hash);
+    }
+    Ok(RestorePlan {
+        tip: next_tip,
+        commands,
+    })
+}

@@ -46,6 +46,21 @@ pub trait EventStore: Send + Sync {
     async fn read_all(&self, from_position: u64, limit: usize)
     -> Result<Vec<Envelope>, StoreError>;
 
+    /// Appends already-hashed envelopes verbatim (positions, versions, `recorded_at`,
+    /// `recorded_by`, command ids, payloads and hashes as given): the restore half of an
+    /// export. Returns the new head.
+    ///
+    /// `envelopes[0]` must be at `head + 1` and link to the last stored hash
+    /// ([`crate::GENESIS_HASH`] when the store is empty); every envelope is re-checked
+    /// (its hash, its link, gapless positions and stream versions, an event id not used
+    /// before, a command id only shared with the envelopes just before it in the same
+    /// stream). The first that fails refuses the whole call with
+    /// [`StoreError::RestoreRefused`] and nothing is written. Otherwise every envelope
+    /// and index entry (the command-id results are rebuilt from consecutive envelopes
+    /// sharing a command id, and extended across calls) is written in one atomic,
+    /// durable commit. An empty `envelopes` writes nothing and returns the head.
+    async fn restore(&self, envelopes: Vec<Envelope>) -> Result<u64, StoreError>;
+
     /// The last global position (0 when the store is empty).
     async fn head(&self) -> Result<u64, StoreError>;
 

@@ -124,6 +124,21 @@ impl Tracker {
     /// holds anything else is refused untouched, so `--db ~/Documents` cannot
     /// scatter files among a user's own.
     pub fn open(path: &Path) -> Result<Self, TrackerError> {
+        Self::open_with(path, Some(codec::upcaster()))
+    }
+
+    /// Opens a data directory whose reads return events exactly as stored,
+    /// old schema versions included. For `export`: a backup must carry the
+    /// stored bytes the hash chain covers, or restoring it would find every
+    /// upcast event "altered".
+    pub fn open_stored_form(path: &Path) -> Result<Self, TrackerError> {
+        Self::open_with(path, None)
+    }
+
+    fn open_with(
+        path: &Path,
+        upcaster: Option<Arc<dyn habeas_store::Upcaster>>,
+    ) -> Result<Self, TrackerError> {
         let events = path.join(EVENTS_DIR);
         let is_empty_dir = std::fs::read_dir(path).map(|mut entries| entries.next().is_none());
         let usable = match is_empty_dir {
@@ -137,7 +152,7 @@ impl Tracker {
             ));
         }
         let config = SledConfig {
-            upcaster: Some(codec::upcaster()),
+            upcaster,
             ..SledConfig::default()
         };
         Ok(Self::new(Arc::new(SledStore::open(events, config)?)))

@@ -92,4 +92,16 @@ async fn a_version_1_statement_reads_as_version_2() {
             .first_problem
             .is_none()
     );
+
+    drop(tracker);
+
+    // Export reads the stored form, so a backup carries the bytes the chain covers.
+    let raw = Tracker::open_stored_form(&data).unwrap();
+    let stored = raw.store().read_all(1, 10).await.unwrap();
+    assert_eq!(stored[0].schema_version, 1);
+    assert_eq!(stored[0].payload, golden["payload"]);
+    assert_eq!(
+        habeas_store::envelope_hash(&stored[0]).unwrap(),
+        stored[0].hash
+    );
 }

@@ -24,7 +24,7 @@ use crate::upcast::{Upcaster, upcast_envelope};
 use crate::verify::{ChainVerifier, VerifyReport};
 
 use self::durability::DurableFiles;
-use self::writer::{WriteRequest, Writer};
+use self::writer::{Request, RestoreRequest, WriteRequest, Writer};
 
 /// The newest store format this build reads and the one it writes.
 pub const SLED_FORMAT_VERSION: u32 = open::FORMAT_VERSION;
@@ -79,7 +79,7 @@ struct SledInner {
     /// The last durable position; readers never look past it.
     head: Arc<watch::Sender<u64>>,
     upcaster: Option<Arc<dyn Upcaster>>,
-    requests: Mutex<Option<mpsc::Sender<WriteRequest>>>,
+    requests: Mutex<Option<mpsc::Sender<Request>>>,
     writer_thread: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -381,7 +381,25 @@ impl EventStore for SledStore {
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             let sender = requests.as_ref().ok_or(StoreError::Closed)?;
-            sender.send(write).map_err(|_| StoreError::Closed)?;
+            sender
+                .send(Request::Append(write))
+                .map_err(|_| StoreError::Closed)?;
+        }
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    async fn restore(&self, envelopes: Vec<Envelope>) -> Result<u64, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        {
+            let requests = self
+                .inner
+                .requests
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let sender = requests.as_ref().ok_or(StoreError::Closed)?;
+            sender
+                .send(Request::Restore(RestoreRequest { envelopes, reply }))
+                .map_err(|_| StoreError::Closed)?;
         }
         answer.await.map_err(|_| StoreError::Closed)?
     }

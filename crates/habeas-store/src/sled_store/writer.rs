@@ -22,8 +22,11 @@ use tokio::sync::{oneshot, watch};
 use uuid::Uuid;
 
 use crate::append::{AppendOutcome, AppendResult};
+use crate::envelope::Envelope;
 use crate::error::StoreError;
-use crate::plan::{AppendRequest, AppendState, LogTip, Plan, commit_time, plan_append};
+use crate::plan::{
+    AppendRequest, AppendState, LogTip, Plan, commit_time, plan_append, plan_restore,
+};
 use crate::sled_store::durability::DurableFiles;
 use crate::sled_store::keys;
 use crate::stream_id::StreamId;
@@ -32,6 +35,18 @@ use crate::stream_id::StreamId;
 pub(crate) struct WriteRequest {
     pub(crate) request: AppendRequest,
     pub(crate) reply: oneshot::Sender<Result<AppendOutcome, StoreError>>,
+}
+
+/// One queued restore (already-hashed envelopes written verbatim) and its answer.
+pub(crate) struct RestoreRequest {
+    pub(crate) envelopes: Vec<Envelope>,
+    pub(crate) reply: oneshot::Sender<Result<u64, StoreError>>,
+}
+
+/// What travels on the writer's channel.
+pub(crate) enum Request {
+    Append(WriteRequest),
+    Restore(RestoreRequest),
 }
 
 pub(crate) struct Writer {
@@ -124,17 +139,114 @@ impl AppendState for GroupState<'_> {
 
 impl Writer {
     /// Runs until every sender is gone.
-    pub(crate) fn run(mut self, requests: mpsc::Receiver<WriteRequest>) {
-        while let Ok(first) = requests.recv() {
-            let mut group = vec![first];
-            while group.len() < self.max_group {
-                match requests.try_recv() {
-                    Ok(request) => group.push(request),
-                    Err(_) => break,
+    pub(crate) fn run(mut self, requests: mpsc::Receiver<Request>) {
+        let mut pending: Option<Request> = None;
+        loop {
+            let first = match pending.take() {
+                Some(request) => request,
+                None => match requests.recv() {
+                    Ok(request) => request,
+                    Err(_) => return,
+                },
+            };
+            match first {
+                // A restore is a group of its own, committed in queue order.
+                Request::Restore(restore) => self.commit_restore(restore),
+                Request::Append(first) => {
+                    let mut group = vec![first];
+                    while group.len() < self.max_group {
+                        match requests.try_recv() {
+                            Ok(Request::Append(request)) => group.push(request),
+                            Ok(restore @ Request::Restore(_)) => {
+                                pending = Some(restore);
+                                break;
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    self.commit_group(group);
                 }
             }
-            self.commit_group(group);
         }
+    }
+
+    /// Checks and writes one restore: every key in one batch, flushed and synced, before
+    /// the answer; a failed commit stops the writer as for appends.
+    fn commit_restore(&mut self, RestoreRequest { envelopes, reply }: RestoreRequest) {
+        if let Some(reason) = &self.failure {
+            let _ = reply.send(Err(StoreError::WriterFailed {
+                reason: reason.clone(),
+            }));
+            return;
+        }
+        if envelopes.is_empty() {
+            let _ = reply.send(Ok(self.tip.head));
+            return;
+        }
+        let state = GroupState {
+            path: &self.path,
+            tree: &self.tree,
+            stream_versions: HashMap::new(),
+            commands: HashMap::new(),
+            event_positions: HashMap::new(),
+        };
+        let planned = plan_restore(&state, &self.tip, &envelopes).and_then(|plan| {
+            let mut batch = sled::Batch::default();
+            for envelope in &envelopes {
+                let bytes = serde_json::to_vec(envelope).map_err(|source| StoreError::Encode {
+                    what: "envelope",
+                    source,
+                })?;
+                batch.insert(keys::event_key(envelope.position), bytes);
+                batch.insert(
+                    keys::stream_key(&envelope.stream, envelope.version),
+                    envelope.position.to_be_bytes().to_vec(),
+                );
+                batch.insert(
+                    keys::event_id_key(envelope.event_id),
+                    envelope.position.to_be_bytes().to_vec(),
+                );
+            }
+            for (command_id, result) in &plan.commands {
+                let bytes = serde_json::to_vec(result).map_err(|source| StoreError::Encode {
+                    what: "append result",
+                    source,
+                })?;
+                batch.insert(keys::command_key(*command_id), bytes);
+            }
+            batch.insert(keys::HEAD_KEY, plan.tip.head.to_be_bytes().to_vec());
+            Ok((plan.tip, batch))
+        });
+        let (tip, batch) = match planned {
+            Ok(planned) => planned,
+            Err(error) => {
+                if matches!(error, StoreError::DiskFull { .. } | StoreError::Sled(_)) {
+                    self.failure = Some(match &error {
+                        StoreError::DiskFull { path } => disk_full_reason(path),
+                        other => format!("sled failed: {other}"),
+                    });
+                }
+                let _ = reply.send(Err(error));
+                return;
+            }
+        };
+        let committed = self
+            .tree
+            .apply_batch(batch)
+            .and_then(|()| self.tree.flush())
+            .map_err(|error| StoreError::from_sled(&self.path, error))
+            .and_then(|_| self.files.sync());
+        if let Err(error) = committed {
+            self.failure = Some(match &error {
+                StoreError::DiskFull { path } => disk_full_reason(path),
+                other => format!("a commit failed: {other}"),
+            });
+            let _ = reply.send(Err(error));
+            return;
+        }
+        self.head.send_replace(tip.head);
+        self.tip = tip;
+        let _ = reply.send(Ok(self.tip.head));
     }
 
     fn commit_group(&mut self, group: Vec<WriteRequest>) {
