@@ -69,7 +69,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         None => default_db()?,
     };
     if let Command::Export(args) = cli.command {
-        let tracker = Tracker::open_stored_form(&db).map_err(|err| Failure::from_tracker(err))?;
+        let tracker = Tracker::open_stored_form(&db).map_err(Failure::from_tracker)?;
         return export(&tracker, args).await;
     }
     let tracker = open(&db)?;
