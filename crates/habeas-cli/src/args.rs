@@ -287,6 +287,95 @@ pub(crate) enum LogCommand {
         #[arg(long, value_enum)]
         kind: RestrictionKindArg,
     },
+    /// A hearing took place.
+    Hearing {
+        /// Id, slug, name or alias.
+        person: String,
+        #[command(flatten)]
+        facts: FactArgs,
+        /// The court.
+        #[arg(long)]
+        court: Option<String>,
+        /// What came of it.
+        #[arg(long)]
+        outcome: Option<String>,
+    },
+    /// A decision was appealed.
+    Appealed {
+        /// Id, slug, name or alias.
+        person: String,
+        #[command(flatten)]
+        facts: FactArgs,
+        /// The court of appeal.
+        #[arg(long)]
+        court: Option<String>,
+        /// What came of it, once known.
+        #[arg(long)]
+        outcome: Option<String>,
+    },
+    /// The person was acquitted.
+    Acquitted {
+        /// Id, slug, name or alias.
+        person: String,
+        #[command(flatten)]
+        facts: FactArgs,
+        /// The court.
+        #[arg(long)]
+        court: Option<String>,
+    },
+    /// The charges were dropped.
+    ChargesDropped {
+        /// Id, slug, name or alias.
+        person: String,
+        #[command(flatten)]
+        facts: FactArgs,
+        /// The court or prosecutor.
+        #[arg(long)]
+        court: Option<String>,
+    },
+    /// The person died in custody.
+    Died {
+        /// Id, slug, name or alias.
+        person: String,
+        #[command(flatten)]
+        facts: FactArgs,
+        /// What is known of how.
+        #[arg(long)]
+        circumstances: Option<String>,
+    },
+    /// The person disappeared.
+    Disappeared {
+        /// Id, slug, name or alias.
+        person: String,
+        #[command(flatten)]
+        facts: FactArgs,
+        /// What is known of how.
+        #[arg(long)]
+        circumstances: Option<String>,
+    },
+    /// The person went into exile.
+    Exile {
+        /// Id, slug, name or alias.
+        person: String,
+        #[command(flatten)]
+        facts: FactArgs,
+        /// The country of exile, when it is safe to say.
+        #[arg(long)]
+        country: Option<String>,
+        /// What is known of how.
+        #[arg(long)]
+        circumstances: Option<String>,
+    },
+    /// An organisation recognised the person as a political prisoner.
+    Recognised {
+        /// Id, slug, name or alias.
+        person: String,
+        #[command(flatten)]
+        facts: FactArgs,
+        /// Who recognised them, e.g. an NGO's list.
+        #[arg(long)]
+        by: String,
+    },
     /// A statement was issued, about some people or none by name.
     #[command(
         after_help = "Example:\n  habeas log statement --by \"United Nations\" --on 2021-11-02 --about rong-chhun --kind other --summary \"Urged Cambodia to protect civic space.\" --source https://example.org/un"

@@ -11,8 +11,9 @@ use habeas::people::PersonIndex;
 use habeas::tracker::{Issued, Subject, Tracker};
 use habeas_domain::command::Action;
 use habeas_domain::event::{
-    Charging, Correction, Detention, Event, Lifting, Registration, Release, Restriction,
-    Retraction, Sentencing, Statement, Transfer,
+    Acquittal, Appeal, Charging, Correction, Death, Detention, Disappearance, Dismissal, Event,
+    Exile, Hearing, Lifting, Recognition, Registration, Release, Restriction, Retraction,
+    Sentencing, Statement, Transfer,
 };
 use habeas_domain::id::PersonId;
 use habeas_domain::status::View;
@@ -390,6 +391,96 @@ async fn log(
             let action = Action::LiftRestriction(Lifting {
                 facts: convert::facts(&facts),
                 kind: convert::restriction_kind(kind),
+            });
+            (Some(person), facts, action)
+        }
+        LogCommand::Hearing {
+            person,
+            facts,
+            court,
+            outcome,
+        } => {
+            let action = Action::RecordHearing(Hearing {
+                facts: convert::facts(&facts),
+                court,
+                outcome,
+            });
+            (Some(person), facts, action)
+        }
+        LogCommand::Appealed {
+            person,
+            facts,
+            court,
+            outcome,
+        } => {
+            let action = Action::RecordAppeal(Appeal {
+                facts: convert::facts(&facts),
+                court,
+                outcome,
+            });
+            (Some(person), facts, action)
+        }
+        LogCommand::Acquitted {
+            person,
+            facts,
+            court,
+        } => {
+            let action = Action::RecordAcquittal(Acquittal {
+                facts: convert::facts(&facts),
+                court,
+            });
+            (Some(person), facts, action)
+        }
+        LogCommand::ChargesDropped {
+            person,
+            facts,
+            court,
+        } => {
+            let action = Action::RecordChargesDropped(Dismissal {
+                facts: convert::facts(&facts),
+                court,
+            });
+            (Some(person), facts, action)
+        }
+        LogCommand::Died {
+            person,
+            facts,
+            circumstances,
+        } => {
+            let action = Action::RecordDeathInCustody(Death {
+                facts: convert::facts(&facts),
+                circumstances,
+            });
+            (Some(person), facts, action)
+        }
+        LogCommand::Disappeared {
+            person,
+            facts,
+            circumstances,
+        } => {
+            let action = Action::RecordDisappearance(Disappearance {
+                facts: convert::facts(&facts),
+                circumstances,
+            });
+            (Some(person), facts, action)
+        }
+        LogCommand::Exile {
+            person,
+            facts,
+            country,
+            circumstances,
+        } => {
+            let action = Action::RecordExile(Exile {
+                facts: convert::facts(&facts),
+                country,
+                circumstances,
+            });
+            (Some(person), facts, action)
+        }
+        LogCommand::Recognised { person, facts, by } => {
+            let action = Action::RecognisePoliticalPrisoner(Recognition {
+                facts: convert::facts(&facts),
+                by,
             });
             (Some(person), facts, action)
         }

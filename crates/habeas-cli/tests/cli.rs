@@ -389,3 +389,70 @@ fn reports_in_every_format_with_a_public_variant_and_escaping() {
     let stderr = store.fails(2, &["report", "Rong Chhun", "--format", "csv"]);
     assert!(stderr.contains("csv is for rosters"), "{stderr}");
 }
+
+#[test]
+fn every_kind_of_development_can_be_logged() {
+    let store = Store::new();
+    log_worked_example(&store);
+    store.ok(&with_source(&[
+        "log",
+        "hearing",
+        "Rong Chhun",
+        "--on",
+        "2021-01-15",
+        "--outcome",
+        "adjourned",
+    ]));
+    store.ok(&with_source(&[
+        "log",
+        "appealed",
+        "Rong Chhun",
+        "--on",
+        "2021-09",
+    ]));
+    store.ok(&with_source(&[
+        "log",
+        "recognised",
+        "Rong Chhun",
+        "--on",
+        "2021-09",
+        "--by",
+        "Example NGO list",
+    ]));
+    store.ok(&with_source(&["log", "exile", "Kem Sokha", "--on", "2022"]));
+    store.ok(&with_source(&[
+        "log",
+        "charges-dropped",
+        "Kem Sokha",
+        "--on",
+        "2022",
+    ]));
+    store.ok(&with_source(&["person", "add", "Test Person"]));
+    store.ok(&with_source(&[
+        "log",
+        "acquitted",
+        "Test Person",
+        "--on",
+        "2020",
+    ]));
+    let stderr = store.fails(
+        3,
+        &with_source(&["log", "died", "Test Person", "--on", "2021"]),
+    );
+    assert!(
+        stderr.contains("needs the person to be in custody"),
+        "{stderr}"
+    );
+    store.ok(&with_source(&[
+        "log",
+        "disappeared",
+        "Test Person",
+        "--on",
+        "2021-03",
+    ]));
+    assert!(
+        store
+            .ok(&["status", "Test Person"])
+            .contains(": disappeared")
+    );
+}
