@@ -86,7 +86,7 @@ pub use audit::{AuditReport, Difference};
 pub use decode::recorded;
 pub use error::ProjectionError;
 pub use lookup::{Found, MatchedBy};
-pub use names::{fold, plain_slug};
+pub use names::{fold, plain_slug, slug_candidates};
 pub use projections::{PROJECTIONS_FORMAT_VERSION, ProjectionConfig, Projections};
 pub use roster::RosterFilter;
 pub use row::{

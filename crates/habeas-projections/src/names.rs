@@ -36,7 +36,7 @@ pub fn plain_slug(name: &str) -> String {
 /// The slugs a person may be given, in order of preference: the plain slug,
 /// then with the first 8 hex digits of the id, then with the whole id (v7 ids
 /// of people registered within the same minute share their first 8 digits).
-pub(crate) fn slug_candidates(name: &str, person: PersonId) -> [String; 3] {
+pub fn slug_candidates(name: &str, person: PersonId) -> [String; 3] {
     let plain = plain_slug(name);
     let hex = person.as_uuid().simple().to_string();
     [

@@ -6,8 +6,6 @@ use std::collections::HashMap;
 use habeas_domain::event::Event;
 use habeas_domain::history::{CaseFile, Identity, RecordedEvent};
 use habeas_domain::id::PersonId;
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
 
 use crate::error::TrackerError;
 
@@ -28,27 +26,10 @@ pub struct PersonIndex {
     people: Vec<PersonEntry>,
 }
 
-/// Lower-cases, strips accents and punctuation, and folds white space, so that
-/// names compare the way people read them. Scripts without case or accents
-/// (Chinese, Khmer) pass through unchanged.
-pub fn fold(text: &str) -> String {
-    let stripped: String = text
-        .nfd()
-        .filter(|ch| !is_combining_mark(*ch))
-        .flat_map(char::to_lowercase)
-        .map(|ch| if ch.is_alphanumeric() { ch } else { ' ' })
-        .collect();
-    stripped.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn slug_of(name: &str) -> String {
-    let slug = fold(name).replace(' ', "-");
-    if slug.is_empty() {
-        "person".to_owned()
-    } else {
-        slug
-    }
-}
+/// Folding and slugs are the projections' own, so that the facade and the read
+/// model always agree on who "rorng chhun" is and on every slug.
+pub use habeas_projections::fold;
+use habeas_projections::slug_candidates;
 
 impl PersonIndex {
     /// Builds the index from each person stream's history, given in the order
@@ -61,12 +42,13 @@ impl PersonIndex {
                 continue;
             };
             // The first person registered under a name keeps the plain slug;
-            // later namesakes get the start of their id appended, so a slug
+            // later namesakes get the start of their id appended (the whole id
+            // when v7 ids made in the same minute share that start), so a slug
             // never changes once printed.
-            let mut slug = slug_of(&identity.name);
-            if taken.contains_key(&slug) {
-                slug = format!("{slug}-{}", &id.to_string()[..8]);
-            }
+            let slug = slug_candidates(&identity.name, id)
+                .into_iter()
+                .find(|candidate| !taken.contains_key(candidate))
+                .expect("the slug with the whole id is unique");
             taken.insert(slug.clone(), index.people.len());
             index.people.push(PersonEntry { id, slug, identity });
         }
@@ -145,23 +127,4 @@ pub fn changes_identity(event: &Event) -> bool {
         event,
         Event::PersonRegistered(_) | Event::PersonDetailsChanged(_)
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn folding_ignores_case_accents_and_punctuation() {
-        let cases = [
-            ("Rorng  Chhun", "rorng chhun"),
-            ("Nguyễn Văn Đài", "nguyen van đai"),
-            ("SUN Yonglu", "sun yonglu"),
-            ("孙永录", "孙永录"),
-            ("Ton-Nimol", "ton nimol"),
-        ];
-        for (input, folded) in cases {
-            assert_eq!(fold(input), folded, "{input}");
-        }
-    }
 }
