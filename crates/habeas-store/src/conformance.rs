@@ -46,6 +46,7 @@ macro_rules! conformance_tests {
             event_ids_are_unique,
             read_all_keeps_order_and_limit,
             head_is_last_position,
+            events_are_found_by_id,
             multi_event_appends_are_contiguous,
             subscription_catches_up_then_goes_live,
             verify_passes_on_an_intact_log,
@@ -104,6 +105,76 @@ where
         "a new store is empty"
     );
     harness
+}
+
+/// `read_event` finds every stored event by its id, upcast, and nothing for an
+/// unknown id.
+pub async fn events_are_found_by_id<F, Fut>(open: &F)
+where
+    F: Fn(Option<Arc<dyn Upcaster>>) -> Fut,
+    Fut: Future<Output = Harness>,
+{
+    let harness = open(Some(Arc::new(RenameFieldUpcaster))).await;
+    let store = &harness.store;
+    let registered = NewEvent {
+        event_type: "PersonRegistered".into(),
+        payload: json!({ "name": "Rong Chhun" }),
+        ..event("registered")
+    };
+    let first = vec![registered.clone(), event("two")];
+    let second = vec![event("three")];
+    appended(
+        store
+            .append(
+                &stream("person-a"),
+                ExpectedVersion::Any,
+                first.clone(),
+                meta(None),
+            )
+            .await,
+    );
+    appended(
+        store
+            .append(
+                &stream("statement-b"),
+                ExpectedVersion::Any,
+                second.clone(),
+                meta(None),
+            )
+            .await,
+    );
+    let everything = store.read_all(1, 10).await.expect("read_all");
+    for (new, expected_stream) in first
+        .iter()
+        .map(|e| (e, "person-a"))
+        .chain(second.iter().map(|e| (e, "statement-b")))
+    {
+        let found = store
+            .read_event(new.event_id)
+            .await
+            .expect("read_event")
+            .unwrap_or_else(|| panic!("event {} not found by id", new.event_id));
+        assert_eq!(found.stream.as_str(), expected_stream);
+        let same = everything
+            .iter()
+            .find(|e| e.event_id == new.event_id)
+            .expect("in read_all");
+        assert_eq!(
+            &found, same,
+            "read_event returns what read_all returns (upcast)"
+        );
+    }
+    let upcast = store
+        .read_event(registered.event_id)
+        .await
+        .expect("read_event")
+        .expect("found");
+    assert_eq!(upcast.payload, json!({ "full_name": "Rong Chhun" }));
+    assert_eq!(
+        store.read_event(Uuid::now_v7()).await.expect("read_event"),
+        None,
+        "an unknown id finds nothing"
+    );
 }
 
 /// Appended events read back identical, with the envelope fields the store sets.

@@ -224,6 +224,16 @@ impl EventStore for MemoryStore {
             .collect()
     }
 
+    async fn read_event(&self, event_id: Uuid) -> Result<Option<Envelope>, StoreError> {
+        let stored = {
+            let log = self.log();
+            log.event_positions
+                .get(&event_id)
+                .map(|position| log.events[index_of(*position)].clone())
+        };
+        stored.map(|envelope| self.upcast(envelope)).transpose()
+    }
+
     async fn head(&self) -> Result<u64, StoreError> {
         Ok(*self.inner.head.borrow())
     }

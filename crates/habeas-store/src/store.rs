@@ -1,6 +1,7 @@
 //! The `EventStore` trait every backend implements.
 
 use async_trait::async_trait;
+use uuid::Uuid;
 
 use crate::append::{AppendMeta, AppendOutcome, ExpectedVersion, NewEvent};
 use crate::envelope::Envelope;
@@ -45,6 +46,11 @@ pub trait EventStore: Send + Sync {
     /// first; 0 reads from the start), upcast, in position order.
     async fn read_all(&self, from_position: u64, limit: usize)
     -> Result<Vec<Envelope>, StoreError>;
+
+    /// The event with id `event_id`, upcast, or `None` when no stored event has that
+    /// id. Corrections and retractions name only the event they target; this finds
+    /// its stream without scanning the log (an index lookup in every backend).
+    async fn read_event(&self, event_id: Uuid) -> Result<Option<Envelope>, StoreError>;
 
     /// Appends already-hashed envelopes verbatim (positions, versions, `recorded_at`,
     /// `recorded_by`, command ids, payloads and hashes as given): the restore half of an

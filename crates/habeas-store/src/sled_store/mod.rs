@@ -12,6 +12,7 @@ use std::thread::JoinHandle;
 
 use async_trait::async_trait;
 use tokio::sync::{oneshot, watch};
+use uuid::Uuid;
 
 use crate::append::{AppendMeta, AppendOutcome, ExpectedVersion, NewEvent};
 use crate::envelope::Envelope;
@@ -468,6 +469,25 @@ impl EventStore for SledStore {
             envelopes.push(self.upcast(decode_envelope(position, &bytes)?)?);
         }
         Ok(envelopes)
+    }
+
+    async fn read_event(&self, event_id: Uuid) -> Result<Option<Envelope>, StoreError> {
+        let Some(position) = self.indexed_position(&keys::event_id_key(event_id))? else {
+            return Ok(None);
+        };
+        // An index entry beyond the durable head belongs to an append not yet
+        // acknowledged: readers never see those.
+        if position > self.durable_head() {
+            return Ok(None);
+        }
+        let envelope = self.stored_event(position)?;
+        if envelope.event_id != event_id {
+            return Err(StoreError::Corrupt {
+                position,
+                reason: format!("the event-id index sends {event_id} to another event"),
+            });
+        }
+        self.upcast(envelope).map(Some)
     }
 
     async fn head(&self) -> Result<u64, StoreError> {
