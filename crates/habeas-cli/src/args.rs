@@ -76,8 +76,17 @@ pub(crate) enum Command {
     Import(crate::import::ImportArgs),
     /// Write the whole log, one envelope per line (a backup).
     Export(ExportArgs),
-    /// Check the hash chain of the whole log; exit 5 on any problem.
+    /// Check the hash chain of the whole log, then audit the read models
+    /// against a replay of it; exit 5 on any problem.
+    #[command(
+        after_help = "A damaged log: restore from an export taken before the damage.\nRead models that differ from the log: run `habeas rebuild` (they are derived data)."
+    )]
     Verify,
+    /// Rebuild the read models (people, statuses, rosters) from the log.
+    ///
+    /// Safe at any time: they are derived data, built into a fresh copy and
+    /// switched in at the end; `habeas verify` tells when one is needed.
+    Rebuild,
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  habeas completions bash > ~/.local/share/bash-completion/completions/habeas"

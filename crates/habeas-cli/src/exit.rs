@@ -77,6 +77,7 @@ impl Failure {
             }
             TrackerError::Store(StoreError::InvalidStreamId { .. }) => Kind::Usage,
             TrackerError::Store(_)
+            | TrackerError::Projections(_)
             | TrackerError::Unreadable { .. }
             | TrackerError::Contention { .. } => Kind::Store,
         };

@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use habeas::PersonStatus;
 use habeas::people::PersonEntry;
 use habeas::tracker::HistoryEntry;
 use habeas_domain::event::{Event, Statement};
@@ -189,11 +190,8 @@ pub(crate) fn statement_line(out: &mut impl Write, statement: &Statement) -> io:
     )
 }
 
-/// Everyone with their headline.
-pub(crate) fn person_table(
-    out: &mut impl Write,
-    rows: &[(&PersonEntry, Status)],
-) -> io::Result<()> {
+/// Everyone with their headline, from the read model.
+pub(crate) fn person_table(out: &mut impl Write, rows: &[PersonStatus]) -> io::Result<()> {
     if rows.is_empty() {
         return writeln!(out, "no people");
     }
@@ -202,17 +200,20 @@ pub(crate) fn person_table(
         "{:<24} {:<22} {:<22} IN CUSTODY NOW",
         "SLUG", "NAME", "STATUS"
     )?;
-    for (person, status) in rows {
-        let days = status
-            .figures
-            .days_in_custody_now
-            .map_or("-".to_owned(), |d| d.to_string());
+    for row in rows {
+        let days = row.figures.days_in_custody_now.map_or("-".to_owned(), |d| {
+            DayRange {
+                min: d.min,
+                max: d.max,
+            }
+            .to_string()
+        });
         writeln!(
             out,
             "{:<24} {:<22} {:<22} {days}",
-            person.slug,
-            person.identity.name,
-            status.headline.as_str()
+            row.slug.as_deref().unwrap_or("-"),
+            row.display_name(),
+            row.headline.as_str()
         )?;
     }
     Ok(())

@@ -1,14 +1,20 @@
-//! Progress on standard error for long work (verify now; import and rebuild
-//! later): a line that rewrites itself on a terminal, nothing when piped.
+//! Progress on standard error for long work (verify, audit, rebuild, import,
+//! catching the read models up): a line that rewrites itself on a terminal,
+//! nothing when piped. Work that ends within [`QUIET_FOR`] prints nothing,
+//! so quick commands stay quiet.
 
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
+
+/// How long a task runs before its progress line appears.
+const QUIET_FOR: Duration = Duration::from_millis(300);
 
 /// A progress line for one task.
 pub(crate) struct Progress {
     label: &'static str,
     unit: &'static str,
     enabled: bool,
+    started: Instant,
     last_drawn: Option<Instant>,
     drew: bool,
 }
@@ -20,8 +26,19 @@ impl Progress {
             label,
             unit,
             enabled: std::io::stderr().is_terminal(),
+            started: Instant::now(),
             last_drawn: None,
             drew: false,
+        }
+    }
+
+    /// Changes what is counted (a task in stages), starting a new line.
+    pub(crate) fn set_unit(&mut self, unit: &'static str) {
+        if unit != self.unit {
+            self.finish();
+            self.drew = false;
+            self.last_drawn = None;
+            self.unit = unit;
         }
     }
 
@@ -30,6 +47,9 @@ impl Progress {
             return;
         }
         let now = Instant::now();
+        if now - self.started < QUIET_FOR {
+            return;
+        }
         if self
             .last_drawn
             .is_some_and(|t| now - t < Duration::from_millis(100))
@@ -50,6 +70,7 @@ impl Progress {
     pub(crate) fn finish(&mut self) {
         if self.drew {
             eprintln!();
+            self.drew = false;
         }
     }
 }

@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use chrono::Utc;
+use habeas::RosterFilter;
 use habeas::demo;
 use habeas::error::TrackerError;
-use habeas::people::PersonIndex;
+use habeas::people::PersonEntry;
 use habeas::tracker::{Issued, Subject, Tracker};
 use habeas_domain::command::Action;
 use habeas_domain::event::{
@@ -15,7 +16,6 @@ use habeas_domain::event::{
     Exile, Hearing, Lifting, Recognition, Registration, Release, Restriction, Retraction,
     Sentencing, Statement, Transfer,
 };
-use habeas_domain::id::PersonId;
 use habeas_domain::status::View;
 
 use crate::args::{
@@ -74,6 +74,19 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         return export(&tracker, args).await;
     }
     let tracker = open(&db)?;
+    if !matches!(
+        cli.command,
+        Command::Init | Command::Verify | Command::Rebuild
+    ) {
+        // The first command after an upgrade (or after the read models were
+        // deleted) builds them from the whole log: show how far it is.
+        let mut progress = crate::progress::Progress::new("updating read models", "events");
+        tracker
+            .refresh(&mut |done, total| progress.update(done, total))
+            .await
+            .map_err(failed)?;
+        progress.finish();
+    }
     let issued = |command_id| Issued {
         recorded_by: by.clone(),
         command_id,
@@ -96,6 +109,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => crate::import::import(&tracker, args, &by).await,
         Command::Export(_) => unreachable!("handled above"),
         Command::Verify => verify(&tracker).await,
+        Command::Rebuild => rebuild(&tracker).await,
     }
 }
 
@@ -103,10 +117,8 @@ fn failed(err: TrackerError) -> anyhow::Error {
     Failure::from_tracker(err).into()
 }
 
-async fn resolve(tracker: &Tracker, reference: &str) -> anyhow::Result<(PersonId, PersonIndex)> {
-    let index = tracker.people().await.map_err(failed)?;
-    let id = index.resolve(reference).map_err(failed)?.id;
-    Ok((id, index))
+async fn resolve(tracker: &Tracker, reference: &str) -> anyhow::Result<PersonEntry> {
+    tracker.resolve(reference).await.map_err(failed)
 }
 
 async fn run_demo(db: Option<PathBuf>) -> anyhow::Result<()> {
@@ -232,10 +244,11 @@ async fn person_add(tracker: &Tracker, args: PersonAddArgs, issued: Issued) -> a
         .register_person(registration, &issued)
         .await
         .map_err(failed)?;
-    let index = tracker.people().await.map_err(failed)?;
-    let person = index
-        .get(id)
-        .context("the new person is missing from the index")?;
+    let person = tracker
+        .person(id)
+        .await
+        .map_err(failed)?
+        .context("the new person is missing from the read model")?;
     if args.output.json {
         println!(
             "{}",
@@ -251,30 +264,25 @@ async fn person_add(tracker: &Tracker, args: PersonAddArgs, issued: Issued) -> a
 }
 
 async fn person_list(tracker: &Tracker, args: PersonListArgs) -> anyhow::Result<()> {
-    let index = tracker.people().await.map_err(failed)?;
-    let view = View {
+    let filter = RosterFilter {
         as_of: Utc::now().date_naive(),
-        known_at: Utc::now(),
+        headlines: args.status.into_iter().collect(),
     };
-    let mut rows = Vec::new();
-    for person in index.people() {
-        let status = tracker.status(person.id, view).await.map_err(failed)?;
-        if args.status.is_none_or(|wanted| wanted == status.headline) {
-            rows.push((person, status));
-        }
-    }
+    let mut rows = tracker.roster_rows(&filter).await.map_err(failed)?;
+    // A list of people reads by name; the roster report groups by status.
+    rows.sort_by_cached_key(|row| (habeas::people::fold(&row.display_name()), row.person));
     let mut out = std::io::stdout().lock();
     if args.output.json {
         let json: Vec<_> = rows
             .iter()
-            .map(|(person, status)| {
+            .map(|row| {
                 serde_json::json!({
-                    "id": person.id,
-                    "slug": person.slug,
-                    "name": person.identity.name,
-                    "aliases": person.identity.aliases,
-                    "headline": status.headline,
-                    "days_in_custody_now": status.figures.days_in_custody_now,
+                    "id": row.person,
+                    "slug": row.slug,
+                    "name": row.identity.as_ref().map(|identity| &identity.name),
+                    "aliases": row.identity.as_ref().map(|identity| &identity.aliases),
+                    "headline": row.headline,
+                    "days_in_custody_now": row.figures.days_in_custody_now,
                 })
             })
             .collect();
@@ -492,10 +500,9 @@ async fn log(
             summary,
             facts,
         } => {
-            let index = tracker.people().await.map_err(failed)?;
             let mut about_ids = Vec::new();
             for reference in &about {
-                about_ids.push(index.resolve(reference).map_err(failed)?.id);
+                about_ids.push(resolve(tracker, reference).await?.id);
             }
             let statement = Statement {
                 facts: convert::facts(&facts),
@@ -522,15 +529,17 @@ async fn log(
         }
     };
     let reference = person.expect("every case event names a person");
-    let (id, index) = resolve(tracker, &reference).await?;
+    let person = resolve(tracker, &reference).await?;
     let event_type = action.clone().into_event().event_type();
     let recorded = tracker
-        .execute(Subject::Person(id), action, &issued(facts_args.command_id))
+        .execute(
+            Subject::Person(person.id),
+            action,
+            &issued(facts_args.command_id),
+        )
         .await
         .map_err(failed)?;
-    let name = index
-        .get(id)
-        .map_or(reference.as_str(), |p| p.identity.name.as_str());
+    let name = &person.identity.name;
     if recorded.already_applied {
         println!(
             "already recorded: {event_type} for {name} (command {}); nothing new written",
@@ -673,7 +682,8 @@ async fn retract(tracker: &Tracker, args: RetractArgs, issued: Issued) -> anyhow
 }
 
 async fn status(tracker: &Tracker, args: StatusArgs) -> anyhow::Result<()> {
-    let (id, index) = resolve(tracker, &args.person).await?;
+    let person = resolve(tracker, &args.person).await?;
+    let id = person.id;
     let view = View {
         // A partial --as-of means "by the end of that month or year".
         as_of: args
@@ -682,21 +692,18 @@ async fn status(tracker: &Tracker, args: StatusArgs) -> anyhow::Result<()> {
         known_at: args.known_at.unwrap_or_else(Utc::now),
     };
     let status = tracker.status(id, view).await.map_err(failed)?;
-    let person = index
-        .get(id)
-        .context("resolved person missing from the index")?;
     let mut out = std::io::stdout().lock();
     if args.output.json {
         let json = serde_json::json!({ "id": id, "slug": person.slug, "status": status });
         writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
     } else {
-        output::status_text(&mut out, person, &status)?;
+        output::status_text(&mut out, &person, &status)?;
     }
     Ok(())
 }
 
 async fn history(tracker: &Tracker, args: HistoryArgs) -> anyhow::Result<()> {
-    let (id, _) = resolve(tracker, &args.person).await?;
+    let id = resolve(tracker, &args.person).await?.id;
     let entries = tracker.history(id).await.map_err(failed)?;
     let mut out = std::io::stdout().lock();
     if args.output.json {
@@ -748,26 +755,76 @@ async fn export(tracker: &Tracker, args: ExportArgs) -> anyhow::Result<()> {
 }
 
 async fn verify(tracker: &Tracker) -> anyhow::Result<()> {
-    let mut progress = crate::progress::Progress::new("verifying", "events");
+    let mut progress = crate::progress::Progress::new("verifying the log", "events");
     let report = tracker
         .store()
         .verify_with_progress(&mut |done, total| progress.update(done, total))
         .await
         .map_err(|e| failed(e.into()))?;
     progress.finish();
-    match report.first_problem {
-        None => {
-            println!("ok: {} events, hash chain intact", report.n_events);
-            Ok(())
-        }
-        Some(problem) => {
-            Err(Failure::verify(format!(
-                "the log is damaged at position {}: {:?}: {}; restore from an export (habeas export) taken before it",
-                problem.position, problem.kind, problem.detail
-            ))
-            .into())
-        }
+    if let Some(problem) = report.first_problem {
+        return Err(Failure::verify(format!(
+            "the log is damaged at position {}: {:?}: {}; restore from an export (habeas export) taken before it",
+            problem.position, problem.kind, problem.detail
+        ))
+        .into());
     }
+    println!("ok: {} events, hash chain intact", report.n_events);
+
+    let today = Utc::now().date_naive();
+    let mut progress = crate::progress::Progress::new("auditing the read models", "events");
+    let audit = tracker
+        .audit(today, &mut |unit, done, total| {
+            progress.set_unit(unit);
+            progress.update(done, total);
+        })
+        .await
+        .map_err(failed)?;
+    progress.finish();
+    if audit.is_clean() {
+        println!(
+            "ok: read models of {} people agree with a replay of the log (up to position {}, as of {})",
+            audit.n_people, audit.checkpoint, audit.as_of
+        );
+        return Ok(());
+    }
+    const SHOWN: usize = 20;
+    let mut message = format!(
+        "the read models differ from a replay of the log in {} places (as of {}):",
+        audit.differences.len(),
+        audit.as_of
+    );
+    for difference in audit.differences.iter().take(SHOWN) {
+        message.push_str(&format!(
+            "\n  person {} {}: stored {} but the log gives {}",
+            difference.person, difference.field, difference.stored, difference.replayed
+        ));
+    }
+    if audit.differences.len() > SHOWN {
+        message.push_str(&format!(
+            "\n  … and {} more",
+            audit.differences.len() - SHOWN
+        ));
+    }
+    message.push_str(
+        "\nThe log is intact, so nothing is lost: run `habeas rebuild` to rebuild the read models from it.",
+    );
+    Err(Failure::verify(message).into())
+}
+
+async fn rebuild(tracker: &Tracker) -> anyhow::Result<()> {
+    let mut progress = crate::progress::Progress::new("rebuilding the read models", "events");
+    let began = std::time::Instant::now();
+    let checkpoint = tracker
+        .rebuild(&mut |done, total| progress.update(done, total))
+        .await
+        .map_err(failed)?;
+    progress.finish();
+    println!(
+        "rebuilt the read models from {checkpoint} events in {:.1} s",
+        began.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 async fn report(tracker: &Tracker, args: ReportArgs) -> anyhow::Result<()> {
@@ -797,7 +854,7 @@ async fn report(tracker: &Tracker, args: ReportArgs) -> anyhow::Result<()> {
                 )
                 .into());
             }
-            let (id, _) = resolve(tracker, reference).await?;
+            let id = resolve(tracker, reference).await?.id;
             let report = tracker.person_report(id, options).await.map_err(failed)?;
             match args.format {
                 ReportFormat::Html => habeas_report::html::person_html(&report),

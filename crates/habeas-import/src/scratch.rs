@@ -7,7 +7,8 @@
 //! [`MemoryStore`] seeded with every event of the real store, appended in the
 //! same groups (one append per original append, with its command id), and
 //! throws the copy away. The copy costs one read of the whole log and memory
-//! in proportion to it; projections will make this cheaper later.
+//! in proportion to it, and its read models (in a temporary directory) are
+//! built from it when a line first names someone.
 
 use std::sync::Arc;
 
@@ -66,7 +67,9 @@ pub(crate) async fn workspace(
     let note = format!(
         "dry run: decided against a copy in memory of the store ({n_events} events); nothing was written"
     );
-    Ok((Tracker::new(Arc::new(copy)), Some(note)))
+    let tracker = Tracker::with_temporary_projections(Arc::new(copy))
+        .map_err(|source| ImportError::StoreUnreadable { source })?;
+    Ok((tracker, Some(note)))
 }
 
 /// Whether two consecutive envelopes were written by one append: the store

@@ -27,9 +27,10 @@ async fn the_real_chrd_file_imports_with_the_shipped_mapping() {
     let mapping_text =
         std::fs::read_to_string(root.join("../../examples/mappings/chrd.toml")).unwrap();
     let mapping = Mapping::from_toml(&mapping_text).unwrap();
-    let tracker = Tracker::new(Arc::new(MemoryStore::with_upcaster(
-        Some(codec::upcaster()),
-    )));
+    let tracker = Tracker::with_temporary_projections(Arc::new(MemoryStore::with_upcaster(Some(
+        codec::upcaster(),
+    ))))
+    .expect("temporary projections");
     let config = ImportConfig {
         recorded_by: "chrd import test".to_owned(),
         at: Utc::now(),

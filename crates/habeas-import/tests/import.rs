@@ -16,9 +16,10 @@ use habeas_import::run_jsonl::import_jsonl;
 use habeas_store::MemoryStore;
 
 fn tracker() -> Tracker {
-    Tracker::new(Arc::new(MemoryStore::with_upcaster(
-        Some(codec::upcaster()),
-    )))
+    Tracker::with_temporary_projections(Arc::new(MemoryStore::with_upcaster(Some(
+        codec::upcaster(),
+    ))))
+    .expect("temporary projections")
 }
 
 fn config(dry_run: bool) -> ImportConfig {

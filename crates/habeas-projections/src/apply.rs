@@ -181,6 +181,22 @@ pub(crate) fn statement_about(history: &[RecordedEvent]) -> Vec<(PersonId, Parti
     about
 }
 
+/// The people an event of a statement stream names: a statement, or a
+/// correction of one. A person named once stays findable from the statement
+/// (under `a/`) even after a correction or retraction drops them, so that a
+/// report as known at an earlier time still finds it; this depends on each
+/// event alone, not on how the log was cut into batches.
+pub(crate) fn named_by(event: &Event) -> &[PersonId] {
+    match event {
+        Event::StatementIssued(statement) => &statement.about,
+        Event::EventCorrected(correction) => match correction.corrected.as_ref() {
+            Event::StatementIssued(statement) => &statement.about,
+            _ => &[],
+        },
+        _ => &[],
+    }
+}
+
 /// The folded names a row is found by: its name and aliases.
 pub(crate) fn folded_names(row: &PersonStatus) -> BTreeSet<String> {
     row.identity
@@ -250,6 +266,9 @@ pub(crate) fn apply(tree: &sled::Tree, batch: DecodedBatch) -> Result<u64, Proje
                 let mut after = before;
                 for (position, event) in &new_events {
                     history.push(CompactEvent::new(*position, event));
+                    for person in named_by(&event.event) {
+                        writes.insert(keys::named(*person, statement), Vec::new());
+                    }
                     after.push(event.clone());
                 }
                 let new_about = statement_about(&after);

@@ -12,7 +12,8 @@ use habeas_store::EventStore;
 use serde_json::Value;
 
 use crate::apply::{
-    StatementRef, Subject, checkpoint, first_free_slug, index_keys, load_history, statement_about,
+    StatementRef, Subject, checkpoint, first_free_slug, index_keys, load_history, named_by,
+    statement_about,
 };
 use crate::decode::{CompactEvent, recorded};
 use crate::derive::{build_row, status_on};
@@ -74,11 +75,28 @@ impl Projections {
         store: &dyn EventStore,
         as_of: NaiveDate,
     ) -> Result<AuditReport, ProjectionError> {
+        self.audit_with_progress(store, as_of, &mut |_, _, _| {})
+            .await
+    }
+
+    /// [`Projections::audit`], calling `progress(unit, done, total)` as it
+    /// goes: first over the log's events (`unit` "events"), then over the
+    /// people it replays (`unit` "people").
+    pub async fn audit_with_progress(
+        &self,
+        store: &dyn EventStore,
+        as_of: NaiveDate,
+        progress: &mut (dyn FnMut(&'static str, u64, u64) + Send),
+    ) -> Result<AuditReport, ProjectionError> {
         let _turn = self.take_turn().await;
         let tree = self.tree();
         check_same_log(&tree, store).await?;
         let (checkpoint, _) = checkpoint(&tree)?;
-        let log = scan_log(store, checkpoint, self.config().page_size).await?;
+        let log = scan_log(store, checkpoint, self.config().page_size, &mut |done| {
+            progress("events", done, checkpoint)
+        })
+        .await?;
+        let n_people = log.people.len() as u64;
 
         let mut statements: HashMap<PersonId, BTreeSet<StatementRef>> = HashMap::new();
         for (statement, history) in &log.statements {
@@ -92,7 +110,17 @@ impl Projections {
 
         let mut differences = Vec::new();
         let mut expected_keys: HashSet<Vec<u8>> = HashSet::new();
-        for person in &log.people {
+        for (statement, history) in &log.statements {
+            for recorded in history {
+                for person in named_by(&recorded.event) {
+                    expected_keys.insert(keys::named(*person, *statement));
+                }
+            }
+        }
+        for (done, person) in log.people.iter().enumerate() {
+            if done % 1024 == 0 {
+                progress("people", done as u64, n_people);
+            }
             let person = *person;
             let mut differ = |field: String, stored: String, replayed: String| {
                 differences.push(Difference {
@@ -175,6 +203,7 @@ impl Projections {
             }
         }
 
+        progress("people", n_people, n_people);
         let known: HashSet<PersonId> = log.people.iter().copied().collect();
         for entry in tree.scan_prefix(keys::PERSON) {
             let (key, _) = entry?;
@@ -194,12 +223,13 @@ impl Projections {
             keys::NAME,
             keys::VALID_FROM,
             keys::HEADLINE_UNTIL,
+            keys::NAMED,
         ] {
             for entry in tree.scan_prefix(prefix) {
                 let (key, _) = entry?;
                 if !expected_keys.contains(key.as_ref()) {
                     differences.push(Difference {
-                        person: keys::person_at_end(&key)
+                        person: keys::person_of_index_key(&key)
                             .unwrap_or_else(|| PersonId::from_uuid(uuid::Uuid::nil())),
                         field: "index".into(),
                         stored: String::from_utf8_lossy(&key).into_owned(),
@@ -211,7 +241,7 @@ impl Projections {
         for key in &expected_keys {
             if !tree.contains_key(key)? {
                 differences.push(Difference {
-                    person: keys::person_at_end(key)
+                    person: keys::person_of_index_key(key)
                         .unwrap_or_else(|| PersonId::from_uuid(uuid::Uuid::nil())),
                     field: "index".into(),
                     stored: "absent".into(),
@@ -249,6 +279,7 @@ async fn scan_log(
     store: &dyn EventStore,
     checkpoint: u64,
     page_size: usize,
+    progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<LogFacts, ProjectionError> {
     let mut log = LogFacts::default();
     let mut seen: HashSet<PersonId> = HashSet::new();
@@ -258,6 +289,7 @@ async fn scan_log(
         let page = store.read_all(next, page_size.max(1)).await?;
         let Some(last) = page.last() else { break };
         next = last.position + 1;
+        progress(last.position.min(checkpoint));
         for envelope in page.iter().filter(|e| e.position <= checkpoint) {
             match Subject::of_stream(envelope.stream.as_str()) {
                 Some(Subject::Person(person)) => {

@@ -12,9 +12,10 @@
 //! | `s/` slug | person (16 bytes) |
 //! | `f/` valid-from day (4 bytes) person | empty: rows not exact before that day |
 //! | `r/` headline-until day (4 bytes) person | empty: headlines that expire |
+//! | `a/` person (16 bytes) statement (16 bytes) | empty: every statement that ever named the person |
 
 use chrono::{Datelike, NaiveDate};
-use habeas_domain::id::PersonId;
+use habeas_domain::id::{PersonId, StatementId};
 use habeas_domain::status::Headline;
 use uuid::Uuid;
 
@@ -27,6 +28,7 @@ pub(crate) const NAME: &[u8] = b"n/";
 pub(crate) const SLUG: &[u8] = b"s/";
 pub(crate) const VALID_FROM: &[u8] = b"f/";
 pub(crate) const HEADLINE_UNTIL: &[u8] = b"r/";
+pub(crate) const NAMED: &[u8] = b"a/";
 
 fn with(prefix: &[u8], parts: &[&[u8]]) -> Vec<u8> {
     let mut key = prefix.to_vec();
@@ -46,6 +48,35 @@ pub(crate) fn events(stream: &str) -> Vec<u8> {
 
 pub(crate) fn statements(id: PersonId) -> Vec<u8> {
     with(STATEMENTS, &[id.as_uuid().as_bytes()])
+}
+
+pub(crate) fn named_prefix(person: PersonId) -> Vec<u8> {
+    with(NAMED, &[person.as_uuid().as_bytes()])
+}
+
+pub(crate) fn named(person: PersonId, statement: StatementId) -> Vec<u8> {
+    with(
+        NAMED,
+        &[person.as_uuid().as_bytes(), statement.as_uuid().as_bytes()],
+    )
+}
+
+/// The person of an index key: after the prefix for `a/`, at the end for
+/// the others.
+pub(crate) fn person_of_index_key(key: &[u8]) -> Option<PersonId> {
+    if key.starts_with(NAMED) {
+        let bytes: [u8; 16] = key.get(NAMED.len()..NAMED.len() + 16)?.try_into().ok()?;
+        Some(PersonId::from_uuid(Uuid::from_bytes(bytes)))
+    } else {
+        person_at_end(key)
+    }
+}
+
+/// The statement id at the end of an `a/` key.
+pub(crate) fn statement_at_end(key: &[u8]) -> Option<StatementId> {
+    let start = key.len().checked_sub(16)?;
+    let bytes: [u8; 16] = key[start..].try_into().ok()?;
+    Some(StatementId::from_uuid(Uuid::from_bytes(bytes)))
 }
 
 pub(crate) fn headline_code(headline: Headline) -> u8 {

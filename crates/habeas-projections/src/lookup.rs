@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use habeas_domain::history::RecordedEvent;
-use habeas_domain::id::PersonId;
+use habeas_domain::id::{PersonId, StatementId};
 
 use crate::apply::{load_history, load_row};
 use crate::decode::CompactEvent;
@@ -51,6 +51,50 @@ impl Projections {
             return Ok(None);
         };
         row_on(stored, as_of, || history_of(&tree, person)).map(Some)
+    }
+
+    /// A person's row exactly as stored, `None` when the read model holds no
+    /// such person. Its slug, identity and statements are current; its
+    /// day-dependent fields describe `row.as_of`: use
+    /// [`Projections::status`] for another day.
+    pub fn person(&self, person: PersonId) -> Result<Option<PersonStatus>, ProjectionError> {
+        load_row(&self.tree(), person)
+    }
+
+    /// Everyone the read model holds, by id (ids are time-ordered: roughly
+    /// registration order).
+    pub fn people(&self) -> Result<Vec<PersonId>, ProjectionError> {
+        let mut people = Vec::new();
+        for key in self.tree().scan_prefix(keys::PERSON).keys() {
+            people.extend(keys::person_at_end(&key?));
+        }
+        Ok(people)
+    }
+
+    /// Every folded name and alias with the person it belongs to: what
+    /// "did you mean" suggestions are drawn from.
+    pub fn names(&self) -> Result<Vec<(String, PersonId)>, ProjectionError> {
+        let mut names = Vec::new();
+        for key in self.tree().scan_prefix(keys::NAME).keys() {
+            let key = key?;
+            let Some(person) = keys::person_at_end(&key) else {
+                continue;
+            };
+            let folded = &key[keys::NAME.len()..key.len() - 17];
+            names.push((String::from_utf8_lossy(folded).into_owned(), person));
+        }
+        Ok(names)
+    }
+
+    /// Every statement that has ever named the person (in a statement or a
+    /// correction of it), retracted or corrected ones included: the facade
+    /// replays each to answer for a given view.
+    pub fn statements_naming(&self, person: PersonId) -> Result<Vec<StatementId>, ProjectionError> {
+        let mut found = Vec::new();
+        for key in self.tree().scan_prefix(keys::named_prefix(person)).keys() {
+            found.extend(keys::statement_at_end(&key?));
+        }
+        Ok(found)
     }
 
     /// Finds people by what a user typed: a full id, then a slug, then a name

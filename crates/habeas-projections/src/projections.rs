@@ -12,8 +12,12 @@ use crate::apply::{DecodedBatch, apply, checkpoint};
 use crate::error::ProjectionError;
 use crate::replay::replay;
 
-/// The projection format this build writes and the newest it reads.
-pub const PROJECTIONS_FORMAT_VERSION: u32 = 1;
+/// The projection format this build writes and the newest it reads. An
+/// older projection database is emptied on open and rebuilt by the next
+/// catch-up (it is derived data); a newer one is refused.
+///
+/// 2: the `a/` index of every statement that ever named a person.
+pub const PROJECTIONS_FORMAT_VERSION: u32 = 2;
 
 const FORMAT_KEY: &[u8] = b"format";
 const GENERATION_KEY: &[u8] = b"generation";
@@ -102,6 +106,31 @@ impl Projections {
             .path(&path)
             .cache_capacity(config.cache_capacity_bytes)
             .open()?;
+        Projections::with_db(path, db, config)
+    }
+
+    /// A projection database in a temporary directory, removed when the last
+    /// handle is dropped: for a tracker over a store that is not on disk
+    /// (an import's dry run, tests).
+    pub fn temporary(config: ProjectionConfig) -> Result<Projections, ProjectionError> {
+        let path = std::env::temp_dir().join(format!(
+            "habeas-projections-{}",
+            uuid::Uuid::now_v7().as_simple()
+        ));
+        let db = sled::Config::new()
+            .path(&path)
+            .temporary(true)
+            .cache_capacity(config.cache_capacity_bytes)
+            .open()?;
+        Projections::with_db(path, db, config)
+    }
+
+    fn with_db(
+        path: PathBuf,
+        db: sled::Db,
+        config: ProjectionConfig,
+    ) -> Result<Projections, ProjectionError> {
+        let mut outdated = false;
         match db.get(FORMAT_KEY)? {
             Some(bytes) => {
                 let found = <[u8; 4]>::try_from(bytes.as_ref())
@@ -114,6 +143,7 @@ impl Projections {
                         supported: PROJECTIONS_FORMAT_VERSION,
                     });
                 }
+                outdated = found < PROJECTIONS_FORMAT_VERSION;
             }
             None => {
                 db.insert(FORMAT_KEY, &PROJECTIONS_FORMAT_VERSION.to_be_bytes())?;
@@ -134,9 +164,14 @@ impl Projections {
         let current = generation_name(generation);
         for name in db.tree_names() {
             let name_text = String::from_utf8_lossy(&name);
-            if name_text.starts_with(GENERATION_PREFIX) && name_text != current {
+            if name_text.starts_with(GENERATION_PREFIX) && (outdated || name_text != current) {
                 db.drop_tree(&name)?;
             }
+        }
+        if outdated {
+            // Emptied above: the next catch-up replays the log from position 1.
+            db.insert(FORMAT_KEY, &PROJECTIONS_FORMAT_VERSION.to_be_bytes())?;
+            db.flush()?;
         }
         let tree = db.open_tree(&current)?;
         Ok(Projections {
@@ -195,11 +230,21 @@ impl Projections {
     /// the store's head or the event at the checkpoint is not the one applied
     /// (another log, or one restored from an older backup): rebuild then.
     pub async fn catch_up(&self, store: &dyn EventStore) -> Result<u64, ProjectionError> {
+        self.catch_up_with_progress(store, &mut |_, _| {}).await
+    }
+
+    /// [`Projections::catch_up`], calling `progress(done, total)` after each
+    /// applied page: the first catch-up of a large log takes a while.
+    pub async fn catch_up_with_progress(
+        &self,
+        store: &dyn EventStore,
+        progress: &mut (dyn FnMut(u64, u64) + Send),
+    ) -> Result<u64, ProjectionError> {
         let _turn = self.inner.applier.lock().await;
         let tree = self.tree();
         check_same_log(&tree, store).await?;
         let page_size = self.config().page_size;
-        replay(tree, store, page_size, &mut |_, _| {}).await
+        replay(tree, store, page_size, progress).await
     }
 
     /// Keeps the projections live: applies every event `subscription`

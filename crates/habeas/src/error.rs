@@ -13,6 +13,9 @@ pub enum TrackerError {
     /// The store failed; see the message for what to do.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The read models failed; they are derived data: `habeas rebuild`.
+    #[error(transparent)]
+    Projections(#[from] habeas_projections::ProjectionError),
     /// No person matches the reference.
     #[error("no person matches {reference:?}{}", suggest(.suggestions))]
     UnknownPerson {

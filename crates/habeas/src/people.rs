@@ -1,10 +1,8 @@
 //! Finding a person from what a user types: an id, a slug, a name or any alias,
 //! ignoring case, accents and punctuation ("rorng chhun" finds Rong Chhun).
 
-use std::collections::HashMap;
-
 use habeas_domain::event::Event;
-use habeas_domain::history::{CaseFile, Identity, RecordedEvent};
+use habeas_domain::history::Identity;
 use habeas_domain::id::PersonId;
 
 use crate::error::TrackerError;
@@ -26,33 +24,15 @@ pub struct PersonIndex {
     people: Vec<PersonEntry>,
 }
 
-/// Folding and slugs are the projections' own, so that the facade and the read
-/// model always agree on who "rorng chhun" is and on every slug.
+/// Folding is the projections' own, so that the facade and the read model
+/// always agree on who "rorng chhun" is.
 pub use habeas_projections::fold;
-use habeas_projections::slug_candidates;
 
 impl PersonIndex {
-    /// Builds the index from each person stream's history, given in the order
-    /// the people were registered.
-    pub fn from_histories(histories: Vec<(PersonId, Vec<RecordedEvent>)>) -> Self {
-        let mut index = PersonIndex::default();
-        let mut taken: HashMap<String, usize> = HashMap::new();
-        for (id, history) in histories {
-            let Some(identity) = CaseFile::from_history(&history).identity().cloned() else {
-                continue;
-            };
-            // The first person registered under a name keeps the plain slug;
-            // later namesakes get the start of their id appended (the whole id
-            // when v7 ids made in the same minute share that start), so a slug
-            // never changes once printed.
-            let slug = slug_candidates(&identity.name, id)
-                .into_iter()
-                .find(|candidate| !taken.contains_key(candidate))
-                .expect("the slug with the whole id is unique");
-            taken.insert(slug.clone(), index.people.len());
-            index.people.push(PersonEntry { id, slug, identity });
-        }
-        index
+    /// An index of the given people, in the order given (the tracker gives
+    /// them by id: ids are time-ordered, so roughly registration order).
+    pub fn from_entries(people: Vec<PersonEntry>) -> Self {
+        PersonIndex { people }
     }
 
     /// Everyone, in registration order.
@@ -92,29 +72,79 @@ impl PersonIndex {
             }),
             many => Err(TrackerError::AmbiguousPerson {
                 reference: reference.to_owned(),
-                candidates: many
-                    .iter()
-                    .map(|p| format!("{} ({}, {})", p.identity.name, p.slug, p.id))
-                    .collect(),
+                candidates: many.iter().map(|p| p.candidate()).collect(),
             }),
         }
     }
 
     fn closest(&self, wanted: &str) -> Vec<String> {
-        let mut scored: Vec<(f64, String)> = self
-            .people
-            .iter()
-            .filter_map(|person| {
-                let best = names(&person.identity)
-                    .map(|name| strsim::jaro_winkler(&fold(name), wanted))
-                    .fold(0.0, f64::max);
-                (best >= 0.75)
-                    .then(|| (best, format!("{} ({})", person.identity.name, person.slug)))
-            })
-            .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-        scored.into_iter().take(3).map(|(_, name)| name).collect()
+        let scored = closest(
+            wanted,
+            self.people
+                .iter()
+                .flat_map(|person| names(&person.identity).map(move |name| (fold(name), person))),
+        );
+        scored.into_iter().map(|person| person.label()).collect()
     }
+}
+
+impl PersonEntry {
+    /// The entry of a read-model row; `None` for a stream without a
+    /// registration (the rules never record one).
+    pub fn from_row(row: &habeas_projections::PersonStatus) -> Option<PersonEntry> {
+        let identity = row.identity.as_ref()?;
+        Some(PersonEntry {
+            id: row.person,
+            slug: row.slug.clone().unwrap_or_else(|| row.person.to_string()),
+            identity: Identity {
+                name: identity.name.clone(),
+                aliases: identity.aliases.clone(),
+                country: identity.country.clone(),
+                affiliation: identity.affiliation.clone(),
+                born: identity.born,
+            },
+        })
+    }
+
+    /// `Name (slug)`, for suggestions.
+    pub fn label(&self) -> String {
+        format!("{} ({})", self.identity.name, self.slug)
+    }
+
+    /// `Name (slug, id)`, for lists of candidates.
+    pub fn candidate(&self) -> String {
+        format!("{} ({}, {})", self.identity.name, self.slug, self.id)
+    }
+}
+
+/// How alike two folded names must be to be suggested.
+const SUGGESTION_THRESHOLD: f64 = 0.75;
+/// How many names a "did you mean" lists.
+const SUGGESTIONS: usize = 3;
+
+/// The (at most three) items whose folded name is closest to `wanted`, best
+/// first; an item with several names counts with its best one.
+pub(crate) fn closest<T: PartialEq + Copy>(
+    wanted: &str,
+    names: impl IntoIterator<Item = (String, T)>,
+) -> Vec<T> {
+    let mut scored: Vec<(f64, T)> = Vec::new();
+    for (name, item) in names {
+        let score = strsim::jaro_winkler(&name, wanted);
+        if score < SUGGESTION_THRESHOLD {
+            continue;
+        }
+        match scored.iter_mut().find(|(_, seen)| *seen == item) {
+            Some(best) => best.0 = best.0.max(score),
+            None => scored.push((score, item)),
+        }
+    }
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    scored
+        .into_iter()
+        .take(SUGGESTIONS)
+        .map(|(_, item)| item)
+        .collect()
 }
 
 fn names(identity: &Identity) -> impl Iterator<Item = &String> {

@@ -90,7 +90,7 @@ impl Tracker {
             })
             .collect();
         let mut statements = Vec::new();
-        for (_, history) in self.statement_histories().await? {
+        for (_, history) in self.statement_histories_naming(person).await? {
             let history: Vec<RecordedEvent> = history
                 .into_iter()
                 .filter(|r| r.recorded_at <= view.known_at)
@@ -123,6 +123,8 @@ impl Tracker {
         let view = options.view;
         let mut rows = Vec::new();
         for person in self.people().await?.people() {
+            // Each person replayed for the view: the read model answers only
+            // "as known now", and holds restricted facts.
             let history: Vec<RecordedEvent> = self
                 .history_of(Subject::Person(person.id))
                 .await?

@@ -10,6 +10,9 @@ use habeas_domain::event::{Event, Statement};
 use habeas_domain::history::{CaseFile, RecordedEvent};
 use habeas_domain::id::{CommandId, EventId, PersonId, StatementId};
 use habeas_domain::status::{Headline, Status, View, status};
+use habeas_projections::{
+    AuditReport, PersonStatus, ProjectionConfig, ProjectionError, Projections, RosterFilter,
+};
 use habeas_store::{
     AppendMeta, AppendOutcome, Envelope, EventStore, ExpectedVersion, SledConfig, SledStore,
     StreamId,
@@ -18,17 +21,18 @@ use uuid::Uuid;
 
 use crate::codec;
 use crate::error::TrackerError;
-use crate::people::{PersonIndex, changes_identity};
+use crate::people::{PersonEntry, PersonIndex, closest, fold};
 
 /// The folder of a data directory that holds the event store.
 pub const EVENTS_DIR: &str = "events";
 
+/// The folder of a data directory that holds the read models: derived from
+/// the log, rebuilt on demand, safe to delete.
+pub const PROJECTIONS_DIR: &str = "projections";
+
 /// How many times `execute` reloads and decides again when another writer
 /// appended to the same stream in between.
 const MAX_ATTEMPTS: u32 = 8;
-
-/// How many envelopes a scan of the whole log reads at a time.
-const SCAN_PAGE: usize = 4096;
 
 /// Whose case or which statement a command is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,22 +111,41 @@ pub struct StatementRecord {
     pub statement: Statement,
 }
 
-/// The application facade over one event store.
+/// The application facade over one event store and its read models.
+///
+/// Commands and per-person answers (status, history, reports) replay the
+/// person's stream: streams are short, and the replay is the proof. Finding
+/// people (by name, slug or alias), listing them, the statements naming a
+/// person and rosters come from the projections, which every such call first
+/// brings up to date with the log ([`Tracker::refresh`]), so they never lag
+/// behind what this tracker (or another process) recorded.
 #[derive(Clone)]
 pub struct Tracker {
     store: Arc<dyn EventStore>,
+    projections: Projections,
 }
 
 impl Tracker {
-    /// A tracker over any store (sled, in memory, later PostgreSQL).
-    pub fn new(store: Arc<dyn EventStore>) -> Self {
-        Self { store }
+    /// A tracker over any store (sled, in memory, later PostgreSQL) and the
+    /// projections fed from it.
+    pub fn new(store: Arc<dyn EventStore>, projections: Projections) -> Self {
+        Self { store, projections }
+    }
+
+    /// A tracker whose projections live in a temporary directory removed on
+    /// drop: for a store that is not a data directory (an in-memory copy for
+    /// an import's dry run, tests).
+    pub fn with_temporary_projections(store: Arc<dyn EventStore>) -> Result<Self, TrackerError> {
+        Ok(Self::new(
+            store,
+            Projections::temporary(ProjectionConfig::default())?,
+        ))
     }
 
     /// Opens (or creates) a Habeas data directory: the event store lives in
-    /// its `events/` folder (read models will sit beside it). A directory that
-    /// holds anything else is refused untouched, so `--db ~/Documents` cannot
-    /// scatter files among a user's own.
+    /// its `events/` folder, the read models in `projections/` beside it. A
+    /// directory that holds anything else is refused untouched, so
+    /// `--db ~/Documents` cannot scatter files among a user's own.
     pub fn open(path: &Path) -> Result<Self, TrackerError> {
         Self::open_with(path, Some(codec::upcaster()))
     }
@@ -155,12 +178,74 @@ impl Tracker {
             upcaster,
             ..SledConfig::default()
         };
-        Ok(Self::new(Arc::new(SledStore::open(events, config)?)))
+        let store = SledStore::open(events, config)?;
+        let projections =
+            Projections::open(path.join(PROJECTIONS_DIR), ProjectionConfig::default())?;
+        Ok(Self::new(Arc::new(store), projections))
     }
 
     /// The store, for export, verification and subscriptions.
     pub fn store(&self) -> &Arc<dyn EventStore> {
         &self.store
+    }
+
+    /// The read models.
+    pub fn projections(&self) -> &Projections {
+        &self.projections
+    }
+
+    /// Brings the projections up to date with the log, calling
+    /// `progress(done, total)` as pages are applied (the first catch-up of a
+    /// large store takes a while; later ones apply only what is new). When
+    /// the projections were fed from another log (the store was restored
+    /// from a backup), they are rebuilt from the log instead: they are
+    /// derived data. Returns the checkpoint.
+    pub async fn refresh(
+        &self,
+        progress: &mut (dyn FnMut(u64, u64) + Send),
+    ) -> Result<u64, TrackerError> {
+        match self
+            .projections
+            .catch_up_with_progress(self.store.as_ref(), progress)
+            .await
+        {
+            Err(ProjectionError::Diverged { .. }) => self.rebuild(progress).await,
+            other => Ok(other?),
+        }
+    }
+
+    async fn fresh(&self) -> Result<(), TrackerError> {
+        self.refresh(&mut |_, _| {}).await.map(|_| ())
+    }
+
+    /// Rebuilds every read model from the log into a fresh generation and
+    /// switches to it (answers keep coming from the old one meanwhile).
+    pub async fn rebuild(
+        &self,
+        progress: &mut (dyn FnMut(u64, u64) + Send),
+    ) -> Result<u64, TrackerError> {
+        Ok(self
+            .projections
+            .rebuild(self.store.as_ref(), progress)
+            .await?)
+    }
+
+    /// Replays every person from the log and compares with the read models
+    /// (after bringing them up to date): each difference is a read model
+    /// that does not say what the log says.
+    /// `progress(unit, done, total)` reports the log scan ("events"), then
+    /// the people replayed ("people").
+    pub async fn audit(
+        &self,
+        as_of: chrono::NaiveDate,
+        progress: &mut (dyn FnMut(&'static str, u64, u64) + Send),
+    ) -> Result<AuditReport, TrackerError> {
+        self.refresh(&mut |done, total| progress("events", done, total))
+            .await?;
+        Ok(self
+            .projections
+            .audit_with_progress(self.store.as_ref(), as_of, progress)
+            .await?)
     }
 
     /// Decides a command against the subject's history and appends what it
@@ -359,79 +444,85 @@ impl Tracker {
             .collect())
     }
 
-    /// Every envelope of the streams whose names start with `prefix`, grouped
-    /// by stream in order of first appearance, keeping only the event types
-    /// `keep` accepts. A full scan of the log: the projections will replace it.
-    async fn scan(
-        &self,
-        prefix: &str,
-        keep: impl Fn(&str) -> bool,
-    ) -> Result<Vec<(StreamId, Vec<Envelope>)>, TrackerError> {
-        let mut streams: Vec<(StreamId, Vec<Envelope>)> = Vec::new();
-        let mut slot: std::collections::HashMap<StreamId, usize> = Default::default();
-        let mut from = 1;
-        loop {
-            let page = self.store.read_all(from, SCAN_PAGE).await?;
-            let Some(last) = page.last() else { break };
-            from = last.position + 1;
-            for envelope in page {
-                if !envelope.stream.as_str().starts_with(prefix) || !keep(&envelope.event_type) {
-                    continue;
+    /// Resolves what a user typed: a full id, a slug, or a name or alias
+    /// matching exactly one person after folding. Unknown references come
+    /// back with the closest names; ambiguous ones with every candidate.
+    pub async fn resolve(&self, reference: &str) -> Result<PersonEntry, TrackerError> {
+        self.fresh().await?;
+        let found = self
+            .projections
+            .find(reference)?
+            .map(|found| found.people)
+            .unwrap_or_default();
+        let mut entries = Vec::with_capacity(found.len());
+        for person in found {
+            entries.extend(self.entry(person)?);
+        }
+        match entries.len() {
+            1 => Ok(entries.remove(0)),
+            0 => {
+                let names = self.projections.names()?;
+                let mut suggestions = Vec::new();
+                for person in closest(&fold(reference), names) {
+                    suggestions.extend(self.entry(person)?.map(|entry| entry.label()));
                 }
-                let idx = *slot.entry(envelope.stream.clone()).or_insert_with(|| {
-                    streams.push((envelope.stream.clone(), Vec::new()));
-                    streams.len() - 1
-                });
-                streams[idx].1.push(envelope);
+                Err(TrackerError::UnknownPerson {
+                    reference: reference.to_owned(),
+                    suggestions,
+                })
             }
+            _ => Err(TrackerError::AmbiguousPerson {
+                reference: reference.to_owned(),
+                candidates: entries.iter().map(PersonEntry::candidate).collect(),
+            }),
         }
-        Ok(streams)
     }
 
-    /// Everyone registered, to resolve names and list people.
+    /// The person with this id, as the read model knows them.
+    pub async fn person(&self, id: PersonId) -> Result<Option<PersonEntry>, TrackerError> {
+        self.fresh().await?;
+        self.entry(id)
+    }
+
+    fn entry(&self, id: PersonId) -> Result<Option<PersonEntry>, TrackerError> {
+        Ok(self
+            .projections
+            .person(id)?
+            .as_ref()
+            .and_then(PersonEntry::from_row))
+    }
+
+    /// Everyone registered, by id (roughly registration order), to list
+    /// people or resolve many names in memory (an import).
     pub async fn people(&self) -> Result<PersonIndex, TrackerError> {
-        let identity_types = ["PersonRegistered", "PersonDetailsChanged"];
-        let streams = self
-            .scan("person-", |event_type| identity_types.contains(&event_type))
-            .await?;
-        let mut histories = Vec::with_capacity(streams.len());
-        for (stream, envelopes) in streams {
-            let Some(id) = stream
-                .as_str()
-                .strip_prefix("person-")
-                .and_then(|id| id.parse::<PersonId>().ok())
-            else {
-                continue;
-            };
-            let history = envelopes
-                .iter()
-                .map(codec::recorded)
-                .collect::<Result<Vec<_>, _>>()?;
-            debug_assert!(history.iter().all(|r| changes_identity(&r.event)));
-            histories.push((id, history));
+        self.fresh().await?;
+        let mut people = Vec::new();
+        for id in self.projections.people()? {
+            people.extend(self.entry(id)?);
         }
-        Ok(PersonIndex::from_histories(histories))
+        Ok(PersonIndex::from_entries(people))
     }
 
-    /// Every statement stream's history, in order of first recording. A full
-    /// scan of the log: the projections will replace it.
-    pub(crate) async fn statement_histories(
+    /// Everyone with one of the filter's headlines on its day, from the
+    /// roster index, ordered by headline then name.
+    pub async fn roster_rows(
         &self,
+        filter: &RosterFilter,
+    ) -> Result<Vec<PersonStatus>, TrackerError> {
+        self.fresh().await?;
+        Ok(self.projections.roster(filter)?)
+    }
+
+    /// The history of every statement stream that has ever named the person,
+    /// oldest statement first.
+    pub(crate) async fn statement_histories_naming(
+        &self,
+        person: PersonId,
     ) -> Result<Vec<(StatementId, Vec<RecordedEvent>)>, TrackerError> {
+        self.fresh().await?;
         let mut found = Vec::new();
-        for (stream, envelopes) in self.scan("statement-", |_| true).await? {
-            let Some(id) = stream
-                .as_str()
-                .strip_prefix("statement-")
-                .and_then(|id| id.parse::<StatementId>().ok())
-            else {
-                continue;
-            };
-            let history = envelopes
-                .iter()
-                .map(codec::recorded)
-                .collect::<Result<Vec<_>, _>>()?;
-            found.push((id, history));
+        for id in self.projections.statements_naming(person)? {
+            found.push((id, self.history_of(Subject::Statement(id)).await?));
         }
         Ok(found)
     }
@@ -443,7 +534,7 @@ impl Tracker {
         person: PersonId,
     ) -> Result<Vec<StatementRecord>, TrackerError> {
         let mut found = Vec::new();
-        for (id, history) in self.statement_histories().await? {
+        for (id, history) in self.statement_histories_naming(person).await? {
             let file = CaseFile::from_history(&history);
             for entry in file.live_entries() {
                 if let Event::StatementIssued(statement) = &entry.effective
@@ -464,24 +555,16 @@ impl Tracker {
     /// The subject an event belongs to, for corrections and retractions that
     /// name only the event id.
     pub async fn subject_of(&self, event: EventId) -> Result<Option<Subject>, TrackerError> {
-        let mut from = 1;
-        loop {
-            let page = self.store.read_all(from, SCAN_PAGE).await?;
-            let Some(last) = page.last() else {
-                return Ok(None);
-            };
-            from = last.position + 1;
-            if let Some(envelope) = page.iter().find(|e| e.event_id == *event.as_uuid()) {
-                let name = envelope.stream.as_str();
-                let subject = if let Some(id) = name.strip_prefix("person-") {
-                    id.parse().ok().map(Subject::Person)
-                } else if let Some(id) = name.strip_prefix("statement-") {
-                    id.parse().ok().map(Subject::Statement)
-                } else {
-                    None
-                };
-                return Ok(subject);
-            }
-        }
+        let Some(envelope) = self.store.read_event(*event.as_uuid()).await? else {
+            return Ok(None);
+        };
+        let name = envelope.stream.as_str();
+        Ok(if let Some(id) = name.strip_prefix("person-") {
+            id.parse().ok().map(Subject::Person)
+        } else if let Some(id) = name.strip_prefix("statement-") {
+            id.parse().ok().map(Subject::Statement)
+        } else {
+            None
+        })
     }
 }

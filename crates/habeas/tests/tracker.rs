@@ -206,3 +206,214 @@ async fn a_batch_is_recorded_whole_or_not_at_all() {
     assert_eq!(status.headline, Headline::Released);
     assert_eq!(status.figures.days_in_custody_total.min, 11);
 }
+
+#[tokio::test]
+async fn people_are_found_through_the_read_model_as_soon_as_they_are_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let tracker = Tracker::open(&dir.path().join("store")).unwrap();
+    let people = demo::load(&tracker).await.unwrap();
+    for reference in ["Rorng Chhun", "rong chhun", "RÓNG-CHHUN", "rong-chhun"] {
+        let found = tracker.resolve(reference).await.unwrap();
+        assert_eq!(found.id, people.rong_chhun, "{reference}");
+        assert_eq!(found.slug, "rong-chhun");
+    }
+    let err = tracker.resolve("Rong Chun").await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("did you mean Rong Chhun (rong-chhun)"),
+        "{err}"
+    );
+
+    // A namesake registered now is found at once, and the name becomes
+    // ambiguous: both candidates are listed with their slugs.
+    let (namesake, _) = tracker
+        .register_person(
+            habeas_domain::event::Registration {
+                name: "Rong Chhun".into(),
+                aliases: vec![],
+                country: None,
+                affiliation: None,
+                born: None,
+                sources: vec![],
+            },
+            &Issued::now("test"),
+        )
+        .await
+        .unwrap();
+    let err = tracker.resolve("rong chhun").await.unwrap_err();
+    let TrackerError::AmbiguousPerson { candidates, .. } = &err else {
+        panic!("expected an ambiguous name, got {err}");
+    };
+    assert_eq!(candidates.len(), 2, "{candidates:?}");
+    assert!(candidates.iter().any(|c| c.contains("(rong-chhun, ")));
+    let entry = tracker.person(namesake).await.unwrap().unwrap();
+    assert_ne!(entry.slug, "rong-chhun");
+    assert_eq!(tracker.resolve(&entry.slug).await.unwrap().id, namesake);
+    assert_eq!(tracker.people().await.unwrap().people().len(), 5);
+
+    // The audit replays the log and agrees with every answer.
+    let audit = tracker
+        .audit(Utc::now().date_naive(), &mut |_, _, _| {})
+        .await
+        .unwrap();
+    assert!(audit.is_clean(), "{:?}", audit.differences);
+    assert_eq!(audit.n_people, 5);
+}
+
+#[tokio::test]
+async fn the_status_known_between_two_batches_ignores_the_second() {
+    let dir = tempfile::tempdir().unwrap();
+    let tracker = Tracker::open(&dir.path().join("store")).unwrap();
+    let first_batch = Issued::now("first");
+    let (person, _) = tracker
+        .register_person(
+            habeas_domain::event::Registration {
+                name: "Ana Example".into(),
+                aliases: vec![],
+                country: None,
+                affiliation: None,
+                born: None,
+                sources: vec![],
+            },
+            &first_batch,
+        )
+        .await
+        .unwrap();
+    let detain = Action::RecordDetention(habeas_domain::event::Detention {
+        facts: Facts::new(
+            "2020-03-01".parse().unwrap(),
+            vec![Source::url("https://example.org/d")],
+        ),
+        kind: habeas_domain::event::DetentionKind::Arrest,
+        place: None,
+        authority: None,
+        facility: None,
+    });
+    tracker
+        .execute(Subject::Person(person), detain, &first_batch)
+        .await
+        .unwrap();
+    let between = Utc::now();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    // Learnt later: she had been released in 2020 already.
+    tracker
+        .execute(
+            Subject::Person(person),
+            release("2020-06-01"),
+            &Issued::now("second"),
+        )
+        .await
+        .unwrap();
+
+    let as_known_between = tracker
+        .status(
+            person,
+            View {
+                as_of: "2021-01-01".parse().unwrap(),
+                known_at: between,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(as_known_between.headline, Headline::Detained);
+    let as_known_now = tracker
+        .status(
+            person,
+            View {
+                as_of: "2021-01-01".parse().unwrap(),
+                known_at: Utc::now(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(as_known_now.headline, Headline::Released);
+    // The read model, once caught up, answers as known now, and agrees.
+    tracker.refresh(&mut |_, _| {}).await.unwrap();
+    let row = tracker
+        .projections()
+        .status(person, "2021-01-01".parse().unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.headline, Headline::Released);
+}
+
+#[tokio::test]
+async fn read_models_of_another_log_are_rebuilt_not_mixed_in() {
+    let parent = tempfile::tempdir().unwrap();
+    let (a, b) = (parent.path().join("a"), parent.path().join("b"));
+    {
+        let tracker = Tracker::open(&a).unwrap();
+        demo::load(&tracker).await.unwrap();
+        assert_eq!(tracker.people().await.unwrap().people().len(), 4);
+    }
+    {
+        let tracker = Tracker::open(&b).unwrap();
+        tracker
+            .register_person(
+                habeas_domain::event::Registration {
+                    name: "Only In B".into(),
+                    aliases: vec![],
+                    country: None,
+                    affiliation: None,
+                    born: None,
+                    sources: vec![],
+                },
+                &Issued::now("test"),
+            )
+            .await
+            .unwrap();
+        tracker.people().await.unwrap();
+    }
+    // B's read models replaced by A's: B's log does not confirm their
+    // checkpoint, so they are rebuilt from B's log on the next answer.
+    let projections = habeas::tracker::PROJECTIONS_DIR;
+    std::fs::remove_dir_all(b.join(projections)).unwrap();
+    copy_dir(&a.join(projections), &b.join(projections));
+    let tracker = Tracker::open(&b).unwrap();
+    let people = tracker.people().await.unwrap();
+    let names: Vec<&str> = people
+        .people()
+        .iter()
+        .map(|p| p.identity.name.as_str())
+        .collect();
+    assert_eq!(names, ["Only In B"]);
+    assert!(tracker.resolve("Rong Chhun").await.is_err());
+}
+
+#[tokio::test]
+async fn deleted_read_models_are_built_again_from_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let people = {
+        let tracker = Tracker::open(&path).unwrap();
+        demo::load(&tracker).await.unwrap()
+    };
+    std::fs::remove_dir_all(path.join(habeas::tracker::PROJECTIONS_DIR)).unwrap();
+    let tracker = Tracker::open(&path).unwrap();
+    let mut reported = Vec::new();
+    let checkpoint = tracker
+        .refresh(&mut |done, total| reported.push((done, total)))
+        .await
+        .unwrap();
+    assert_eq!(checkpoint, tracker.store().head().await.unwrap());
+    assert_eq!(reported.last(), Some(&(checkpoint, checkpoint)));
+    assert_eq!(
+        tracker.resolve("rong chhun").await.unwrap().id,
+        people.rong_chhun
+    );
+    let statements = tracker.statements_about(people.ton_nimol).await.unwrap();
+    assert_eq!(statements.len(), 1);
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
