@@ -456,3 +456,68 @@ fn every_kind_of_development_can_be_logged() {
             .contains(": disappeared")
     );
 }
+
+#[test]
+fn verify_finds_a_read_model_altered_by_hand_and_rebuild_repairs_it() {
+    let store = Store::new();
+    log_worked_example(&store);
+    let verified = store.ok(&["verify"]);
+    assert!(
+        verified.contains("read models of 2 people agree"),
+        "{verified}"
+    );
+    let status: serde_json::Value =
+        serde_json::from_str(&store.ok(&["status", "rong-chhun", "--json"])).unwrap();
+    let id: uuid::Uuid = status["id"].as_str().unwrap().parse().unwrap();
+
+    // Someone edits the read model behind habeas' back: Rong Chhun "detained".
+    {
+        let db = sled::open(store.path.join("projections")).unwrap();
+        let tree = db.open_tree("generation-1").unwrap();
+        let mut key = b"p/".to_vec();
+        key.extend_from_slice(id.as_bytes());
+        let row = tree.get(&key).unwrap().expect("Rong Chhun's row");
+        let mut row: serde_json::Value = serde_json::from_slice(&row).unwrap();
+        assert_eq!(row["headline"], "released");
+        row["headline"] = "detained".into();
+        tree.insert(&key, serde_json::to_vec(&row).unwrap())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let listed = store.ok(&["person", "list"]);
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.starts_with("rong-chhun") && l.contains("detained")),
+        "the altered row is what a list shows:\n{listed}"
+    );
+
+    let stderr = store.fails(5, &["verify"]);
+    assert!(
+        stderr.contains("read models differ from a replay of the log"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("headline: stored \"detained\" but the log gives \"released\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("habeas rebuild"), "{stderr}");
+
+    let rebuilt = store.ok(&["rebuild"]);
+    assert!(
+        rebuilt.starts_with("rebuilt the read models from 8 events"),
+        "{rebuilt}"
+    );
+    assert!(
+        store
+            .ok(&["verify"])
+            .contains("read models of 2 people agree")
+    );
+    let listed = store.ok(&["person", "list"]);
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.starts_with("rong-chhun") && l.contains("released")),
+        "{listed}"
+    );
+}
