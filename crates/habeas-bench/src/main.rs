@@ -12,6 +12,12 @@
 
 mod measure;
 
+/// mimalloc rather than glibc malloc: the many small, short-lived allocations of
+/// JSON decoding made glibc's free-list upkeep the largest cost of a rebuild
+/// (BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 

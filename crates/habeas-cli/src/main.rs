@@ -9,6 +9,12 @@ mod output;
 mod progress;
 mod run;
 
+/// mimalloc rather than glibc malloc: the many small, short-lived allocations of
+/// JSON decoding made glibc's free-list upkeep the largest cost of a rebuild
+/// (BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use clap::Parser;

@@ -14,6 +14,12 @@
 //!     [--persons 100000] [--runs 3] [--seed 7] [--cache-mib 64]
 //! ```
 
+/// mimalloc rather than glibc malloc: the many small, short-lived allocations of
+/// JSON decoding made glibc's free-list upkeep the largest cost of a rebuild
+/// (BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
