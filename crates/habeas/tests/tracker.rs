@@ -227,17 +227,7 @@ async fn people_are_found_through_the_read_model_as_soon_as_they_are_recorded() 
     // A namesake registered now is found at once, and the name becomes
     // ambiguous: both candidates are listed with their slugs.
     let (namesake, _) = tracker
-        .register_person(
-            habeas_domain::event::Registration {
-                name: "Rong Chhun".into(),
-                aliases: vec![],
-                country: None,
-                affiliation: None,
-                born: None,
-                sources: vec![],
-            },
-            &Issued::now("test"),
-        )
+        .register_person(registration("Rong Chhun"), &Issued::now("test"))
         .await
         .unwrap();
     let err = tracker.resolve("rong chhun").await.unwrap_err();
@@ -266,17 +256,7 @@ async fn the_status_known_between_two_batches_ignores_the_second() {
     let tracker = Tracker::open(&dir.path().join("store")).unwrap();
     let first_batch = Issued::now("first");
     let (person, _) = tracker
-        .register_person(
-            habeas_domain::event::Registration {
-                name: "Ana Example".into(),
-                aliases: vec![],
-                country: None,
-                affiliation: None,
-                born: None,
-                sources: vec![],
-            },
-            &first_batch,
-        )
+        .register_person(registration("Ana Example"), &first_batch)
         .await
         .unwrap();
     let detain = Action::RecordDetention(habeas_domain::event::Detention {
@@ -349,17 +329,7 @@ async fn read_models_of_another_log_are_rebuilt_not_mixed_in() {
     {
         let tracker = Tracker::open(&b).unwrap();
         tracker
-            .register_person(
-                habeas_domain::event::Registration {
-                    name: "Only In B".into(),
-                    aliases: vec![],
-                    country: None,
-                    affiliation: None,
-                    born: None,
-                    sources: vec![],
-                },
-                &Issued::now("test"),
-            )
+            .register_person(registration("Only In B"), &Issued::now("test"))
             .await
             .unwrap();
         tracker.people().await.unwrap();
@@ -403,6 +373,18 @@ async fn deleted_read_models_are_built_again_from_the_log() {
     );
     let statements = tracker.statements_about(people.ton_nimol).await.unwrap();
     assert_eq!(statements.len(), 1);
+}
+
+/// A registration under `name` and nothing else.
+fn registration(name: &str) -> habeas_domain::event::Registration {
+    habeas_domain::event::Registration {
+        name: name.into(),
+        aliases: vec![],
+        country: None,
+        affiliation: None,
+        born: None,
+        sources: vec![],
+    }
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
