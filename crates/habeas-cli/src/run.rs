@@ -588,7 +588,7 @@ async fn target_of(
 async fn correct(tracker: &Tracker, args: CorrectArgs, issued: Issued) -> anyhow::Result<()> {
     let (subject, mut corrected) = target_of(tracker, args.event).await?;
     let mut changed = false;
-    if let Some(facts) = facts_mut(&mut corrected) {
+    if let Some(facts) = corrected.facts_mut() {
         if let Some(occurred) = args.occurred {
             facts.occurred = occurred;
             changed = true;
@@ -640,28 +640,6 @@ async fn correct(tracker: &Tracker, args: CorrectArgs, issued: Issued) -> anyhow
         args.event, recorded.last_position
     );
     Ok(())
-}
-
-fn facts_mut(event: &mut Event) -> Option<&mut habeas_domain::facts::Facts> {
-    Some(match event {
-        Event::Detained(e) => &mut e.facts,
-        Event::Charged(e) => &mut e.facts,
-        Event::HearingHeld(e) => &mut e.facts,
-        Event::Appealed(e) => &mut e.facts,
-        Event::Sentenced(e) => &mut e.facts,
-        Event::Acquitted(e) => &mut e.facts,
-        Event::ChargesDropped(e) => &mut e.facts,
-        Event::Transferred(e) => &mut e.facts,
-        Event::Released(e) => &mut e.facts,
-        Event::RestrictionImposed(e) => &mut e.facts,
-        Event::RestrictionLifted(e) => &mut e.facts,
-        Event::DiedInCustody(e) => &mut e.facts,
-        Event::Disappeared(e) => &mut e.facts,
-        Event::WentIntoExile(e) => &mut e.facts,
-        Event::RecognisedAsPoliticalPrisoner(e) => &mut e.facts,
-        Event::StatementIssued(e) => &mut e.facts,
-        _ => return None,
-    })
 }
 
 async fn retract(tracker: &Tracker, args: RetractArgs, issued: Issued) -> anyhow::Result<()> {

@@ -182,6 +182,33 @@ impl Event {
         })
     }
 
+    /// The shared facts of a case event, to change (a correction is built
+    /// from the standing version with some facts changed).
+    pub fn facts_mut(&mut self) -> Option<&mut Facts> {
+        Some(match self {
+            Event::Detained(e) => &mut e.facts,
+            Event::Charged(e) => &mut e.facts,
+            Event::HearingHeld(e) => &mut e.facts,
+            Event::Appealed(e) => &mut e.facts,
+            Event::Sentenced(e) => &mut e.facts,
+            Event::Acquitted(e) => &mut e.facts,
+            Event::ChargesDropped(e) => &mut e.facts,
+            Event::Transferred(e) => &mut e.facts,
+            Event::Released(e) => &mut e.facts,
+            Event::RestrictionImposed(e) => &mut e.facts,
+            Event::RestrictionLifted(e) => &mut e.facts,
+            Event::DiedInCustody(e) => &mut e.facts,
+            Event::Disappeared(e) => &mut e.facts,
+            Event::WentIntoExile(e) => &mut e.facts,
+            Event::RecognisedAsPoliticalPrisoner(e) => &mut e.facts,
+            Event::StatementIssued(e) => &mut e.facts,
+            Event::PersonRegistered(_)
+            | Event::PersonDetailsChanged(_)
+            | Event::EventCorrected(_)
+            | Event::EventRetracted(_) => return None,
+        })
+    }
+
     /// When the event happened, for case events.
     pub fn occurred(&self) -> Option<PartialDate> {
         self.facts().map(|facts| facts.occurred)

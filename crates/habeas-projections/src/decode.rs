@@ -7,7 +7,6 @@
 
 use chrono::{DateTime, Utc};
 use habeas_domain::event::Event;
-use habeas_domain::facts::Facts;
 use habeas_domain::history::RecordedEvent;
 use habeas_domain::id::{CommandId, EventId};
 use habeas_store::Envelope;
@@ -133,7 +132,7 @@ pub(crate) fn encode_history(
 
 /// Removes what status derivation never reads.
 fn strip(event: &mut Event) {
-    if let Some(facts) = facts_mut(event) {
+    if let Some(facts) = event.facts_mut() {
         facts.sources = Vec::new();
         facts.note = None;
     }
@@ -143,29 +142,4 @@ fn strip(event: &mut Event) {
         Event::EventCorrected(correction) => strip(&mut correction.corrected),
         _ => {}
     }
-}
-
-fn facts_mut(event: &mut Event) -> Option<&mut Facts> {
-    Some(match event {
-        Event::Detained(e) => &mut e.facts,
-        Event::Charged(e) => &mut e.facts,
-        Event::HearingHeld(e) => &mut e.facts,
-        Event::Appealed(e) => &mut e.facts,
-        Event::Sentenced(e) => &mut e.facts,
-        Event::Acquitted(e) => &mut e.facts,
-        Event::ChargesDropped(e) => &mut e.facts,
-        Event::Transferred(e) => &mut e.facts,
-        Event::Released(e) => &mut e.facts,
-        Event::RestrictionImposed(e) => &mut e.facts,
-        Event::RestrictionLifted(e) => &mut e.facts,
-        Event::DiedInCustody(e) => &mut e.facts,
-        Event::Disappeared(e) => &mut e.facts,
-        Event::WentIntoExile(e) => &mut e.facts,
-        Event::RecognisedAsPoliticalPrisoner(e) => &mut e.facts,
-        Event::StatementIssued(e) => &mut e.facts,
-        Event::PersonRegistered(_)
-        | Event::PersonDetailsChanged(_)
-        | Event::EventCorrected(_)
-        | Event::EventRetracted(_) => return None,
-    })
 }
