@@ -4,7 +4,9 @@
 //! 1. a full rebuild of the read models, in events per second;
 //! 2. the baseline: a raw sled scan of the same store decoding every envelope
 //!    with serde_json into `habeas_domain::event::Event`; and their ratio;
-//! 3. status lookups from the read model for 10 000 random people (p50, p99).
+//! 3. status lookups from the read model for 10 000 random people (p50, p99);
+//! 4. diagnostics: the store's paged `read_all` alone, and with the decoding
+//!    into domain events, to show which half of a rebuild limits it.
 //!
 //! Each figure is the median of `--runs` runs (at least 3). The data set is
 //! deleted at the end.
@@ -303,6 +305,30 @@ fn baseline_scan(events_dir: &Path) -> Result<(u64, Duration), String> {
     Ok((n_events, started.elapsed()))
 }
 
+/// Reads the whole log through `EventStore::read_all` in pages of 4096,
+/// decoding each envelope into a domain event when `decode`.
+async fn read_pages(store: &SledStore, decode: bool) -> Result<(u64, Duration), String> {
+    let started = Instant::now();
+    let (mut next, mut n) = (1, 0u64);
+    loop {
+        let page = store
+            .read_all(next, 4096)
+            .await
+            .map_err(|e| e.to_string())?;
+        let Some(last) = page.last() else { break };
+        next = last.position + 1;
+        n += page.len() as u64;
+        if decode {
+            for envelope in &page {
+                let recorded = habeas_projections::recorded(envelope).map_err(|e| e.to_string())?;
+                std::hint::black_box(recorded);
+            }
+        }
+        std::hint::black_box(&page);
+    }
+    Ok((n, started.elapsed()))
+}
+
 fn median<T: Copy + PartialOrd>(values: &mut [T]) -> T {
     values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     values[values.len() / 2]
@@ -376,6 +402,17 @@ async fn bench(data: &Path, options: &Options) -> Result<(), String> {
     };
     let projections =
         Projections::open(data.join("projections"), config).map_err(|e| e.to_string())?;
+    // Where a rebuild's reading half spends its time: the store's paged
+    // reads alone, then with the decoding into domain events the projector
+    // needs (diagnostics, not targets).
+    let mut read_rates = Vec::new();
+    let mut read_decode_rates = Vec::new();
+    for _ in 0..options.runs {
+        let (n, took) = read_pages(store.as_ref(), false).await?;
+        read_rates.push(n as f64 / took.as_secs_f64());
+        let (n, took) = read_pages(store.as_ref(), true).await?;
+        read_decode_rates.push(n as f64 / took.as_secs_f64());
+    }
     let mut rebuild_rates = Vec::new();
     for run in 0..options.runs {
         let started = Instant::now();
@@ -445,6 +482,14 @@ async fn bench(data: &Path, options: &Options) -> Result<(), String> {
     println!("|---|---|");
     println!("| full rebuild | {rebuild:.0} events/s |");
     println!("| baseline: sled scan + serde_json to Event | {baseline:.0} events/s |");
+    println!(
+        "| diagnostic: `EventStore::read_all` pages of 4096 | {:.0} events/s |",
+        median(&mut read_rates)
+    );
+    println!(
+        "| diagnostic: `read_all` + decode to domain events | {:.0} events/s |",
+        median(&mut read_decode_rates)
+    );
     println!(
         "| ratio rebuild / baseline (target >= 0.8) | {:.2} |",
         rebuild / baseline
