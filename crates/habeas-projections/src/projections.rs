@@ -242,7 +242,14 @@ impl Projections {
     ) -> Result<u64, ProjectionError> {
         let _turn = self.inner.applier.lock().await;
         let tree = self.tree();
-        check_same_log(&tree, store).await?;
+        let head = check_same_log(&tree, store).await?;
+        let (position, _) = checkpoint(&tree)?;
+        if position == head {
+            // Up to date: the common case before every answer, so no
+            // worker thread is started for it.
+            progress(position, head);
+            return Ok(position);
+        }
         let page_size = self.config().page_size;
         replay(tree, store, page_size, progress).await
     }
@@ -340,16 +347,16 @@ async fn poll_once<F: Future>(future: F) -> Option<F::Output> {
     .await
 }
 
-/// Refuses a checkpoint the store does not confirm.
+/// Refuses a checkpoint the store does not confirm; returns the store's head.
 pub(crate) async fn check_same_log(
     tree: &sled::Tree,
     store: &dyn EventStore,
-) -> Result<(), ProjectionError> {
+) -> Result<u64, ProjectionError> {
     let (position, hash) = checkpoint(tree)?;
-    if position == 0 {
-        return Ok(());
-    }
     let head = store.head().await?;
+    if position == 0 {
+        return Ok(head);
+    }
     if position > head {
         return Err(ProjectionError::Diverged {
             reason: format!(
@@ -359,7 +366,7 @@ pub(crate) async fn check_same_log(
     }
     let at_checkpoint = store.read_all(position, 1).await?;
     match at_checkpoint.first() {
-        Some(envelope) if envelope.position == position && envelope.hash == hash => Ok(()),
+        Some(envelope) if envelope.position == position && envelope.hash == hash => Ok(head),
         _ => Err(ProjectionError::Diverged {
             reason: format!("the event at position {position} is not the one applied"),
         }),
