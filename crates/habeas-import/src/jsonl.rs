@@ -252,13 +252,14 @@ impl ParsedLine {
         self.person_key.as_deref()
     }
 
-    /// Whether resolving needs a look-up by name (not only `@key`s), so the
-    /// caller can refresh its index of people first.
-    pub fn needs_names(&self) -> bool {
+    /// The references of the line that name someone in the store (a name,
+    /// slug or id) rather than a `@key` of the file.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
         self.person
             .iter()
             .chain(&self.about)
-            .any(|reference| !reference.starts_with('@'))
+            .map(String::as_str)
+            .filter(|reference| !reference.starts_with('@'))
     }
 
     /// Turns the line into an action: person references (`@key`, name, slug

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use habeas::error::TrackerError;
-use habeas::people::PersonIndex;
 use habeas::tracker::{Issued, Subject, Tracker};
 use habeas_domain::error::DomainError;
 use habeas_domain::id::{PersonId, StatementId};
@@ -21,9 +20,10 @@ use crate::scratch::workspace;
 /// The people a line may name: those in the store, looked up by name, slug
 /// or id, and those registered earlier in the file, by `@key`.
 struct People {
-    /// `None` once a line registered someone: rebuilt on the next look-up
-    /// by name (a scan of the store), not after every registration.
-    index: Option<PersonIndex>,
+    /// What this line's names, slugs and ids resolve to, looked up in the
+    /// tracker's person index (caught up with every earlier line) before the
+    /// line is read.
+    resolved: HashMap<String, Result<PersonId, String>>,
     keys: HashMap<String, (PersonId, usize)>,
     rejected_keys: HashMap<String, usize>,
 }
@@ -46,16 +46,13 @@ impl People {
                 ),
             });
         }
-        let index = self
-            .index
-            .as_ref()
-            .expect("the index is refreshed before a look-up by name");
-        index
-            .resolve(reference)
-            .map(|person| person.id)
-            .map_err(|err| Reason::UnknownPerson {
-                detail: err.to_string(),
-            })
+        match self.resolved.get(reference) {
+            Some(Ok(id)) => Ok(*id),
+            Some(Err(detail)) => Err(Reason::UnknownPerson {
+                detail: detail.clone(),
+            }),
+            None => unreachable!("every name of a line is resolved before it is read"),
+        }
     }
 }
 
@@ -84,7 +81,7 @@ pub async fn import_jsonl(
     report.n_rows = lines.len();
     let total = lines.len() as u64;
     let mut people = People {
-        index: None,
+        resolved: HashMap::new(),
         keys: HashMap::new(),
         rejected_keys: HashMap::new(),
     };
@@ -117,12 +114,17 @@ pub async fn import_jsonl(
             report.reject(at, reason);
             continue;
         }
-        if parsed.needs_names() && people.index.is_none() {
-            let index = tracker
-                .people()
-                .await
-                .map_err(|source| ImportError::Store { at, source })?;
-            people.index = Some(index);
+        people.resolved.clear();
+        for reference in parsed.names() {
+            let found = match tracker.resolve(reference).await {
+                Ok(person) => Ok(person.id),
+                Err(
+                    err @ (TrackerError::UnknownPerson { .. }
+                    | TrackerError::AmbiguousPerson { .. }),
+                ) => Err(err.to_string()),
+                Err(source) => return Err(ImportError::Store { at, source }),
+            };
+            people.resolved.insert(reference.to_owned(), found);
         }
         let command = match parsed.resolve(&mut |reference| people.lookup(reference)) {
             Ok(command) => command,
@@ -172,9 +174,6 @@ pub async fn import_jsonl(
                 }
                 if let (Target::NewPerson { key }, Subject::Person(id)) = (command.target, subject)
                 {
-                    if !recorded.already_applied {
-                        people.index = None;
-                    }
                     if let Some(key) = key {
                         people.keys.insert(key, (id, line));
                     }

@@ -46,7 +46,7 @@ fn good_lines_make_actions() {
     let parsed = parse_line(registration).unwrap();
     assert_eq!(parsed.person_key(), Some("rc"));
     assert!(parsed.command_id.is_some());
-    assert!(!parsed.needs_names());
+    assert_eq!(parsed.names().count(), 0);
     let command = parsed.resolve(&mut lookup).unwrap();
     assert_eq!(
         command.target,
@@ -59,7 +59,11 @@ fn good_lines_make_actions() {
         r#"{{"action": "issue_statement", "fields": {{"occurred": "2021-11-02", "by": "United Nations", "about": ["@rc", "Kem Sokha"], "kind": "other", "summary": "Urged Cambodia to protect civic space.", {SOURCES}}}}}"#
     );
     let parsed = parse_line(&statement).unwrap();
-    assert!(parsed.needs_names(), "Kem Sokha is named, not keyed");
+    assert_eq!(
+        parsed.names().collect::<Vec<_>>(),
+        ["Kem Sokha"],
+        "Kem Sokha is named, @rc is keyed"
+    );
     let (target, action) = read(&statement).unwrap();
     assert_eq!(target, Target::NewStatement);
     let Action::IssueStatement(statement) = action else {
