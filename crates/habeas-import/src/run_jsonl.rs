@@ -172,11 +172,10 @@ pub async fn import_jsonl(
                     report.n_imported += 1;
                     report.n_events += recorded.event_ids.len();
                 }
-                if let (Target::NewPerson { key }, Subject::Person(id)) = (command.target, subject)
+                if let (Target::NewPerson { key: Some(key) }, Subject::Person(id)) =
+                    (command.target, subject)
                 {
-                    if let Some(key) = key {
-                        people.keys.insert(key, (id, line));
-                    }
+                    people.keys.insert(key, (id, line));
                 }
             }
             Err(TrackerError::Rejected(source)) => {
