@@ -21,7 +21,15 @@ impl StreamId {
     /// Checks and wraps a stream name.
     pub fn new(stream: impl Into<String>) -> Result<StreamId, StoreError> {
         let stream = stream.into();
-        let reason = if stream.is_empty() {
+        match StreamId::invalid_because(&stream) {
+            Some(reason) => Err(StoreError::InvalidStreamId { stream, reason }),
+            None => Ok(StreamId(stream)),
+        }
+    }
+
+    /// Why `stream` is not a valid stream id, if it is not.
+    pub(crate) fn invalid_because(stream: &str) -> Option<&'static str> {
+        if stream.is_empty() {
             Some("it is empty")
         } else if stream.len() > MAX_STREAM_ID_BYTES {
             Some("it is longer than 256 bytes")
@@ -29,10 +37,6 @@ impl StreamId {
             Some("it contains a control character")
         } else {
             None
-        };
-        match reason {
-            Some(reason) => Err(StoreError::InvalidStreamId { stream, reason }),
-            None => Ok(StreamId(stream)),
         }
     }
 

@@ -3,9 +3,10 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use uuid::Uuid;
+
 use crate::envelope::Envelope;
-use crate::hash::{GENESIS_HASH, envelope_hash};
-use crate::stream_id::StreamId;
+use crate::hash::{Digest32, GENESIS_HASH, envelope_digest, hex_digest};
 
 /// The result of walking the whole log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,26 +63,64 @@ pub enum ProblemKind {
     IndexMismatch,
 }
 
+/// What the chain checks need of one stored event.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EventFacts<'a> {
+    pub(crate) position: u64,
+    pub(crate) stream: &'a str,
+    pub(crate) version: u64,
+    pub(crate) prev_hash: &'a [u8],
+    pub(crate) hash: &'a [u8],
+}
+
+impl<'a> EventFacts<'a> {
+    pub(crate) fn of(envelope: &'a Envelope) -> EventFacts<'a> {
+        EventFacts {
+            position: envelope.position,
+            stream: envelope.stream.as_str(),
+            version: envelope.version,
+            prev_hash: envelope.prev_hash.as_bytes(),
+            hash: envelope.hash.as_bytes(),
+        }
+    }
+}
+
+/// What the verifier knows of one stream.
+#[derive(Debug, Clone, Copy)]
+struct StreamState {
+    /// Streams are numbered in the order they first appear.
+    index: usize,
+    last_version: u64,
+}
+
 /// Checks envelopes one by one in key order.
 #[derive(Debug)]
 pub(crate) struct ChainVerifier {
     next_position: u64,
-    prev_hash: String,
-    stream_versions: HashMap<StreamId, u64>,
+    prev_hash: Vec<u8>,
+    streams: HashMap<Box<str>, StreamState>,
 }
 
 impl ChainVerifier {
     pub(crate) fn new() -> ChainVerifier {
         ChainVerifier {
             next_position: 1,
-            prev_hash: GENESIS_HASH.to_owned(),
-            stream_versions: HashMap::new(),
+            prev_hash: GENESIS_HASH.as_bytes().to_vec(),
+            streams: HashMap::new(),
         }
     }
 
     /// Events accepted so far.
     pub(crate) fn n_events(&self) -> u64 {
         self.next_position - 1
+    }
+
+    /// Every stream with accepted events: its id and its number (see
+    /// [`ChainVerifier::check_and_accept`]).
+    pub(crate) fn streams(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.streams
+            .iter()
+            .map(|(stream, state)| (&**stream, state.index))
     }
 
     /// Checks that an event stored under `key_position` may follow the ones before.
@@ -118,6 +157,62 @@ impl ChainVerifier {
         key_position: u64,
         envelope: &Envelope,
     ) -> Result<(), VerifyProblem> {
+        let facts = EventFacts::of(envelope);
+        self.check_link(key_position, facts, || {
+            envelope_digest(envelope).map_err(|error| error.to_string())
+        })?;
+        let last_version = self
+            .streams
+            .get(facts.stream)
+            .map_or(0, |state| state.last_version);
+        check_version(key_position, facts, last_version)
+    }
+
+    /// Takes a checked envelope as the new end of the verified log.
+    pub(crate) fn accept(&mut self, envelope: &Envelope) {
+        let facts = EventFacts::of(envelope);
+        match self.streams.get_mut(facts.stream) {
+            Some(state) => state.last_version = facts.version,
+            None => {
+                self.add_stream(facts);
+            }
+        }
+        self.advance(facts);
+    }
+
+    /// [`ChainVerifier::check`] and then [`ChainVerifier::accept`] of an event known by
+    /// its facts, for a backend with no other check to make first. `digest` gives what
+    /// its hash should be, or why that cannot be computed. On success, the number of its
+    /// stream: streams are numbered from 0 in the order they first appear.
+    pub(crate) fn check_and_accept(
+        &mut self,
+        key_position: u64,
+        facts: EventFacts<'_>,
+        digest: impl FnOnce() -> Result<Digest32, String>,
+    ) -> Result<usize, VerifyProblem> {
+        self.check_link(key_position, facts, digest)?;
+        let index = match self.streams.get_mut(facts.stream) {
+            Some(state) => {
+                check_version(key_position, facts, state.last_version)?;
+                state.last_version = facts.version;
+                state.index
+            }
+            None => {
+                check_version(key_position, facts, 0)?;
+                self.add_stream(facts)
+            }
+        };
+        self.advance(facts);
+        Ok(index)
+    }
+
+    /// The checks that do not involve the stream: key, position, link and hash.
+    fn check_link(
+        &self,
+        key_position: u64,
+        facts: EventFacts<'_>,
+        digest: impl FnOnce() -> Result<Digest32, String>,
+    ) -> Result<(), VerifyProblem> {
         self.check_key(key_position)?;
         let problem = |kind, detail| {
             Err(VerifyProblem {
@@ -126,59 +221,59 @@ impl ChainVerifier {
                 detail,
             })
         };
-        if envelope.position != key_position {
+        if facts.position != key_position {
             return problem(
                 ProblemKind::PositionMismatch,
                 format!(
                     "the event stored at position {key_position} says it is at position {}",
-                    envelope.position
+                    facts.position
                 ),
             );
         }
-        if envelope.prev_hash != self.prev_hash {
+        if facts.prev_hash != self.prev_hash {
             return problem(
                 ProblemKind::BrokenLink,
                 format!(
                     "prev_hash is {} but the previous event's hash is {}",
-                    envelope.prev_hash, self.prev_hash
+                    String::from_utf8_lossy(facts.prev_hash),
+                    String::from_utf8_lossy(&self.prev_hash)
                 ),
             );
         }
-        match envelope_hash(envelope) {
-            Ok(hash) if hash == envelope.hash => {}
-            Ok(hash) => {
-                return problem(
-                    ProblemKind::HashMismatch,
-                    format!(
-                        "stored hash is {} but the contents hash to {hash}: the event was altered",
-                        envelope.hash
-                    ),
-                );
+        match digest() {
+            Ok(digest) => {
+                let hash = hex_digest(&digest);
+                if hash.as_slice() != facts.hash {
+                    return problem(
+                        ProblemKind::HashMismatch,
+                        format!(
+                            "stored hash is {} but the contents hash to {}: the event was altered",
+                            String::from_utf8_lossy(facts.hash),
+                            String::from_utf8_lossy(&hash)
+                        ),
+                    );
+                }
             }
-            Err(error) => return problem(ProblemKind::Undecodable, error.to_string()),
-        }
-        let last_version = self
-            .stream_versions
-            .get(&envelope.stream)
-            .copied()
-            .unwrap_or(0);
-        if envelope.version != last_version + 1 {
-            return problem(
-                ProblemKind::StreamVersionGap,
-                format!(
-                    "stream {} goes from version {last_version} to {}",
-                    envelope.stream, envelope.version
-                ),
-            );
+            Err(error) => return problem(ProblemKind::Undecodable, error),
         }
         Ok(())
     }
 
-    /// Takes a checked envelope as the new end of the verified log.
-    pub(crate) fn accept(&mut self, envelope: &Envelope) {
-        self.stream_versions
-            .insert(envelope.stream.clone(), envelope.version);
-        self.prev_hash.clone_from(&envelope.hash);
+    fn add_stream(&mut self, facts: EventFacts<'_>) -> usize {
+        let index = self.streams.len();
+        self.streams.insert(
+            facts.stream.into(),
+            StreamState {
+                index,
+                last_version: facts.version,
+            },
+        );
+        index
+    }
+
+    fn advance(&mut self, facts: EventFacts<'_>) {
+        self.prev_hash.clear();
+        self.prev_hash.extend_from_slice(facts.hash);
         self.next_position += 1;
     }
 
@@ -198,6 +293,25 @@ impl ChainVerifier {
     }
 }
 
+/// Checks that an event's version follows its stream's `last_version`.
+fn check_version(
+    key_position: u64,
+    facts: EventFacts<'_>,
+    last_version: u64,
+) -> Result<(), VerifyProblem> {
+    if facts.version != last_version + 1 {
+        return Err(VerifyProblem {
+            position: key_position,
+            kind: ProblemKind::StreamVersionGap,
+            detail: format!(
+                "stream {} goes from version {last_version} to {}",
+                facts.stream, facts.version
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Checks that the event-id index, which gives `indexed` for the envelope's id, points at
 /// the envelope. Every event id is indexed, and only once, so an event whose id an earlier
 /// event already has is caught here too.
@@ -205,26 +319,30 @@ pub(crate) fn check_event_id_index(
     envelope: &Envelope,
     indexed: Option<u64>,
 ) -> Result<(), VerifyProblem> {
-    if indexed == Some(envelope.position) {
+    check_event_id_entry(envelope.event_id, envelope.position, indexed)
+}
+
+/// [`check_event_id_index`] of the event at `position` with id `event_id`.
+pub(crate) fn check_event_id_entry(
+    event_id: Uuid,
+    position: u64,
+    indexed: Option<u64>,
+) -> Result<(), VerifyProblem> {
+    if indexed == Some(position) {
         return Ok(());
     }
     let detail = match indexed {
-        Some(other) if other < envelope.position => format!(
-            "event id {} is indexed at position {other}: either the index was altered or an \
-             earlier event has the same id",
-            envelope.event_id
+        Some(other) if other < position => format!(
+            "event id {event_id} is indexed at position {other}: either the index was altered or an \
+             earlier event has the same id"
         ),
         Some(other) => format!(
-            "the event-id index entry for {} points at position {other} instead of this event",
-            envelope.event_id
+            "the event-id index entry for {event_id} points at position {other} instead of this event"
         ),
-        None => format!(
-            "event id {} is missing from the event-id index",
-            envelope.event_id
-        ),
+        None => format!("event id {event_id} is missing from the event-id index"),
     };
     Err(VerifyProblem {
-        position: envelope.position,
+        position,
         kind: ProblemKind::IndexMismatch,
         detail,
     })

@@ -3,6 +3,7 @@
 mod durability;
 mod keys;
 mod open;
+mod verify;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -22,16 +23,13 @@ use crate::store::EventStore;
 use crate::stream_id::StreamId;
 use crate::subscription::Subscription;
 use crate::upcast::{Upcaster, upcast_envelope};
-use crate::verify::{ChainVerifier, VerifyReport};
+use crate::verify::VerifyReport;
 
 use self::durability::DurableFiles;
 use self::writer::{Request, RestoreRequest, WriteRequest, Writer};
 
 /// The newest store format this build reads and the one it writes.
 pub const SLED_FORMAT_VERSION: u32 = open::FORMAT_VERSION;
-
-/// How many events `verify` reads between progress reports.
-const VERIFY_CHUNK: usize = 1024;
 
 /// Settings for [`SledStore::open`].
 #[derive(Clone)]
@@ -506,86 +504,11 @@ impl EventStore for SledStore {
         &self,
         progress: &mut (dyn FnMut(u64, u64) + Send),
     ) -> Result<VerifyReport, StoreError> {
-        let total = self.durable_head();
-        let recorded_head = match self
-            .inner
-            .tree
-            .get(keys::HEAD_KEY)
-            .map_err(|error| self.sled_error(error))?
-        {
-            Some(bytes) => keys::decode_u64(&bytes).unwrap_or(0),
-            None => 0,
-        };
-        let mut verifier = ChainVerifier::new();
-        let mut next_key = keys::event_key(1);
-        let end_key = keys::event_key(u64::MAX);
-        loop {
-            let mut chunk = Vec::with_capacity(VERIFY_CHUNK);
-            for entry in self
-                .inner
-                .tree
-                .range(next_key.clone()..=end_key.clone())
-                .take(VERIFY_CHUNK)
-            {
-                chunk.push(entry.map_err(|error| self.sled_error(error))?);
-            }
-            let Some((last_key, _)) = chunk.last() else {
-                break;
-            };
-            next_key = last_key.to_vec();
-            next_key.push(0);
-            for (key, bytes) in &chunk {
-                let Some(position) = keys::position_of_event_key(key) else {
-                    let problem =
-                        verifier.undecodable(verifier.n_events() + 1, "malformed event key");
-                    return Ok(report(&verifier, Some(problem)));
-                };
-                let checked = match serde_json::from_slice::<Envelope>(bytes) {
-                    Err(error) => Err(verifier.undecodable(position, &error.to_string())),
-                    Ok(envelope) => match verifier.check(position, &envelope) {
-                        Err(problem) => Err(problem),
-                        Ok(()) => self.check_index(&envelope)?.map(|()| envelope),
-                    },
-                };
-                match checked {
-                    Ok(envelope) => verifier.accept(&envelope),
-                    Err(problem) => return Ok(report(&verifier, Some(problem))),
-                }
-            }
-            progress(verifier.n_events(), total.max(verifier.n_events()));
-            tokio::task::yield_now().await;
-        }
-        if let Err(problem) = verifier.check_end(recorded_head) {
-            return Ok(report(&verifier, Some(problem)));
-        }
-        progress(verifier.n_events(), total.max(verifier.n_events()));
-        Ok(report(&verifier, None))
+        verify::verify(self, progress).await
     }
 }
 
 impl SledStore {
-    /// Checks that the stream index and the event-id index point at `envelope`; a
-    /// failure to read them is an error, not a problem found in the log.
-    fn check_index(
-        &self,
-        envelope: &Envelope,
-    ) -> Result<Result<(), crate::verify::VerifyProblem>, StoreError> {
-        let stream_key = keys::stream_key(&envelope.stream, envelope.version);
-        let indexed = self.indexed_position(&stream_key)?;
-        if indexed != Some(envelope.position) {
-            return Ok(Err(crate::verify::VerifyProblem {
-                position: envelope.position,
-                kind: crate::verify::ProblemKind::IndexMismatch,
-                detail: format!(
-                    "the index entry for {} version {} points at {indexed:?} instead of this event",
-                    envelope.stream, envelope.version
-                ),
-            }));
-        }
-        let indexed = self.indexed_position(&keys::event_id_key(envelope.event_id))?;
-        Ok(crate::verify::check_event_id_index(envelope, indexed))
-    }
-
     /// The position an index entry holds; `None` when it is missing or malformed.
     fn indexed_position(&self, key: &[u8]) -> Result<Option<u64>, StoreError> {
         Ok(self
@@ -594,16 +517,6 @@ impl SledStore {
             .get(key)
             .map_err(|error| self.sled_error(error))?
             .and_then(|bytes| keys::decode_u64(&bytes)))
-    }
-}
-
-fn report(
-    verifier: &ChainVerifier,
-    first_problem: Option<crate::verify::VerifyProblem>,
-) -> VerifyReport {
-    VerifyReport {
-        n_events: verifier.n_events(),
-        first_problem,
     }
 }
 
