@@ -37,6 +37,9 @@ pub(crate) async fn replay(
                     break;
                 }
             }
+            // Let go of the database before answering: a caller that drops
+            // the projections next must find them closed (file lock released).
+            drop(worker_tree);
             let _ = answer.send(reached);
         })
         .map_err(|error| ProjectionError::Worker(error.to_string()))?;
