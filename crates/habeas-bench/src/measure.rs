@@ -519,6 +519,8 @@ async fn bench(options: &Options, dir: &Path) -> anyhow::Result<(Vec<Row>, Vec<S
         }
     }
     drop(tracker);
+    // `habeas status` below opens these projections: this process must let go.
+    drop(projections);
     drop(store);
 
     // 3 (baseline): a raw sled scan of the same store, decoding every envelope and

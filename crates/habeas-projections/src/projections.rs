@@ -105,7 +105,14 @@ impl Projections {
         let db = sled::Config::new()
             .path(&path)
             .cache_capacity(config.cache_capacity_bytes)
-            .open()?;
+            .open()
+            .map_err(|error| match error {
+                // Another process has this store open: say so as the log does.
+                sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
+                    ProjectionError::Store(StoreError::Locked(path.clone()))
+                }
+                other => ProjectionError::Sled(other),
+            })?;
         Projections::with_db(path, db, config)
     }
 
@@ -121,7 +128,14 @@ impl Projections {
             .path(&path)
             .temporary(true)
             .cache_capacity(config.cache_capacity_bytes)
-            .open()?;
+            .open()
+            .map_err(|error| match error {
+                // Another process has this store open: say so as the log does.
+                sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
+                    ProjectionError::Store(StoreError::Locked(path.clone()))
+                }
+                other => ProjectionError::Sled(other),
+            })?;
         Projections::with_db(path, db, config)
     }
 
