@@ -521,3 +521,45 @@ fn verify_finds_a_read_model_altered_by_hand_and_rebuild_repairs_it() {
         "{listed}"
     );
 }
+
+/// `habeas export | head` and the like: a reader that goes away is not an
+/// error, for any command that writes to standard output.
+#[test]
+fn a_closed_pipe_on_standard_output_ends_quietly() {
+    let store = Store::new();
+    log_worked_example(&store);
+    // More than a BufWriter's 8 KiB of export, so that the pipe breaks while
+    // serde_json writes, not only at the final flush.
+    for n in 0..40 {
+        store.ok(&["person", "add", &format!("Namesake Number {n}")]);
+    }
+    let size = store.ok(&["export"]).len();
+    assert!(size > 12 * 1024, "{size} bytes");
+    for args in [
+        &["export"][..],
+        &["person", "list"],
+        &["history", "rong-chhun"],
+        &["report", "--roster", "--format", "csv"],
+        &["status", "rong-chhun", "--json"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_habeas"))
+            .arg("--db")
+            .arg(&store.path)
+            .args(args)
+            .env_remove("HABEAS_DB")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before the command writes anything.
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{args:?}");
+    }
+}
