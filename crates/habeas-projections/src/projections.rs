@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::task::Poll;
 
-use habeas_store::{EventStore, StoreError, Subscription};
+use habeas_store::{EventStore, StoreError, Subscription, is_sled_lock_error};
 
 use crate::apply::{DecodedBatch, apply, checkpoint};
 use crate::error::ProjectionError;
@@ -106,12 +106,13 @@ impl Projections {
             .path(&path)
             .cache_capacity(config.cache_capacity_bytes)
             .open()
-            .map_err(|error| match error {
+            .map_err(|error| {
                 // Another process has this store open: say so as the log does.
-                sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
+                if is_sled_lock_error(&error) {
                     ProjectionError::Store(StoreError::Locked(path.clone()))
+                } else {
+                    ProjectionError::Sled(error)
                 }
-                other => ProjectionError::Sled(other),
             })?;
         Projections::with_db(path, db, config)
     }
@@ -128,14 +129,7 @@ impl Projections {
             .path(&path)
             .temporary(true)
             .cache_capacity(config.cache_capacity_bytes)
-            .open()
-            .map_err(|error| match error {
-                // Another process has this store open: say so as the log does.
-                sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
-                    ProjectionError::Store(StoreError::Locked(path.clone()))
-                }
-                other => ProjectionError::Sled(other),
-            })?;
+            .open()?;
         Projections::with_db(path, db, config)
     }
 

@@ -159,7 +159,7 @@ pub use envelope::Envelope;
 pub use error::StoreError;
 pub use hash::{GENESIS_HASH, canonical_bytes, envelope_hash};
 pub use memory::MemoryStore;
-pub use sled_store::{SLED_FORMAT_VERSION, SledConfig, SledStore};
+pub use sled_store::{SLED_FORMAT_VERSION, SledConfig, SledStore, is_sled_lock_error};
 pub use store::EventStore;
 pub use stream_id::{MAX_STREAM_ID_BYTES, StreamId};
 pub use subscription::Subscription;

@@ -6,6 +6,8 @@ mod open;
 mod verify;
 mod writer;
 
+pub use open::is_sled_lock_error;
+
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};

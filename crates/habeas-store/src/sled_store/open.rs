@@ -222,8 +222,8 @@ fn is_lock_contended(error: &io::Error) -> bool {
 }
 
 /// Whether a sled open error is its "could not acquire lock" (another process won the
-/// race after our probe).
-pub(crate) fn is_sled_lock_error(error: &sled::Error) -> bool {
+/// race after our probe). Public for the projections' database, which sled locks alike.
+pub fn is_sled_lock_error(error: &sled::Error) -> bool {
     matches!(error, sled::Error::Io(io_error) if io_error.to_string().contains("could not acquire lock"))
 }
 
