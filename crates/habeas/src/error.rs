@@ -14,8 +14,9 @@ pub enum TrackerError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The read models failed; they are derived data: `habeas rebuild`.
+    /// (A store failure met by the read models is a [`TrackerError::Store`].)
     #[error(transparent)]
-    Projections(#[from] habeas_projections::ProjectionError),
+    Projections(habeas_projections::ProjectionError),
     /// No person matches the reference.
     #[error("no person matches {reference:?}{}", suggest(.suggestions))]
     UnknownPerson {
@@ -55,5 +56,16 @@ fn suggest(suggestions: &[String]) -> String {
         "; list people with `habeas person list`".to_owned()
     } else {
         format!("; did you mean {}?", suggestions.join(", "))
+    }
+}
+
+impl From<habeas_projections::ProjectionError> for TrackerError {
+    /// A store failure met while reading the log for the read models (or the
+    /// projections locked by another process) stays a store failure.
+    fn from(error: habeas_projections::ProjectionError) -> Self {
+        match error {
+            habeas_projections::ProjectionError::Store(store) => TrackerError::Store(store),
+            other => TrackerError::Projections(other),
+        }
     }
 }

@@ -180,14 +180,7 @@ impl Tracker {
         };
         let store = SledStore::open(events, config)?;
         let projections =
-            Projections::open(path.join(PROJECTIONS_DIR), ProjectionConfig::default()).map_err(
-                |error| match error {
-                    // A store problem (the projections locked by another process)
-                    // is reported as one, with the store's exit code.
-                    ProjectionError::Store(store) => TrackerError::Store(store),
-                    other => TrackerError::from(other),
-                },
-            )?;
+            Projections::open(path.join(PROJECTIONS_DIR), ProjectionConfig::default())?;
         Ok(Self::new(Arc::new(store), projections))
     }
 
