@@ -1028,6 +1028,9 @@ fn raw_scan(events_dir: &Path) -> anyhow::Result<usize> {
         std::hint::black_box(&event);
         n_events += 1;
     }
+    // The store is opened again next; sled's background jobs release its lock late.
+    drop(db);
+    habeas_store::wait_for_sled_release(events_dir, habeas_store::SLED_RELEASE_TIMEOUT);
     Ok(n_events)
 }
 

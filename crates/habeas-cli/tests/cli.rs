@@ -483,6 +483,12 @@ fn verify_finds_a_read_model_altered_by_hand_and_rebuild_repairs_it() {
         tree.insert(&key, serde_json::to_vec(&row).unwrap())
             .unwrap();
         db.flush().unwrap();
+        drop((tree, db));
+        // sled's background jobs hold its lock a moment after the last handle.
+        assert!(habeas_store::wait_for_sled_release(
+            &store.path.join("projections"),
+            habeas_store::SLED_RELEASE_TIMEOUT
+        ));
     }
     let listed = store.ok(&["person", "list"]);
     assert!(

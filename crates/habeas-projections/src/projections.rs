@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::task::Poll;
 
-use habeas_store::{EventStore, StoreError, Subscription, is_sled_lock_error};
+use habeas_store::{EventStore, SledLockRelease, StoreError, Subscription, is_sled_lock_error};
 
 use crate::apply::{DecodedBatch, apply, checkpoint};
 use crate::error::ProjectionError;
@@ -58,6 +58,9 @@ struct Inner {
     active: RwLock<Active>,
     /// Held while applying, so that batches of the log go in one at a time.
     applier: tokio::sync::Mutex<()>,
+    /// Last, so it drops after `db` and `active`: waits until sled has released
+    /// the directory, so it can be opened again as soon as this handle is gone.
+    _release: SledLockRelease,
 }
 
 #[derive(Clone)]
@@ -184,6 +187,7 @@ impl Projections {
         let tree = db.open_tree(&current)?;
         Ok(Projections {
             inner: Arc::new(Inner {
+                _release: SledLockRelease::new(&path),
                 path,
                 db,
                 config,

@@ -23,7 +23,7 @@ fn write_raw_row(path: &std::path::Path, person: habeas_domain::id::PersonId, by
     key.extend_from_slice(person.as_uuid().as_bytes());
     assert!(tree.contains_key(&key).expect("read"), "the row is there");
     tree.insert(key, bytes).expect("write");
-    db.flush().expect("flush");
+    close_raw_sled(db, tree, path);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -127,7 +127,7 @@ async fn audit_finds_an_undecodable_row_and_a_missing_one() {
         let mut key = b"p/".to_vec();
         key.extend_from_slice(kanika.as_uuid().as_bytes());
         tree.remove(key).expect("remove");
-        db.flush().expect("flush");
+        close_raw_sled(db, tree, &path);
     }
     let projections = Projections::open(&path, ProjectionConfig::default()).expect("reopen");
     let audit = projections

@@ -159,7 +159,10 @@ pub use envelope::Envelope;
 pub use error::StoreError;
 pub use hash::{GENESIS_HASH, canonical_bytes, envelope_hash};
 pub use memory::MemoryStore;
-pub use sled_store::{SLED_FORMAT_VERSION, SledConfig, SledStore, is_sled_lock_error};
+pub use sled_store::{
+    SLED_FORMAT_VERSION, SLED_RELEASE_TIMEOUT, SledConfig, SledLockRelease, SledStore,
+    is_sled_lock_error, wait_for_sled_release,
+};
 pub use store::EventStore;
 pub use stream_id::{MAX_STREAM_ID_BYTES, StreamId};
 pub use subscription::Subscription;

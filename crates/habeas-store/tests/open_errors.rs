@@ -35,7 +35,7 @@ fn a_foreign_sled_database_is_not_a_store() {
     {
         let db = sled::open(directory.path()).expect("sled");
         db.insert("k", "v").expect("insert");
-        db.flush().expect("flush");
+        common::close_raw_sled(db, directory.path());
     }
     let before = fingerprint(directory.path());
     let error = SledStore::open(directory.path(), SledConfig::default()).expect_err("refused");
@@ -280,7 +280,7 @@ fn an_interrupted_creation_is_finished() {
         let db = sled::open(&path).expect("sled");
         db.insert(common::FORMAT_KEY, &SLED_FORMAT_VERSION.to_be_bytes())
             .expect("insert");
-        db.flush().expect("flush");
+        common::close_raw_sled(db, &path);
     }
     fs::write(path.join("HABEAS_STORE.tmp"), "habeas-st").expect("write");
     drop(SledStore::open(&path, SledConfig::default()).expect("finish the creation"));

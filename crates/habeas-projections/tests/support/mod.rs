@@ -283,3 +283,16 @@ pub async fn record(
     }
     ids
 }
+
+/// Flushes and closes a projection database opened with `sled::open` (and a tree of
+/// it), returning once sled has released its lock, so that `Projections::open` right
+/// after does not find it locked by sled's own background jobs.
+pub fn close_raw_sled(db: sled::Db, tree: sled::Tree, path: &std::path::Path) {
+    db.flush().expect("flush");
+    drop((tree, db));
+    assert!(
+        habeas_store::wait_for_sled_release(path, habeas_store::SLED_RELEASE_TIMEOUT),
+        "sled kept {} locked",
+        path.display()
+    );
+}

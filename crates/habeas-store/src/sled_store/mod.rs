@@ -2,11 +2,12 @@
 
 mod durability;
 mod keys;
+mod lock;
 mod open;
 mod verify;
 mod writer;
 
-pub use open::is_sled_lock_error;
+pub use lock::{SLED_RELEASE_TIMEOUT, SledLockRelease, is_sled_lock_error, wait_for_sled_release};
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -82,6 +83,8 @@ struct SledInner {
     upcaster: Option<Arc<dyn Upcaster>>,
     requests: Mutex<Option<mpsc::Sender<Request>>>,
     writer_thread: Mutex<Option<JoinHandle<()>>>,
+    /// Last, so it drops after `tree`: waits until sled has released the directory.
+    _release: SledLockRelease,
 }
 
 impl Drop for SledInner {
@@ -217,6 +220,7 @@ impl SledStore {
             .map_err(|source| StoreError::io(&path, source))?;
         Ok(SledStore {
             inner: Arc::new(SledInner {
+                _release: SledLockRelease::new(&path),
                 path,
                 tree,
                 head,

@@ -17,9 +17,9 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::Path;
 
-use fs2::FileExt;
-
 use crate::error::StoreError;
+
+use super::lock::{check_not_locked, is_sled_lock_error};
 
 /// The store format this build writes and the newest it reads.
 ///
@@ -197,34 +197,6 @@ pub(crate) fn check_format(path: &Path, found: u32) -> Result<(), StoreError> {
         });
     }
     Ok(())
-}
-
-/// sled takes an exclusive `flock` on its `db` file; probing it ourselves first gives a
-/// clear error without sled touching the directory.
-fn check_not_locked(path: &Path) -> Result<(), StoreError> {
-    let db_path = path.join("db");
-    let file = match File::open(&db_path) {
-        Ok(file) => file,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(source) => return Err(StoreError::io(&db_path, source)),
-    };
-    match file.try_lock_exclusive() {
-        // Closing `file` releases the probe lock.
-        Ok(()) => Ok(()),
-        Err(error) if is_lock_contended(&error) => Err(StoreError::Locked(path.to_owned())),
-        Err(source) => Err(StoreError::io(&db_path, source)),
-    }
-}
-
-fn is_lock_contended(error: &io::Error) -> bool {
-    error.kind() == io::ErrorKind::WouldBlock
-        || error.raw_os_error() == fs2::lock_contended_error().raw_os_error()
-}
-
-/// Whether a sled open error is its "could not acquire lock" (another process won the
-/// race after our probe). Public for the projections' database, which sled locks alike.
-pub fn is_sled_lock_error(error: &sled::Error) -> bool {
-    matches!(error, sled::Error::Io(io_error) if io_error.to_string().contains("could not acquire lock"))
 }
 
 /// The error for sled failing to open the database of the store at `path`.

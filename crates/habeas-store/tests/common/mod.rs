@@ -39,7 +39,19 @@ pub const FORMAT_KEY: &[u8] = b"m/format";
 pub fn with_raw_sled(path: &Path, change: impl FnOnce(&sled::Db)) {
     let db = sled::open(path).expect("open sled directly");
     change(&db);
+    close_raw_sled(db, path);
+}
+
+/// Flushes and closes a database opened with `sled::open`, returning once sled has
+/// released its lock (a store opened right after would otherwise find it locked).
+pub fn close_raw_sled(db: sled::Db, path: &Path) {
     db.flush().expect("flush");
+    drop(db);
+    assert!(
+        habeas_store::wait_for_sled_release(path, habeas_store::SLED_RELEASE_TIMEOUT),
+        "sled kept {} locked",
+        path.display()
+    );
 }
 
 /// Every file under `path` with the SHA-256 of its contents (directories as "dir").
