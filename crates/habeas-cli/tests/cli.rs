@@ -473,7 +473,9 @@ fn verify_finds_a_read_model_altered_by_hand_and_rebuild_repairs_it() {
     // Someone edits the read model behind habeas' back: Rong Chhun "detained".
     {
         let db = sled::open(store.path.join("projections")).unwrap();
-        let tree = db.open_tree("generation-1").unwrap();
+        let generation = db.get("generation").unwrap().expect("a generation");
+        let generation = u64::from_be_bytes(generation.as_ref().try_into().unwrap());
+        let tree = db.open_tree(format!("generation-{generation}")).unwrap();
         let mut key = b"p/".to_vec();
         key.extend_from_slice(id.as_bytes());
         let row = tree.get(&key).unwrap().expect("Rong Chhun's row");

@@ -305,3 +305,31 @@ fn upcast_refuses_unknown_types_and_newer_versions() {
     let err = upcast("Detained", 9, payload).unwrap_err();
     assert!(err.to_string().contains("upgrade Habeas"), "{err}");
 }
+
+/// `from_payload` decodes straight into each variant's type; it must read
+/// exactly what the tagged enum reads, for every type in the catalogue.
+#[test]
+fn from_payload_reads_every_type_as_the_tagged_enum_does() {
+    let samples = samples();
+    let covered: BTreeSet<&str> = samples.iter().map(|sample| sample.event_type()).collect();
+    assert_eq!(covered.len(), habeas_domain::event::EVENT_TYPES.len());
+    for sample in samples {
+        let payload = sample.to_payload();
+        let direct = Event::from_payload(
+            sample.event_type(),
+            sample.schema_version(),
+            payload.clone(),
+        )
+        .unwrap();
+        let tagged: Event = serde_json::from_value(
+            serde_json::json!({ "type": sample.event_type(), "payload": payload }),
+        )
+        .unwrap();
+        assert_eq!(direct, tagged);
+        assert_eq!(direct, sample);
+    }
+    let unknown = Event::from_payload("Arrested", 1, serde_json::json!({}))
+        .unwrap_err()
+        .to_string();
+    assert!(unknown.contains("Arrested"), "{unknown}");
+}

@@ -13,7 +13,7 @@
 //!
 //! ```text
 //! cargo run --release -p habeas-projections --example bench-projections -- \
-//!     [--persons 100000] [--runs 3] [--seed 7] [--cache-mib 64]
+//!     [--persons 100000] [--runs 3] [--seed 7] [--cache-mib 64] [--chunk 1048576]
 //! ```
 
 /// mimalloc rather than glibc malloc: the many small, short-lived allocations of
@@ -46,6 +46,7 @@ struct Options {
     runs: usize,
     seed: u64,
     cache_mib: u64,
+    chunk: usize,
 }
 
 fn options() -> Result<Options, String> {
@@ -54,6 +55,7 @@ fn options() -> Result<Options, String> {
         runs: 3,
         seed: 7,
         cache_mib: ProjectionConfig::default().cache_capacity_bytes / 1048576,
+        chunk: ProjectionConfig::default().rebuild_chunk_events,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     for pair in args.chunks(2) {
@@ -66,6 +68,7 @@ fn options() -> Result<Options, String> {
             "--runs" => options.runs = (number as usize).max(3),
             "--seed" => options.seed = number,
             "--cache-mib" => options.cache_mib = number,
+            "--chunk" => options.chunk = number as usize,
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -398,6 +401,7 @@ async fn bench(data: &Path, options: &Options) -> Result<(), String> {
         Arc::new(SledStore::open(&events_dir, SledConfig::default()).map_err(|e| e.to_string())?);
     let config = ProjectionConfig {
         cache_capacity_bytes: options.cache_mib * 1048576,
+        rebuild_chunk_events: options.chunk,
         ..ProjectionConfig::default()
     };
     let projections =

@@ -22,6 +22,7 @@ use crate::error::ProjectionError;
 use crate::keys;
 use crate::names::{fold, slug_candidates};
 use crate::row::{PersonStatus, RowContext};
+use crate::writes::{WriteMode, Writes};
 
 /// Whose stream an event belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -63,6 +64,20 @@ pub(crate) struct DecodedBatch {
 }
 
 impl DecodedBatch {
+    /// Appends the next contiguous page.
+    pub(crate) fn extend(&mut self, next: DecodedBatch) {
+        if next.is_empty() {
+            return;
+        }
+        if self.is_empty() {
+            *self = next;
+            return;
+        }
+        self.last_position = next.last_position;
+        self.last_hash = next.last_hash;
+        self.events.extend(next.events);
+    }
+
     /// Reads a contiguous page of envelopes.
     pub(crate) fn decode(envelopes: Vec<Envelope>) -> Result<DecodedBatch, ProjectionError> {
         let (Some(first_position), Some(last)) = (
@@ -221,11 +236,17 @@ pub(crate) fn index_keys(row: &PersonStatus) -> BTreeSet<Vec<u8>> {
     found
 }
 
-/// Applies a decoded batch to `tree`, atomically with its checkpoint. Events
-/// at or before the checkpoint are skipped (already applied); a batch that
-/// starts after the position following the checkpoint is refused.
+/// Applies a decoded batch to `tree` with its checkpoint, written as `mode`
+/// says. Events at or before the checkpoint are skipped (already applied); a
+/// batch that starts after the position following the checkpoint is refused.
+/// Each person and statement the batch touches is loaded, derived and written
+/// once, however many of its events the batch holds.
 /// Returns the checkpoint after the batch.
-pub(crate) fn apply(tree: &sled::Tree, batch: DecodedBatch) -> Result<u64, ProjectionError> {
+pub(crate) fn apply(
+    tree: &sled::Tree,
+    batch: DecodedBatch,
+    mode: WriteMode,
+) -> Result<u64, ProjectionError> {
     let (checkpoint, _) = checkpoint(tree)?;
     if batch.is_empty() || batch.last_position <= checkpoint {
         return Ok(checkpoint);
@@ -249,7 +270,7 @@ pub(crate) fn apply(tree: &sled::Tree, batch: DecodedBatch) -> Result<u64, Proje
         grouped[idx].1.push((position, event));
     }
 
-    let mut writes = sled::Batch::default();
+    let mut writes = Writes::default();
     let mut statements: HashMap<PersonId, BTreeSet<StatementRef>> = HashMap::new();
     let mut persons: Vec<(PersonId, Vec<(u64, RecordedEvent)>)> = Vec::new();
     let mut refresh: BTreeSet<PersonId> = BTreeSet::new();
@@ -302,7 +323,14 @@ pub(crate) fn apply(tree: &sled::Tree, batch: DecodedBatch) -> Result<u64, Proje
         }
     }
     for (person, set) in &statements {
-        writes.insert(keys::statements(*person), encode_json("statements", set)?);
+        // No key for no statements, so that the stored bytes do not depend
+        // on whether a statement and the correction dropping a person came
+        // in one batch or two.
+        if set.is_empty() {
+            writes.remove(keys::statements(*person));
+        } else {
+            writes.insert(keys::statements(*person), encode_json("statements", set)?);
+        }
     }
 
     let mut slugs_taken_here: HashSet<String> = HashSet::new();
@@ -369,11 +397,7 @@ pub(crate) fn apply(tree: &sled::Tree, batch: DecodedBatch) -> Result<u64, Proje
         };
         write_row(&mut writes, Some(&old_row), &row)?;
     }
-    writes.insert(
-        keys::CHECKPOINT,
-        keys::checkpoint_value(batch.last_position, &batch.last_hash),
-    );
-    tree.apply_batch(writes)?;
+    writes.commit(tree, mode, batch.last_position, &batch.last_hash)?;
     Ok(batch.last_position)
 }
 
@@ -415,14 +439,14 @@ fn assign_slug(
 }
 
 fn write_row(
-    writes: &mut sled::Batch,
+    writes: &mut Writes,
     old: Option<&PersonStatus>,
     row: &PersonStatus,
 ) -> Result<(), ProjectionError> {
     let new_keys = index_keys(row);
     if let Some(old) = old {
         for key in index_keys(old).difference(&new_keys) {
-            writes.remove(key.as_slice());
+            writes.remove(key.clone());
         }
     }
     for key in new_keys {

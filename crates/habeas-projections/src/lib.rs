@@ -42,7 +42,13 @@
 //! Rebuild fills generation `n + 1` (tree `generation-<n+1>`), then switches
 //! the `generation` key of the default tree (flushed) and drops generation
 //! `n`; an interrupted rebuild leaves generation `n` in service and its
-//! leftovers are dropped on the next open.
+//! leftovers are dropped on the next open. As nothing reads the new
+//! generation before the switch, a rebuild gathers the log in chunks
+//! ([`ProjectionConfig::rebuild_chunk_events`]) and writes each chunk key by
+//! key, its checkpoint last, instead of one atomic batch per page. The first
+//! catch-up of a new database is such a rebuild. Either way the database
+//! ends up with the same bytes: how the log was cut into pages and chunks
+//! changes nothing (`tests/batching.rs`).
 //!
 //! # Time
 //!
@@ -65,9 +71,9 @@
 //! "as known at its checkpoint"; earlier knowledge is a replay of the facade.
 //!
 //! The compact history is kept rather than re-read from the store for each
-//! touched person because it is read once per touched person per page
-//! instead of a second decode of the whole stream from the store; during a
-//! rebuild that halves the decoding work.
+//! touched person because it is read once per touched person per page (or
+//! rebuild chunk) instead of a second decode of the whole stream, sources
+//! and all, from the store.
 
 mod apply;
 mod audit;
@@ -81,6 +87,7 @@ mod projections;
 mod replay;
 mod roster;
 mod row;
+mod writes;
 
 pub use audit::{AuditReport, Difference};
 pub use decode::recorded;

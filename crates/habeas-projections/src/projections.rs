@@ -10,7 +10,8 @@ use habeas_store::{EventStore, SledLockRelease, StoreError, Subscription, is_sle
 
 use crate::apply::{DecodedBatch, apply, checkpoint};
 use crate::error::ProjectionError;
-use crate::replay::replay;
+use crate::replay::{Plan, replay};
+use crate::writes::WriteMode;
 
 /// The projection format this build writes and the newest it reads. An
 /// older projection database is emptied on open and rebuilt by the next
@@ -31,6 +32,12 @@ pub struct ProjectionConfig {
     /// How many events one read of the log fetches, and the most one atomic
     /// batch of the projector applies.
     pub page_size: usize,
+    /// The most events a rebuild gathers in memory before writing them: each
+    /// person touched is then derived and written once per chunk rather than
+    /// once per page. Larger is not faster: on 1M events, chunks of 65 536
+    /// rebuilt at 57 800 events/s and chunks of 1 048 576 at 48 600 (the
+    /// writes of a chunk no longer overlap the reading), in more memory.
+    pub rebuild_chunk_events: usize,
 }
 
 impl Default for ProjectionConfig {
@@ -38,6 +45,7 @@ impl Default for ProjectionConfig {
         ProjectionConfig {
             cache_capacity_bytes: 64 * 1024 * 1024,
             page_size: 4096,
+            rebuild_chunk_events: 1 << 16,
         }
     }
 }
@@ -262,8 +270,22 @@ impl Projections {
             progress(position, head);
             return Ok(position);
         }
-        let page_size = self.config().page_size;
-        replay(tree, store, page_size, progress).await
+        if position == 0 {
+            // A new database: building it as a rebuild does is several times
+            // faster than applying page by page, and as safe (the new
+            // generation is published only once complete).
+            drop(tree);
+            return self.rebuild_in_turn(store, progress).await;
+        }
+        replay(tree, store, self.plan(WriteMode::Atomic), progress).await
+    }
+
+    fn plan(&self, mode: WriteMode) -> Plan {
+        Plan {
+            page_size: self.config().page_size,
+            mode,
+            chunk_events: self.config().rebuild_chunk_events,
+        }
     }
 
     /// Keeps the projections live: applies every event `subscription`
@@ -291,7 +313,7 @@ impl Projections {
             }
             let _turn = self.inner.applier.lock().await;
             let batch = DecodedBatch::decode(envelopes)?;
-            apply(&self.tree(), batch)?;
+            apply(&self.tree(), batch, WriteMode::Atomic)?;
         }
     }
 
@@ -306,13 +328,22 @@ impl Projections {
         progress: &mut (dyn FnMut(u64, u64) + Send),
     ) -> Result<u64, ProjectionError> {
         let _turn = self.inner.applier.lock().await;
+        self.rebuild_in_turn(store, progress).await
+    }
+
+    /// [`Projections::rebuild`], the appliers' turn already taken.
+    async fn rebuild_in_turn(
+        &self,
+        store: &dyn EventStore,
+        progress: &mut (dyn FnMut(u64, u64) + Send),
+    ) -> Result<u64, ProjectionError> {
         let old = self.active();
         let generation = old.generation + 1;
         let name = generation_name(generation);
         self.inner.db.drop_tree(name.as_bytes())?;
         let tree = self.inner.db.open_tree(name.as_bytes())?;
-        let page_size = self.config().page_size;
-        let checkpoint = replay(tree.clone(), store, page_size, progress).await?;
+        let checkpoint =
+            replay(tree.clone(), store, self.plan(WriteMode::Direct), progress).await?;
         // The switch is one key; flushing it before the old tree goes means a
         // crash leaves either generation complete, never neither.
         self.inner

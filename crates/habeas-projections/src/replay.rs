@@ -1,45 +1,90 @@
 //! Replaying the log into a generation tree, in two stages on two threads:
-//! the caller's task reads pages from the store and decodes them into domain
-//! events (the same work as a plain scan of the log), while a worker thread
-//! applies the previous page. A bounded channel keeps at most two decoded
-//! pages in flight.
+//! the caller's task reads pages of envelopes from the store, while a worker
+//! thread decodes the previous page into domain events and applies it. A
+//! bounded channel keeps at most two pages in flight.
+//!
+//! Into the tree in service each page is applied as it comes, in one atomic
+//! batch with its checkpoint. Into a rebuild's unpublished generation the
+//! worker gathers pages into chunks of up to `chunk_events` events and
+//! writes each chunk directly (see `writes.rs`): a person whose ten events
+//! are spread over the log is then derived and written once per chunk rather
+//! than once per page, which is most of a rebuild's work.
 
-use habeas_store::EventStore;
+use habeas_store::{Envelope, EventStore};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::apply::{DecodedBatch, apply, checkpoint};
 use crate::error::ProjectionError;
+use crate::writes::WriteMode;
+
+/// How the worker writes: page by page atomically, or in chunks directly.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Plan {
+    /// How many events one read of the log fetches.
+    pub(crate) page_size: usize,
+    /// How pages are written.
+    pub(crate) mode: WriteMode,
+    /// In [`WriteMode::Direct`], the most events gathered before a write.
+    pub(crate) chunk_events: usize,
+}
 
 /// Applies every event of `store` after `tree`'s checkpoint to `tree`.
-/// `progress(done, total)` is called after each page handed to the worker
-/// and once at the end (`total` is the head when last asked). Returns the
-/// checkpoint reached.
+/// `progress(done, total)` is called with the position applied each time the
+/// worker has written a page (or a chunk), and once at the end (`total` is
+/// the head when last asked). Returns the checkpoint reached.
 pub(crate) async fn replay(
     tree: sled::Tree,
     store: &dyn EventStore,
-    page_size: usize,
+    plan: Plan,
     progress: &mut (dyn FnMut(u64, u64) + Send),
 ) -> Result<u64, ProjectionError> {
-    let page_size = page_size.max(1);
+    let page_size = plan.page_size.max(1);
+    let chunk_events = match plan.mode {
+        WriteMode::Atomic => 0,
+        WriteMode::Direct => plan.chunk_events,
+    };
     let (mut next, _) = checkpoint(&tree)?;
     next += 1;
     let mut total = store.head().await?;
-    let (pages, mut inbox) = mpsc::channel::<DecodedBatch>(2);
+    let (pages, mut inbox) = mpsc::channel::<Vec<Envelope>>(2);
     let (answer, result) = oneshot::channel();
+    let (applied_to, mut applied) = mpsc::unbounded_channel::<u64>();
     let worker_tree = tree.clone();
     std::thread::Builder::new()
         .name("habeas-projector".into())
         .spawn(move || {
             let mut reached = Ok(0);
-            while let Some(batch) = inbox.blocking_recv() {
-                reached = apply(&worker_tree, batch);
-                if reached.is_err() {
+            let mut pending = DecodedBatch::default();
+            loop {
+                let page = inbox.blocking_recv();
+                let ended = page.is_none();
+                if let Some(page) = page {
+                    match DecodedBatch::decode(page) {
+                        Ok(page) => pending.extend(page),
+                        Err(error) => {
+                            reached = Err(error);
+                            break;
+                        }
+                    }
+                }
+                let full = pending.events.len() >= chunk_events;
+                if (ended || full) && !pending.is_empty() {
+                    reached = apply(&worker_tree, std::mem::take(&mut pending), plan.mode);
+                    match &reached {
+                        Ok(position) => {
+                            let _ = applied_to.send(*position);
+                        }
+                        Err(_) => break,
+                    }
+                }
+                if ended {
                     break;
                 }
             }
             // Let go of the database before answering: a caller that drops
             // the projections next must find them closed (file lock released).
             drop(worker_tree);
+            drop(applied_to);
             let _ = answer.send(reached);
         })
         .map_err(|error| ProjectionError::Worker(error.to_string()))?;
@@ -53,19 +98,26 @@ pub(crate) async fn replay(
             if last.position > total {
                 total = store.head().await?;
             }
-            let done = last.position;
-            let batch = DecodedBatch::decode(page)?;
-            if pages.send(batch).await.is_err() {
+            if pages.send(page).await.is_err() {
                 // The worker stopped on an error; its answer says which.
                 return Ok(());
             }
-            progress(done, total.max(done));
+            let mut latest = None;
+            while let Ok(position) = applied.try_recv() {
+                latest = Some(position);
+            }
+            if let Some(done) = latest {
+                progress(done, total.max(done));
+            }
         }
     };
     let read: Result<(), ProjectionError> = reading.await;
     // Whatever happened, wait for the worker: no batch may still be applying
-    // once the caller gives up its turn.
+    // once the caller gives up its turn. Until it ends, show what it applies.
     drop(pages);
+    while let Some(done) = applied.recv().await {
+        progress(done, total.max(done));
+    }
     let reached = result
         .await
         .map_err(|_| ProjectionError::Worker("it ended without an answer".into()))?;

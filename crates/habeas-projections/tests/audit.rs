@@ -6,9 +6,9 @@ mod support;
 use habeas_projections::{ProjectionConfig, Projections};
 use support::*;
 
-/// Writes `bytes` as the stored row of `person` directly into the current
-/// generation's sled tree, the way a disk fault or a stray tool would.
-fn write_raw_row(path: &std::path::Path, person: habeas_domain::id::PersonId, bytes: &[u8]) {
+/// Runs `change` on the current generation's sled tree, opened directly the
+/// way a disk fault or a stray tool would reach it.
+fn with_current_tree(path: &std::path::Path, change: impl FnOnce(&sled::Tree)) {
     let db = sled::open(path).expect("open the projection database directly");
     let generation = db
         .get("generation")
@@ -19,11 +19,24 @@ fn write_raw_row(path: &std::path::Path, person: habeas_domain::id::PersonId, by
     let tree = db
         .open_tree(format!("generation-{generation}"))
         .expect("open the tree");
+    change(&tree);
+    close_raw_sled(db, tree, path);
+}
+
+fn row_key(person: habeas_domain::id::PersonId) -> Vec<u8> {
     let mut key = b"p/".to_vec();
     key.extend_from_slice(person.as_uuid().as_bytes());
-    assert!(tree.contains_key(&key).expect("read"), "the row is there");
-    tree.insert(key, bytes).expect("write");
-    close_raw_sled(db, tree, path);
+    key
+}
+
+/// Writes `bytes` as the stored row of `person` directly into the current
+/// generation's sled tree.
+fn write_raw_row(path: &std::path::Path, person: habeas_domain::id::PersonId, bytes: &[u8]) {
+    with_current_tree(path, |tree| {
+        let key = row_key(person);
+        assert!(tree.contains_key(&key).expect("read"), "the row is there");
+        tree.insert(key, bytes).expect("write");
+    });
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -121,14 +134,9 @@ async fn audit_finds_an_undecodable_row_and_a_missing_one() {
     } = world;
     drop(projections);
     write_raw_row(&path, rong, b"{not json");
-    {
-        let db = sled::open(&path).expect("open directly");
-        let tree = db.open_tree("generation-1").expect("tree");
-        let mut key = b"p/".to_vec();
-        key.extend_from_slice(kanika.as_uuid().as_bytes());
-        tree.remove(key).expect("remove");
-        close_raw_sled(db, tree, &path);
-    }
+    with_current_tree(&path, |tree| {
+        tree.remove(row_key(kanika)).expect("remove");
+    });
     let projections = Projections::open(&path, ProjectionConfig::default()).expect("reopen");
     let audit = projections
         .audit(store.as_ref(), day("2022-01-01"))
