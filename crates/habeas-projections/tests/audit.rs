@@ -10,15 +10,7 @@ use support::*;
 /// way a disk fault or a stray tool would reach it.
 fn with_current_tree(path: &std::path::Path, change: impl FnOnce(&sled::Tree)) {
     let db = sled::open(path).expect("open the projection database directly");
-    let generation = db
-        .get("generation")
-        .expect("read")
-        .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_ref()).ok())
-        .map(u64::from_be_bytes)
-        .expect("a generation");
-    let tree = db
-        .open_tree(format!("generation-{generation}"))
-        .expect("open the tree");
+    let tree = current_generation_tree(&db);
     change(&tree);
     close_raw_sled(db, tree, path);
 }

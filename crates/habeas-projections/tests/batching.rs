@@ -16,15 +16,7 @@ use support::*;
 /// Every key and value of the generation in service, read directly.
 fn contents(path: &Path) -> BTreeMap<Vec<u8>, Vec<u8>> {
     let db = sled::open(path).expect("open the projection database directly");
-    let generation = db
-        .get("generation")
-        .expect("read")
-        .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_ref()).ok())
-        .map(u64::from_be_bytes)
-        .expect("a generation");
-    let tree = db
-        .open_tree(format!("generation-{generation}"))
-        .expect("open the tree");
+    let tree = current_generation_tree(&db);
     let contents = tree
         .iter()
         .map(|entry| entry.expect("read"))

@@ -296,3 +296,16 @@ pub fn close_raw_sled(db: sled::Db, tree: sled::Tree, path: &std::path::Path) {
         path.display()
     );
 }
+
+/// The tree of the generation in service of a projection database opened
+/// directly with `sled::open`.
+pub fn current_generation_tree(db: &sled::Db) -> sled::Tree {
+    let generation = db
+        .get("generation")
+        .expect("read")
+        .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_ref()).ok())
+        .map(u64::from_be_bytes)
+        .expect("a generation");
+    db.open_tree(format!("generation-{generation}"))
+        .expect("open the tree")
+}
