@@ -472,10 +472,11 @@ fn verify_finds_a_read_model_altered_by_hand_and_rebuild_repairs_it() {
 
     // Someone edits the read model behind habeas' back: Rong Chhun "detained".
     {
-        let db = sled::open(store.path.join("projections")).unwrap();
-        let generation = db.get("generation").unwrap().expect("a generation");
-        let generation = u64::from_be_bytes(generation.as_ref().try_into().unwrap());
-        let tree = db.open_tree(format!("generation-{generation}")).unwrap();
+        let projections = store.path.join("projections");
+        let current = std::fs::read_to_string(projections.join("CURRENT")).unwrap();
+        let generation = projections.join(current.trim().replace(' ', "-"));
+        let db = sled::open(&generation).unwrap();
+        let tree = db.open_tree("read-model").unwrap();
         let mut key = b"p/".to_vec();
         key.extend_from_slice(id.as_bytes());
         let row = tree.get(&key).unwrap().expect("Rong Chhun's row");
@@ -488,7 +489,7 @@ fn verify_finds_a_read_model_altered_by_hand_and_rebuild_repairs_it() {
         drop((tree, db));
         // sled's background jobs hold its lock a moment after the last handle.
         assert!(habeas_store::wait_for_sled_release(
-            &store.path.join("projections"),
+            &generation,
             habeas_store::SLED_RELEASE_TIMEOUT
         ));
     }

@@ -39,10 +39,14 @@
 //! (a store restored from an older backup) and refuse instead of mixing two
 //! logs.
 //!
-//! Rebuild fills generation `n + 1` (tree `generation-<n+1>`), then switches
-//! the `generation` key of the default tree (flushed) and drops generation
-//! `n`; an interrupted rebuild leaves generation `n` in service and its
-//! leftovers are dropped on the next open. As nothing reads the new
+//! Each generation of the read models is a sled database of its own in
+//! `generation-<n>/`, and the `CURRENT` file names the one in service.
+//! Rebuild fills generation `n + 1`, flushes it, replaces `CURRENT`
+//! atomically and deletes generation `n` once no reader holds it, so the
+//! space of the replaced read models goes back to the file system (sled
+//! never shrinks a file, and zeroes its free segments at every open; see
+//! `generation.rs`). An interrupted rebuild leaves generation `n` in service
+//! and its leftovers are deleted on the next open. As nothing reads the new
 //! generation before the switch, a rebuild gathers the log in chunks
 //! ([`ProjectionConfig::rebuild_chunk_events`]) and writes each chunk key by
 //! key, its checkpoint last, instead of one atomic batch per page. The first
@@ -80,6 +84,7 @@ mod audit;
 mod decode;
 mod derive;
 mod error;
+mod generation;
 mod keys;
 mod lookup;
 mod names;

@@ -5,11 +5,13 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::task::Poll;
+use std::time::Duration;
 
-use habeas_store::{EventStore, SledLockRelease, StoreError, Subscription, is_sled_lock_error};
+use habeas_store::{EventStore, StoreError, Subscription, wait_for_sled_release};
 
 use crate::apply::{DecodedBatch, apply, checkpoint};
 use crate::error::ProjectionError;
+use crate::generation::{self, Generation};
 use crate::replay::{Plan, replay};
 use crate::writes::WriteMode;
 
@@ -19,10 +21,6 @@ use crate::writes::WriteMode;
 ///
 /// 2: the `a/` index of every statement that ever named a person.
 pub const PROJECTIONS_FORMAT_VERSION: u32 = 2;
-
-const FORMAT_KEY: &[u8] = b"format";
-const GENERATION_KEY: &[u8] = b"generation";
-const GENERATION_PREFIX: &str = "generation-";
 
 /// Settings for [`Projections::open`].
 #[derive(Debug, Clone)]
@@ -61,24 +59,30 @@ pub struct Projections {
 
 struct Inner {
     path: PathBuf,
-    db: sled::Db,
     config: ProjectionConfig,
-    active: RwLock<Active>,
+    /// The generation in service; a rebuild replaces it.
+    active: RwLock<Arc<Generation>>,
     /// Held while applying, so that batches of the log go in one at a time.
     applier: tokio::sync::Mutex<()>,
-    /// Last, so it drops after `db` and `active`: waits until sled has released
-    /// the directory, so it can be opened again as soon as this handle is gone.
-    _release: SledLockRelease,
+    /// Last, so that it runs once the generation is closed.
+    _cleanup: RemoveOnDrop,
 }
 
-#[derive(Clone)]
-struct Active {
-    generation: u64,
-    tree: sled::Tree,
+/// Removes a temporary projections folder when the projections close.
+struct RemoveOnDrop(Option<PathBuf>);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        if let Some(path) = &self.0 {
+            let _ = std::fs::remove_dir_all(path);
+        }
+    }
 }
 
-fn generation_name(generation: u64) -> String {
-    format!("{GENERATION_PREFIX}{generation}")
+/// The names sled 0.34 creates in its directory: the projections of builds
+/// before generations had directories of their own.
+fn is_single_database_file(name: &str) -> bool {
+    matches!(name, "conf" | "db" | "blobs") || name.starts_with("snap.")
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ProjectionError + '_ {
@@ -92,40 +96,16 @@ impl Projections {
     /// Opens (or creates) the projection database in `path`, normally the
     /// `projections/` folder of a data directory. Blocking.
     ///
-    /// A directory that is not empty and holds no sled database is refused
-    /// untouched. Leftovers of an interrupted rebuild are dropped. Call
-    /// [`Projections::catch_up`] next to apply what the log holds beyond the
-    /// checkpoint.
+    /// A directory that is not empty and holds no projections is refused
+    /// untouched. Leftovers of an interrupted rebuild are dropped, and so
+    /// are projections of an older format or layout (they are derived data:
+    /// the next catch-up rebuilds them). Call [`Projections::catch_up`] next
+    /// to apply what the log holds beyond the checkpoint.
     pub fn open(
         path: impl AsRef<Path>,
         config: ProjectionConfig,
     ) -> Result<Projections, ProjectionError> {
-        let path = path.as_ref().to_owned();
-        match std::fs::read_dir(&path) {
-            Ok(mut entries) => {
-                let is_empty = entries.next().is_none();
-                if !is_empty && !path.join("conf").exists() {
-                    return Err(ProjectionError::NotProjections(path));
-                }
-            }
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::create_dir_all(&path).map_err(io_error(&path))?;
-            }
-            Err(error) => return Err(io_error(&path)(error)),
-        }
-        let db = sled::Config::new()
-            .path(&path)
-            .cache_capacity(config.cache_capacity_bytes)
-            .open()
-            .map_err(|error| {
-                // Another process has this store open: say so as the log does.
-                if is_sled_lock_error(&error) {
-                    ProjectionError::Store(StoreError::Locked(path.clone()))
-                } else {
-                    ProjectionError::Sled(error)
-                }
-            })?;
-        Projections::with_db(path, db, config)
+        Projections::open_in(path.as_ref().to_owned(), config, RemoveOnDrop(None))
     }
 
     /// A projection database in a temporary directory, removed when the last
@@ -136,71 +116,73 @@ impl Projections {
             "habeas-projections-{}",
             uuid::Uuid::now_v7().as_simple()
         ));
-        let db = sled::Config::new()
-            .path(&path)
-            .temporary(true)
-            .cache_capacity(config.cache_capacity_bytes)
-            .open()?;
-        Projections::with_db(path, db, config)
+        Projections::open_in(path.clone(), config, RemoveOnDrop(Some(path)))
     }
 
-    fn with_db(
+    fn open_in(
         path: PathBuf,
-        db: sled::Db,
         config: ProjectionConfig,
+        cleanup: RemoveOnDrop,
     ) -> Result<Projections, ProjectionError> {
-        let mut outdated = false;
-        match db.get(FORMAT_KEY)? {
-            Some(bytes) => {
-                let found = <[u8; 4]>::try_from(bytes.as_ref())
-                    .map(u32::from_be_bytes)
-                    .map_err(|_| ProjectionError::NotProjections(path.clone()))?;
-                if found > PROJECTIONS_FORMAT_VERSION {
-                    return Err(ProjectionError::NewerFormat {
-                        path,
-                        found,
-                        supported: PROJECTIONS_FORMAT_VERSION,
-                    });
-                }
-                outdated = found < PROJECTIONS_FORMAT_VERSION;
+        let names: Vec<String> = match std::fs::read_dir(&path) {
+            Ok(entries) => entries
+                .map(|entry| entry.map(|entry| entry.file_name().to_string_lossy().into_owned()))
+                .collect::<Result<_, _>>()
+                .map_err(io_error(&path))?,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(&path).map_err(io_error(&path))?;
+                Vec::new()
             }
-            None => {
-                db.insert(FORMAT_KEY, &PROJECTIONS_FORMAT_VERSION.to_be_bytes())?;
+            Err(error) => return Err(io_error(&path)(error)),
+        };
+        let single_database = names.iter().any(|name| name == "conf");
+        let ours = |name: &String| {
+            generation::is_own_entry(name) || (single_database && is_single_database_file(name))
+        };
+        if !names.iter().all(ours) {
+            return Err(ProjectionError::NotProjections(path));
+        }
+        if single_database {
+            // The earlier layout: one sled database for every generation,
+            // derived data to be rebuilt; unless an older build has it open.
+            if !wait_for_sled_release(&path, Duration::ZERO) {
+                return Err(ProjectionError::Store(StoreError::Locked(path)));
+            }
+            for name in names.iter().filter(|name| is_single_database_file(name)) {
+                let entry = path.join(name);
+                let removed = if entry.is_dir() {
+                    std::fs::remove_dir_all(&entry)
+                } else {
+                    std::fs::remove_file(&entry)
+                };
+                removed.map_err(io_error(&entry))?;
             }
         }
-        let generation = match db.get(GENERATION_KEY)? {
-            Some(bytes) => <[u8; 8]>::try_from(bytes.as_ref())
-                .map(u64::from_be_bytes)
-                .map_err(|_| ProjectionError::Corrupt {
-                    key: "generation".into(),
-                    reason: "not a 64-bit number".into(),
-                })?,
+        let number = match generation::read_current(&path)? {
+            Some(number) => number,
             None => {
-                db.insert(GENERATION_KEY, &1u64.to_be_bytes())?;
+                generation::write_current(&path, 1)?;
                 1
             }
         };
-        let current = generation_name(generation);
-        for name in db.tree_names() {
-            let name_text = String::from_utf8_lossy(&name);
-            if name_text.starts_with(GENERATION_PREFIX) && (outdated || name_text != current) {
-                db.drop_tree(&name)?;
-            }
-        }
+        // Only once this process holds the generation in service: another
+        // process may be rebuilding the next one.
+        let (mut active, outdated) = Generation::open(&path, number, &config)?;
+        generation::remove_others(&path, number)?;
         if outdated {
-            // Emptied above: the next catch-up replays the log from position 1.
-            db.insert(FORMAT_KEY, &PROJECTIONS_FORMAT_VERSION.to_be_bytes())?;
-            db.flush()?;
+            // Derived data of an older format: start a new, empty generation.
+            let (fresh, _) = Generation::open(&path, number + 1, &config)?;
+            generation::write_current(&path, number + 1)?;
+            active.retire();
+            active = fresh;
         }
-        let tree = db.open_tree(&current)?;
         Ok(Projections {
             inner: Arc::new(Inner {
-                _release: SledLockRelease::new(&path),
                 path,
-                db,
                 config,
-                active: RwLock::new(Active { generation, tree }),
+                active: RwLock::new(Arc::new(active)),
                 applier: tokio::sync::Mutex::new(()),
+                _cleanup: cleanup,
             }),
         })
     }
@@ -212,10 +194,10 @@ impl Projections {
 
     /// The generation being served; a rebuild builds the next one.
     pub fn generation(&self) -> u64 {
-        self.active().generation
+        self.active().number
     }
 
-    fn active(&self) -> Active {
+    fn active(&self) -> Arc<Generation> {
         self.inner
             .active
             .read()
@@ -223,9 +205,10 @@ impl Projections {
             .clone()
     }
 
-    /// The tree of the generation being served.
-    pub(crate) fn tree(&self) -> sled::Tree {
-        self.active().tree
+    /// The generation being served (it dereferences to its tree). Holding
+    /// it keeps that generation open should a rebuild replace it meanwhile.
+    pub(crate) fn tree(&self) -> Arc<Generation> {
+        self.active()
     }
 
     /// Waits for the appliers' turn: while held, no batch is applied.
@@ -277,7 +260,7 @@ impl Projections {
             drop(tree);
             return self.rebuild_in_turn(store, progress).await;
         }
-        replay(tree, store, self.plan(WriteMode::Atomic), progress).await
+        replay(tree.tree(), store, self.plan(WriteMode::Atomic), progress).await
     }
 
     fn plan(&self, mode: WriteMode) -> Plan {
@@ -338,26 +321,33 @@ impl Projections {
         progress: &mut (dyn FnMut(u64, u64) + Send),
     ) -> Result<u64, ProjectionError> {
         let old = self.active();
-        let generation = old.generation + 1;
-        let name = generation_name(generation);
-        self.inner.db.drop_tree(name.as_bytes())?;
-        let tree = self.inner.db.open_tree(name.as_bytes())?;
-        let checkpoint =
-            replay(tree.clone(), store, self.plan(WriteMode::Direct), progress).await?;
-        // The switch is one key; flushing it before the old tree goes means a
-        // crash leaves either generation complete, never neither.
-        self.inner
-            .db
-            .insert(GENERATION_KEY, &generation.to_be_bytes())?;
-        self.inner.db.flush_async().await?;
+        let root = &self.inner.path;
+        let number = old.number + 1;
+        // A leftover of an interrupted rebuild in this process.
+        let directory = generation::directory(root, number);
+        if directory.exists() {
+            std::fs::remove_dir_all(&directory).map_err(io_error(&directory))?;
+        }
+        let (fresh, _) = Generation::open(root, number, self.config())?;
+        let replayed = replay(fresh.tree(), store, self.plan(WriteMode::Direct), progress).await;
+        let checkpoint = match replayed {
+            Ok(checkpoint) => checkpoint,
+            Err(error) => {
+                fresh.retire();
+                return Err(error);
+            }
+        };
+        // Durable before `CURRENT` names it: a crash leaves one complete
+        // generation in service, never neither.
+        fresh.flush().await?;
+        generation::write_current(root, number)?;
         *self
             .inner
             .active
             .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Active { generation, tree };
-        self.inner
-            .db
-            .drop_tree(generation_name(old.generation).as_bytes())?;
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(fresh);
+        // Deleted once the last reader still holding it lets go.
+        old.retire();
         Ok(checkpoint)
     }
 
@@ -365,8 +355,7 @@ impl Projections {
     /// consistency (a crash leaves the state of some checkpoint, and catch-up
     /// redoes the rest); useful before a backup.
     pub async fn flush(&self) -> Result<(), ProjectionError> {
-        self.inner.db.flush_async().await?;
-        Ok(())
+        self.active().flush().await
     }
 }
 

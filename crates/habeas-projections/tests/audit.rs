@@ -9,10 +9,9 @@ use support::*;
 /// Runs `change` on the current generation's sled tree, opened directly the
 /// way a disk fault or a stray tool would reach it.
 fn with_current_tree(path: &std::path::Path, change: impl FnOnce(&sled::Tree)) {
-    let db = sled::open(path).expect("open the projection database directly");
-    let tree = current_generation_tree(&db);
+    let (db, tree, directory) = open_current_generation(path);
     change(&tree);
-    close_raw_sled(db, tree, path);
+    close_raw_sled(db, tree, &directory);
 }
 
 fn row_key(person: habeas_domain::id::PersonId) -> Vec<u8> {
@@ -100,6 +99,25 @@ async fn audit_finds_a_corrupted_row_and_rebuild_repairs_it() {
         .await
         .expect("rebuild");
     assert_eq!(projections.generation(), generation + 1);
+    // The replaced generation's database is gone, its space given back.
+    let mut entries: Vec<String> = std::fs::read_dir(projections.path())
+        .expect("read the folder")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    entries.sort();
+    assert_eq!(
+        entries,
+        [
+            "CURRENT".to_owned(),
+            format!("generation-{}", generation + 1)
+        ]
+    );
     assert_eq!(
         reports.last(),
         Some(&(checkpoint, checkpoint)),

@@ -15,14 +15,13 @@ use support::*;
 
 /// Every key and value of the generation in service, read directly.
 fn contents(path: &Path) -> BTreeMap<Vec<u8>, Vec<u8>> {
-    let db = sled::open(path).expect("open the projection database directly");
-    let tree = current_generation_tree(&db);
+    let (db, tree, directory) = open_current_generation(path);
     let contents = tree
         .iter()
         .map(|entry| entry.expect("read"))
         .map(|(key, value)| (key.to_vec(), value.to_vec()))
         .collect();
-    close_raw_sled(db, tree, path);
+    close_raw_sled(db, tree, &directory);
     contents
 }
 

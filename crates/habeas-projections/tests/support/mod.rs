@@ -297,15 +297,21 @@ pub fn close_raw_sled(db: sled::Db, tree: sled::Tree, path: &std::path::Path) {
     );
 }
 
-/// The tree of the generation in service of a projection database opened
-/// directly with `sled::open`.
-pub fn current_generation_tree(db: &sled::Db) -> sled::Tree {
-    let generation = db
-        .get("generation")
-        .expect("read")
-        .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_ref()).ok())
-        .map(u64::from_be_bytes)
-        .expect("a generation");
-    db.open_tree(format!("generation-{generation}"))
-        .expect("open the tree")
+/// The database and read-model tree of the generation in service in the
+/// projections folder `path`, opened directly with `sled::open` (the way a
+/// disk fault or a stray tool would reach them), and its directory. Close
+/// with [`close_raw_sled`].
+pub fn open_current_generation(
+    path: &std::path::Path,
+) -> (sled::Db, sled::Tree, std::path::PathBuf) {
+    let current = std::fs::read_to_string(path.join("CURRENT")).expect("CURRENT");
+    let number: u64 = current
+        .trim()
+        .strip_prefix("generation ")
+        .and_then(|number| number.parse().ok())
+        .expect("CURRENT names a generation");
+    let directory = path.join(format!("generation-{number}"));
+    let db = sled::open(&directory).expect("open the generation's database directly");
+    let tree = db.open_tree("read-model").expect("open the read model");
+    (db, tree, directory)
 }
