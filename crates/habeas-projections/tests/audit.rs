@@ -100,19 +100,8 @@ async fn audit_finds_a_corrupted_row_and_rebuild_repairs_it() {
         .expect("rebuild");
     assert_eq!(projections.generation(), generation + 1);
     // The replaced generation's database is gone, its space given back.
-    let mut entries: Vec<String> = std::fs::read_dir(projections.path())
-        .expect("read the folder")
-        .map(|entry| {
-            entry
-                .expect("entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    entries.sort();
     assert_eq!(
-        entries,
+        folder_entries(projections.path()),
         [
             "CURRENT".to_owned(),
             format!("generation-{}", generation + 1)

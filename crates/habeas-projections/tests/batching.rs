@@ -48,6 +48,23 @@ fn differences(
         .collect()
 }
 
+/// Fails, naming each differing key, unless the database in `path` holds
+/// exactly `expected`.
+fn assert_same(
+    path: &Path,
+    expected: &BTreeMap<Vec<u8>, Vec<u8>>,
+    how: &str,
+    page_size: usize,
+    chunk: usize,
+) {
+    let differ = differences(&contents(path), expected);
+    assert!(
+        differ.is_empty(),
+        "{how} with pages of {page_size}, chunks of {chunk}:\n{}",
+        differ.join("\n")
+    );
+}
+
 fn config(page_size: usize, rebuild_chunk_events: usize) -> ProjectionConfig {
     ProjectionConfig {
         page_size,
@@ -139,12 +156,7 @@ async fn every_way_of_cutting_the_log_writes_the_same_read_model() {
         assert_eq!(reports.last(), Some(&(head, head)), "{reports:?}");
         assert!(reports.windows(2).all(|w| w[0].0 <= w[1].0), "{reports:?}");
         drop(projections);
-        let differ = differences(&contents(&path), &expected);
-        assert!(
-            differ.is_empty(),
-            "first catch-up with pages of {page_size}, chunks of {chunk}:\n{}",
-            differ.join("\n")
-        );
+        assert_same(&path, &expected, "first catch-up", page_size, chunk);
 
         let projections = Projections::open(&path, config(page_size, chunk)).expect("reopen");
         projections
@@ -152,11 +164,6 @@ async fn every_way_of_cutting_the_log_writes_the_same_read_model() {
             .await
             .expect("rebuild");
         drop(projections);
-        let differ = differences(&contents(&path), &expected);
-        assert!(
-            differ.is_empty(),
-            "rebuild with pages of {page_size}, chunks of {chunk}:\n{}",
-            differ.join("\n")
-        );
+        assert_same(&path, &expected, "rebuild", page_size, chunk);
     }
 }

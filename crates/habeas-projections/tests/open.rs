@@ -1,7 +1,10 @@
 //! Opening a projections directory that something else holds.
 
+mod support;
+
 use habeas_projections::{ProjectionConfig, ProjectionError, Projections};
 use habeas_store::StoreError;
+use support::folder_entries;
 
 #[test]
 fn projections_held_by_another_opener_are_reported_as_a_locked_store() {
@@ -18,21 +21,6 @@ fn projections_held_by_another_opener_are_reported_as_a_locked_store() {
     drop(first);
 }
 
-fn entries(path: &std::path::Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(path)
-        .expect("read the folder")
-        .map(|entry| {
-            entry
-                .expect("entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn a_second_opener_leaves_a_rebuild_in_progress_alone() {
     let directory = tempfile::tempdir().expect("temp dir");
@@ -44,13 +32,16 @@ fn a_second_opener_leaves_a_rebuild_in_progress_alone() {
         &next,
         habeas_store::SLED_RELEASE_TIMEOUT
     ));
-    let before = entries(directory.path());
+    let before = folder_entries(directory.path());
     Projections::open(directory.path(), ProjectionConfig::default()).expect_err("locked");
-    assert_eq!(entries(directory.path()), before);
+    assert_eq!(folder_entries(directory.path()), before);
     drop(first);
     // The next opener that does hold the folder removes the leftover.
     drop(Projections::open(directory.path(), ProjectionConfig::default()).expect("reopen"));
-    assert_eq!(entries(directory.path()), ["CURRENT", "generation-1"]);
+    assert_eq!(
+        folder_entries(directory.path()),
+        ["CURRENT", "generation-1"]
+    );
 }
 
 #[test]
@@ -63,7 +54,7 @@ fn a_folder_holding_anything_else_is_refused_untouched() {
         matches!(error, ProjectionError::NotProjections(_)),
         "{error:?}"
     );
-    assert_eq!(entries(directory.path()), ["notes.txt"]);
+    assert_eq!(folder_entries(directory.path()), ["notes.txt"]);
 }
 
 #[test]
@@ -79,10 +70,13 @@ fn projections_of_the_single_database_layout_are_replaced() {
         directory.path(),
         habeas_store::SLED_RELEASE_TIMEOUT
     ));
-    assert!(entries(directory.path()).contains(&"conf".to_owned()));
+    assert!(folder_entries(directory.path()).contains(&"conf".to_owned()));
     let projections =
         Projections::open(directory.path(), ProjectionConfig::default()).expect("open");
     assert_eq!(projections.checkpoint().expect("checkpoint"), 0);
     drop(projections);
-    assert_eq!(entries(directory.path()), ["CURRENT", "generation-1"]);
+    assert_eq!(
+        folder_entries(directory.path()),
+        ["CURRENT", "generation-1"]
+    );
 }

@@ -315,3 +315,19 @@ pub fn open_current_generation(
     let tree = db.open_tree("read-model").expect("open the read model");
     (db, tree, directory)
 }
+
+/// The names in a folder, sorted.
+pub fn folder_entries(path: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(path)
+        .expect("read the folder")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
