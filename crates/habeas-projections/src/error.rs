@@ -112,3 +112,15 @@ pub enum ProjectionError {
     #[error("the projection worker stopped unexpectedly ({0}); retry, or rebuild")]
     Worker(String),
 }
+
+impl ProjectionError {
+    /// The error for an i/o failure on `path`, for `map_err`.
+    pub(crate) fn io(
+        path: &std::path::Path,
+    ) -> impl FnOnce(std::io::Error) -> ProjectionError + '_ {
+        move |source| ProjectionError::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
+}

@@ -35,13 +35,6 @@ const FORMAT_KEY: &[u8] = b"format";
 /// The tree holding the read model (keys in `keys.rs`).
 pub(crate) const READ_MODEL_TREE: &str = "read-model";
 
-fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ProjectionError + '_ {
-    move |source| ProjectionError::Io {
-        path: path.to_owned(),
-        source,
-    }
-}
-
 /// The directory of generation `number`.
 pub(crate) fn directory(root: &Path, number: u64) -> PathBuf {
     root.join(format!("{PREFIX}{number}"))
@@ -53,7 +46,7 @@ pub(crate) fn read_current(root: &Path) -> Result<Option<u64>, ProjectionError> 
     let text = match fs::read_to_string(&path) {
         Ok(text) => text,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => return Err(io_error(&path)(error)),
+        Err(error) => return Err(ProjectionError::io(&path)(error)),
     };
     text.trim()
         .strip_prefix("generation ")
@@ -68,14 +61,14 @@ pub(crate) fn read_current(root: &Path) -> Result<Option<u64>, ProjectionError> 
 /// Names generation `number` as the one in service, durably and atomically.
 pub(crate) fn write_current(root: &Path, number: u64) -> Result<(), ProjectionError> {
     let temp = root.join(CURRENT_TEMP_FILE);
-    let mut file = fs::File::create(&temp).map_err(io_error(&temp))?;
-    writeln!(file, "generation {number}").map_err(io_error(&temp))?;
-    file.sync_all().map_err(io_error(&temp))?;
+    let mut file = fs::File::create(&temp).map_err(ProjectionError::io(&temp))?;
+    writeln!(file, "generation {number}").map_err(ProjectionError::io(&temp))?;
+    file.sync_all().map_err(ProjectionError::io(&temp))?;
     drop(file);
-    fs::rename(&temp, root.join(CURRENT_FILE)).map_err(io_error(root))?;
+    fs::rename(&temp, root.join(CURRENT_FILE)).map_err(ProjectionError::io(root))?;
     fs::File::open(root)
         .and_then(|directory| directory.sync_all())
-        .map_err(io_error(root))
+        .map_err(ProjectionError::io(root))
 }
 
 /// Removes every generation directory but `keep`'s, and a half-written
@@ -83,15 +76,15 @@ pub(crate) fn write_current(root: &Path, number: u64) -> Result<(), ProjectionEr
 /// replaced while this process was killed.
 pub(crate) fn remove_others(root: &Path, keep: u64) -> Result<(), ProjectionError> {
     let keep = directory(root, keep);
-    for entry in fs::read_dir(root).map_err(io_error(root))? {
-        let entry = entry.map_err(io_error(root))?;
+    for entry in fs::read_dir(root).map_err(ProjectionError::io(root))? {
+        let entry = entry.map_err(ProjectionError::io(root))?;
         let name = entry.file_name();
         let name = name.to_string_lossy();
         let path = entry.path();
         if name.starts_with(PREFIX) && path != keep {
-            fs::remove_dir_all(&path).map_err(io_error(&path))?;
+            fs::remove_dir_all(&path).map_err(ProjectionError::io(&path))?;
         } else if name == CURRENT_TEMP_FILE {
-            fs::remove_file(&path).map_err(io_error(&path))?;
+            fs::remove_file(&path).map_err(ProjectionError::io(&path))?;
         }
     }
     Ok(())

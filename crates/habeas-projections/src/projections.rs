@@ -85,13 +85,6 @@ fn is_single_database_file(name: &str) -> bool {
     matches!(name, "conf" | "db" | "blobs") || name.starts_with("snap.")
 }
 
-fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ProjectionError + '_ {
-    move |source| ProjectionError::Io {
-        path: path.to_owned(),
-        source,
-    }
-}
-
 impl Projections {
     /// Opens (or creates) the projection database in `path`, normally the
     /// `projections/` folder of a data directory. Blocking.
@@ -128,12 +121,12 @@ impl Projections {
             Ok(entries) => entries
                 .map(|entry| entry.map(|entry| entry.file_name().to_string_lossy().into_owned()))
                 .collect::<Result<_, _>>()
-                .map_err(io_error(&path))?,
+                .map_err(ProjectionError::io(&path))?,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::create_dir_all(&path).map_err(io_error(&path))?;
+                std::fs::create_dir_all(&path).map_err(ProjectionError::io(&path))?;
                 Vec::new()
             }
-            Err(error) => return Err(io_error(&path)(error)),
+            Err(error) => return Err(ProjectionError::io(&path)(error)),
         };
         let single_database = names.iter().any(|name| name == "conf");
         let ours = |name: &String| {
@@ -155,7 +148,7 @@ impl Projections {
                 } else {
                     std::fs::remove_file(&entry)
                 };
-                removed.map_err(io_error(&entry))?;
+                removed.map_err(ProjectionError::io(&entry))?;
             }
         }
         let number = match generation::read_current(&path)? {
@@ -326,7 +319,7 @@ impl Projections {
         // A leftover of an interrupted rebuild in this process.
         let directory = generation::directory(root, number);
         if directory.exists() {
-            std::fs::remove_dir_all(&directory).map_err(io_error(&directory))?;
+            std::fs::remove_dir_all(&directory).map_err(ProjectionError::io(&directory))?;
         }
         let (fresh, _) = Generation::open(root, number, self.config())?;
         let replayed = replay(fresh.tree(), store, self.plan(WriteMode::Direct), progress).await;
