@@ -470,7 +470,7 @@ fn verify_finds_a_read_model_altered_by_hand_and_rebuild_repairs_it() {
         serde_json::from_str(&store.ok(&["status", "rong-chhun", "--json"])).unwrap();
     let id: uuid::Uuid = status["id"].as_str().unwrap().parse().unwrap();
 
-    // Someone edits the read model behind habeas' back: Rong Chhun "detained".
+    // Someone edits the read model behind habeas' back: Rong Chhun "died".
     {
         let projections = store.path.join("projections");
         let current = std::fs::read_to_string(projections.join("CURRENT")).unwrap();
@@ -481,8 +481,9 @@ fn verify_finds_a_read_model_altered_by_hand_and_rebuild_repairs_it() {
         key.extend_from_slice(id.as_bytes());
         let row = tree.get(&key).unwrap().expect("Rong Chhun's row");
         let mut row: serde_json::Value = serde_json::from_slice(&row).unwrap();
-        assert_eq!(row["headline"], "released");
-        row["headline"] = "detained".into();
+        let custody = &mut row["standing"]["walk"]["custody"];
+        assert_eq!(custody["state"], "at-liberty");
+        *custody = serde_json::json!({"state": "deceased", "on": "2021-12"});
         tree.insert(&key, serde_json::to_vec(&row).unwrap())
             .unwrap();
         db.flush().unwrap();
@@ -497,7 +498,7 @@ fn verify_finds_a_read_model_altered_by_hand_and_rebuild_repairs_it() {
     assert!(
         listed
             .lines()
-            .any(|l| l.starts_with("rong-chhun") && l.contains("detained")),
+            .any(|l| l.starts_with("rong-chhun") && l.contains("deceased")),
         "the altered row is what a list shows:\n{listed}"
     );
 
@@ -507,7 +508,8 @@ fn verify_finds_a_read_model_altered_by_hand_and_rebuild_repairs_it() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("headline: stored \"detained\" but the log gives \"released\""),
+        stderr.contains("headline on ")
+            && stderr.contains(": stored \"deceased\" but the log gives \"released\""),
         "{stderr}"
     );
     assert!(stderr.contains("habeas rebuild"), "{stderr}");

@@ -24,7 +24,7 @@ pub struct RecordedEvent {
 }
 
 /// Who a person is, as far as the case file knows.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Identity {
     /// The main name.
     pub name: String,

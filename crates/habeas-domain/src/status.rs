@@ -10,7 +10,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::date::PartialDate;
 use crate::event::{Charge, DetentionKind, Event, RestrictionKind};
@@ -113,7 +113,7 @@ impl FromStr for Headline {
 }
 
 /// Where the person is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum Custody {
     /// Nothing recorded.
@@ -147,7 +147,7 @@ pub enum Custody {
 }
 
 /// Where the proceedings stand.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum Legal {
     /// No charge recorded.
@@ -208,7 +208,7 @@ pub struct Episode {
 }
 
 /// A restriction in force on the `as_of` day.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActiveRestriction {
     /// What kind.
     pub kind: RestrictionKind,
@@ -271,7 +271,7 @@ impl Status {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct SentenceDraft {
     term: Option<Term>,
     suspended: bool,
@@ -281,7 +281,7 @@ struct SentenceDraft {
 }
 
 /// An episode while walking, before its length is known.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct EpisodeDraft {
     start: PartialDate,
     end: Option<PartialDate>,
@@ -291,7 +291,37 @@ struct EpisodeDraft {
     ended_by: Option<EventId>,
 }
 
-#[derive(Debug)]
+/// Where a case stands once its facts are walked, before it is read on a
+/// day: everything [`status`] derives except what depends on `as_of` (which
+/// restrictions have expired, day counts, sentence arithmetic).
+///
+/// `standing(history, view).status(later)` equals `status(history, later)`
+/// for any `later` with the same `known_at` whose `as_of` admits the same
+/// facts, in particular for every day on or after the latest
+/// earliest-possible day of any fact: [`status`] itself is
+/// `standing(history, view).status(view)`. This is what lets the read models
+/// store one standing per person and answer any later day without the
+/// history (`habeas-projections`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Standing {
+    walk: Walk,
+    identity: Option<Identity>,
+}
+
+impl Standing {
+    /// The status this standing reads as on `view.as_of` (see the type's
+    /// docs for the days on which that is exact).
+    pub fn status(&self, view: View) -> Status {
+        self.walk.clone().finish(view, self.identity.clone())
+    }
+
+    /// Who the person is, as known when the standing was derived.
+    pub fn identity(&self) -> Option<&Identity> {
+        self.identity.as_ref()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Walk {
     custody: Custody,
     legal: Legal,
@@ -568,6 +598,12 @@ impl Walk {
 
 /// Derives a person's status from their stream's history (in recording order).
 pub fn status(history: &[RecordedEvent], view: View) -> Status {
+    standing(history, view).status(view)
+}
+
+/// Walks the facts of `history` known at `view.known_at` that may have
+/// happened by `view.as_of`, in the order they happened.
+pub fn standing(history: &[RecordedEvent], view: View) -> Standing {
     let file = CaseFile::from_history(
         history
             .iter()
@@ -588,5 +624,8 @@ pub fn status(history: &[RecordedEvent], view: View) -> Status {
             walk.apply(id, items[idx].event);
         }
     }
-    walk.finish(view, file.identity().cloned())
+    Standing {
+        walk,
+        identity: file.identity().cloned(),
+    }
 }

@@ -309,7 +309,7 @@ fn upcast_refuses_unknown_types_and_newer_versions() {
 /// `from_payload` decodes straight into each variant's type; it must read
 /// exactly what the tagged enum reads, for every type in the catalogue.
 #[test]
-fn from_payload_reads_every_type_as_the_tagged_enum_does() {
+fn from_payload_reads_every_type_as_the_tagged_enum_does_from_a_value_or_text() {
     let samples = samples();
     let covered: BTreeSet<&str> = samples.iter().map(|sample| sample.event_type()).collect();
     assert_eq!(covered.len(), habeas_domain::event::EVENT_TYPES.len());
@@ -325,11 +325,29 @@ fn from_payload_reads_every_type_as_the_tagged_enum_does() {
             serde_json::json!({ "type": sample.event_type(), "payload": payload }),
         )
         .unwrap();
+        let from_text = Event::from_payload_json(
+            sample.event_type(),
+            sample.schema_version(),
+            &payload.to_string(),
+        )
+        .unwrap();
         assert_eq!(direct, tagged);
         assert_eq!(direct, sample);
+        assert_eq!(from_text, sample);
+        let trailing = format!("{payload} x");
+        let refused =
+            Event::from_payload_json(sample.event_type(), sample.schema_version(), &trailing);
+        assert!(refused.is_err(), "text after the payload is refused");
     }
-    let unknown = Event::from_payload("Arrested", 1, serde_json::json!({}))
-        .unwrap_err()
-        .to_string();
-    assert!(unknown.contains("Arrested"), "{unknown}");
+    for unknown in [
+        Event::from_payload("Arrested", 1, serde_json::json!({})),
+        Event::from_payload_json("Arrested", 1, "{}"),
+    ] {
+        let unknown = unknown.unwrap_err().to_string();
+        assert!(unknown.contains("Arrested"), "{unknown}");
+        assert!(
+            unknown.contains("Detained"),
+            "names the known types: {unknown}"
+        );
+    }
 }

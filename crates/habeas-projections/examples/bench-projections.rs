@@ -452,7 +452,8 @@ async fn bench(data: &Path, options: &Options) -> Result<(), String> {
             let person = people[random.below(people.len() as u64) as usize];
             let started = Instant::now();
             let row = projections
-                .status(person, today)
+                .status(store.as_ref(), person, today)
+                .await
                 .map_err(|e| e.to_string())?
                 .ok_or("a generated person has no row")?;
             timings.push(started.elapsed());

@@ -1,10 +1,11 @@
-//! The projector: one batch of the log in, one atomic sled batch out.
+//! The projector: one batch of the log in, its changes to a generation tree
+//! out (see `writes.rs` for how they are written).
 //!
-//! Every change a batch of events makes (rows, compact histories, every index
-//! entry) and the new checkpoint go into one `sled::Batch` applied with
-//! `apply_batch`, which sled recovers all-or-nothing after a crash. So the
-//! stored read model is always the one of its checkpoint: an event is applied
-//! exactly when the checkpoint covers it.
+//! A batch carries, for every stream it touches, the events of that stream
+//! before the batch (`priors`, read from the store by the replay): a person's
+//! row is derived from their whole stream, because a fact recorded late may
+//! have happened first and a correction may change any earlier fact. The
+//! read model keeps no copy of the streams; the log is their one home.
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -16,12 +17,12 @@ use habeas_domain::id::{PersonId, StatementId};
 use habeas_store::Envelope;
 use serde::{Deserialize, Serialize};
 
-use crate::decode::{CompactEvent, compact_in_place, encode_history, into_recorded};
+use crate::decode::into_recorded;
 use crate::derive::build_row;
 use crate::error::ProjectionError;
 use crate::keys;
 use crate::names::{fold, slug_candidates};
-use crate::row::{PersonStatus, RowContext};
+use crate::row::{PersonStatus, RowContext, StoredRow};
 use crate::writes::{WriteMode, Writes};
 
 /// Whose stream an event belongs to.
@@ -42,13 +43,6 @@ impl Subject {
             None
         }
     }
-
-    fn stream_name(&self) -> String {
-        match self {
-            Subject::Person(id) => id.stream_name(),
-            Subject::Statement(id) => id.stream_name(),
-        }
-    }
 }
 
 /// A page of the log read as domain events, ready to apply.
@@ -61,6 +55,9 @@ pub(crate) struct DecodedBatch {
     pub(crate) last_hash: String,
     /// The events of the streams the projections read, in log order.
     pub(crate) events: Vec<(Subject, u64, RecordedEvent)>,
+    /// For each stream the batch touches, its events before the batch, in
+    /// stream order (absent: the batch starts the stream).
+    pub(crate) priors: HashMap<Subject, Vec<RecordedEvent>>,
 }
 
 impl DecodedBatch {
@@ -76,10 +73,27 @@ impl DecodedBatch {
         self.last_position = next.last_position;
         self.last_hash = next.last_hash;
         self.events.extend(next.events);
+        for (subject, prior) in next.priors {
+            // A stream's priors come with its first page in the batch.
+            self.priors.entry(subject).or_insert(prior);
+        }
     }
 
-    /// Reads a contiguous page of envelopes.
-    pub(crate) fn decode(envelopes: Vec<Envelope>) -> Result<DecodedBatch, ProjectionError> {
+    /// Reads a contiguous page of envelopes, with the events before it of
+    /// the streams it touches (`priors`, in stream order).
+    pub(crate) fn decode(
+        envelopes: Vec<Envelope>,
+        priors: Vec<Envelope>,
+    ) -> Result<DecodedBatch, ProjectionError> {
+        let mut prior_events: HashMap<Subject, Vec<RecordedEvent>> = HashMap::new();
+        for envelope in priors {
+            if let Some(subject) = Subject::of_stream(envelope.stream.as_str()) {
+                prior_events
+                    .entry(subject)
+                    .or_default()
+                    .push(into_recorded(envelope)?);
+            }
+        }
         let (Some(first_position), Some(last)) = (
             envelopes.first().map(|first| first.position),
             envelopes.last(),
@@ -105,6 +119,7 @@ impl DecodedBatch {
             last_position,
             last_hash,
             events,
+            priors: prior_events,
         })
     }
 
@@ -148,22 +163,10 @@ pub(crate) fn encode_json<T: Serialize>(
     serde_json::to_vec(value).map_err(|source| ProjectionError::Encode { what, source })
 }
 
-/// A stream's compact history as stored (empty when new).
-pub(crate) fn load_history(
-    tree: &sled::Tree,
-    stream: &str,
-) -> Result<Vec<CompactEvent>, ProjectionError> {
-    let key = keys::events(stream);
-    match tree.get(&key)? {
-        None => Ok(Vec::new()),
-        Some(value) => decode_json(&key, &value),
-    }
-}
-
 pub(crate) fn load_row(
     tree: &sled::Tree,
     person: PersonId,
-) -> Result<Option<PersonStatus>, ProjectionError> {
+) -> Result<Option<StoredRow>, ProjectionError> {
     let key = keys::person(person);
     tree.get(&key)?
         .map(|value| decode_json(&key, &value))
@@ -257,46 +260,60 @@ pub(crate) fn apply(
             found: batch.first_position,
         });
     }
-    let mut grouped: Vec<(Subject, Vec<(u64, RecordedEvent)>)> = Vec::new();
+    // Per subject: the events already applied (before the batch, and any in
+    // the batch at or before the checkpoint), then the new ones.
+    struct Touched {
+        applied: Vec<RecordedEvent>,
+        new: Vec<(u64, RecordedEvent)>,
+    }
+    let DecodedBatch {
+        events,
+        mut priors,
+        last_position: batch_last,
+        last_hash,
+        ..
+    } = batch;
+    let mut grouped: Vec<(Subject, Touched)> = Vec::new();
     let mut slot: HashMap<Subject, usize> = HashMap::new();
-    for (subject, position, event) in batch.events {
-        if position <= checkpoint {
-            continue;
-        }
+    for (subject, position, event) in events {
         let idx = *slot.entry(subject).or_insert_with(|| {
-            grouped.push((subject, Vec::new()));
+            let applied = priors.remove(&subject).unwrap_or_default();
+            grouped.push((
+                subject,
+                Touched {
+                    applied,
+                    new: Vec::new(),
+                },
+            ));
             grouped.len() - 1
         });
-        grouped[idx].1.push((position, event));
+        let touched = &mut grouped[idx].1;
+        if position <= checkpoint {
+            touched.applied.push(event);
+        } else {
+            touched.new.push((position, event));
+        }
     }
+    grouped.retain(|(_, touched)| !touched.new.is_empty());
 
     let mut writes = Writes::default();
     let mut statements: HashMap<PersonId, BTreeSet<StatementRef>> = HashMap::new();
-    let mut persons: Vec<(PersonId, Vec<(u64, RecordedEvent)>)> = Vec::new();
+    let mut persons: Vec<(PersonId, Touched)> = Vec::new();
     let mut refresh: BTreeSet<PersonId> = BTreeSet::new();
 
-    for (subject, new_events) in grouped {
+    for (subject, touched) in grouped {
         match subject {
-            Subject::Person(person) => persons.push((person, new_events)),
+            Subject::Person(person) => persons.push((person, touched)),
             Subject::Statement(statement) => {
-                let stream = subject.stream_name();
-                let mut history = load_history(tree, &stream)?;
-                let before: Vec<RecordedEvent> =
-                    history.iter().map(CompactEvent::to_recorded).collect();
-                let old_about = statement_about(&before);
-                let mut after = before;
-                for (position, event) in &new_events {
-                    history.push(CompactEvent::new(*position, event));
+                let old_about = statement_about(&touched.applied);
+                let mut after = touched.applied;
+                for (_, event) in touched.new {
                     for person in named_by(&event.event) {
                         writes.insert(keys::named(*person, statement), Vec::new());
                     }
-                    after.push(event.clone());
+                    after.push(event);
                 }
                 let new_about = statement_about(&after);
-                writes.insert(
-                    keys::events(&stream),
-                    encode_json("a compact history", &history)?,
-                );
                 if old_about == new_about {
                     continue;
                 }
@@ -335,51 +352,40 @@ pub(crate) fn apply(
 
     let mut slugs_taken_here: HashSet<String> = HashSet::new();
     let mut done: HashSet<PersonId> = HashSet::new();
-    for (person, new_events) in persons {
+    for (person, touched) in persons {
         done.insert(person);
-        let stream = person.stream_name();
-        let stored = load_history(tree, &stream)?;
         let old_row = load_row(tree, person)?;
-        let mut positions = Vec::with_capacity(stored.len() + new_events.len());
-        let mut recorded = Vec::with_capacity(stored.len() + new_events.len());
-        for compact in stored {
-            let (position, event) = compact.into_recorded();
-            positions.push(position);
-            recorded.push(event);
-        }
-        for (position, mut event) in new_events {
-            compact_in_place(&mut event);
-            positions.push(position);
-            recorded.push(event);
-        }
-        writes.insert(
-            keys::events(&stream),
-            encode_history(&positions, &recorded)?,
-        );
+        let Some((last_position, _)) = touched.new.last() else {
+            continue;
+        };
+        let last_position = *last_position;
+        let mut history = touched.applied;
+        history.extend(touched.new.into_iter().map(|(_, event)| event));
+        let Some(last) = history.last() else {
+            continue;
+        };
         let set = match statements.get(&person) {
             Some(set) => set.clone(),
             None => load_statements(tree, person)?,
         };
-        let (Some(last_position), Some(last)) = (positions.last(), recorded.last()) else {
-            continue;
-        };
-        let mut context = RowContext {
+        let context = RowContext {
             slug: old_row.as_ref().and_then(|row| row.slug.clone()),
             statements: set.iter().map(|reference| reference.id).collect(),
-            last_position: *last_position,
+            last_position,
             last_event: last.id,
         };
-        let mut row = build_row(person, &recorded, context.clone());
+        let (mut stored, mut row) = build_row(person, &history, context);
         if row.slug.is_none()
-            && let Some(name) = registered_name(&recorded)
+            && let Some(name) = registered_name(&history)
         {
             let slug = assign_slug(tree, &slugs_taken_here, name, person)?;
             writes.insert(keys::slug(&slug), person.as_uuid().as_bytes().to_vec());
             slugs_taken_here.insert(slug.clone());
-            context.slug = Some(slug.clone());
+            stored.slug = Some(slug.clone());
             row.slug = Some(slug);
         }
-        write_row(&mut writes, old_row.as_ref(), &row)?;
+        let old = old_row.as_ref().map(StoredRow::as_stored);
+        write_row(&mut writes, old.as_ref(), &stored, &row)?;
     }
     for person in refresh {
         if done.contains(&person) {
@@ -387,18 +393,19 @@ pub(crate) fn apply(
         }
         // A statement about someone whose stream is not (yet) projected waits
         // under `t/` for their first event.
-        let Some(old_row) = load_row(tree, person)? else {
+        let Some(old_stored) = load_row(tree, person)? else {
             continue;
         };
         let set = statements.get(&person).cloned().unwrap_or_default();
-        let row = PersonStatus {
+        let stored = StoredRow {
             statements: set.iter().map(|reference| reference.id).collect(),
-            ..old_row.clone()
+            ..old_stored.clone()
         };
-        write_row(&mut writes, Some(&old_row), &row)?;
+        let row = stored.as_stored();
+        write_row(&mut writes, Some(&old_stored.as_stored()), &stored, &row)?;
     }
-    writes.commit(tree, mode, batch.last_position, &batch.last_hash)?;
-    Ok(batch.last_position)
+    writes.commit(tree, mode, batch_last, &last_hash)?;
+    Ok(batch_last)
 }
 
 /// The name a person was registered under: their slug comes from it, so
@@ -438,9 +445,12 @@ fn assign_slug(
     })
 }
 
+/// Writes `stored` (which reads as `row` when stored) and its index keys,
+/// removing those of the row it replaces.
 fn write_row(
     writes: &mut Writes,
     old: Option<&PersonStatus>,
+    stored: &StoredRow,
     row: &PersonStatus,
 ) -> Result<(), ProjectionError> {
     let new_keys = index_keys(row);
@@ -452,6 +462,9 @@ fn write_row(
     for key in new_keys {
         writes.insert(key, Vec::new());
     }
-    writes.insert(keys::person(row.person), encode_json("a status row", row)?);
+    writes.insert(
+        keys::person(row.person),
+        encode_json("a status row", stored)?,
+    );
     Ok(())
 }

@@ -1,32 +1,37 @@
-//! Deriving a row from a stream's history with the domain's `status()`, and
-//! the window of days on which the derived row holds unchanged.
+//! Deriving a row from a stream's history with the domain's `standing()`,
+//! and the window of days on which the derived row holds unchanged.
 //!
 //! `status(history, as_of)` depends on `as_of` in exactly three ways (see
 //! `habeas_domain::status`): facts that may not have happened by `as_of` are
 //! left out; restrictions whose `until` has passed are dropped; and episode
 //! lengths are counted up to `as_of`. From the day every fact counts
-//! ([`valid_from`]) on, the first no longer applies; the row is computed as of
-//! that day and stays exact until the first day on which a restriction
-//! expires or a day count can move ([`window`]).
+//! ([`valid_from`]) on, the first no longer applies: the domain's
+//! [`Standing`](habeas_domain::status::Standing) walked as of that day reads
+//! exactly on any later day, so that is what a row stores. The derived row is
+//! unchanged until the first day on which a restriction expires or a day count
+//! can move ([`window`]); its headline until a restriction expires (the
+//! roster index relies on that).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use habeas_domain::event::Event;
 use habeas_domain::history::RecordedEvent;
 use habeas_domain::id::PersonId;
-use habeas_domain::status::{Status, View, status};
+use habeas_domain::status::{Status, View, standing, status};
 
-use crate::row::{PersonStatus, RowContext, Window};
+use crate::row::{PersonStatus, RowContext, StoredRow, Window};
 
 /// The status on `as_of` of everything in `history` (the read model's
 /// known-at is "everything applied").
 pub(crate) fn status_on(history: &[RecordedEvent], as_of: NaiveDate) -> Status {
-    status(
-        history,
-        View {
-            as_of,
-            known_at: DateTime::<Utc>::MAX_UTC,
-        },
-    )
+    status(history, view(as_of))
+}
+
+/// The view of the read model: as of a day, knowing everything applied.
+fn view(as_of: NaiveDate) -> View {
+    View {
+        as_of,
+        known_at: DateTime::<Utc>::MAX_UTC,
+    }
 }
 
 /// The first day on which every fact of `history` may have happened: the
@@ -78,37 +83,42 @@ pub(crate) fn window(status: &Status, from: NaiveDate) -> Window {
     }
 }
 
-/// The row of a person's history, computed as of its `valid_from`.
+/// The stored row of a person's history: its standing as of its
+/// `valid_from`, and that row as it reads on that day (for the indexes).
 pub(crate) fn build_row(
     person: PersonId,
     history: &[RecordedEvent],
     context: RowContext,
-) -> PersonStatus {
+) -> (StoredRow, PersonStatus) {
     let from = valid_from(history);
-    let derived = status_on(history, from);
+    let standing = standing(history, view(from));
+    let derived = standing.status(view(from));
     let window = window(&derived, from);
-    PersonStatus::from_status(person, &derived, context, window)
+    let row = PersonStatus::from_status(person, &derived, context.clone(), window);
+    let stored = StoredRow {
+        person,
+        slug: context.slug,
+        statements: context.statements,
+        last_position: context.last_position,
+        last_event: context.last_event,
+        window,
+        standing,
+    };
+    (stored, row)
 }
 
-/// The row as it reads on `day`: the stored one restated when its window
-/// holds, else derived again from the history (keeping the stored window,
-/// which describes the stored row).
-pub(crate) fn row_on(
-    stored: PersonStatus,
+/// The row of `stored` as it reads on `day`, given the person's history as
+/// applied (needed only for a day before the window's `valid_from`, when
+/// facts the standing counts had not happened yet).
+pub(crate) fn row_before(
+    stored: &StoredRow,
+    history: &[RecordedEvent],
     day: NaiveDate,
-    history: impl FnOnce() -> Result<Vec<RecordedEvent>, crate::ProjectionError>,
-) -> Result<PersonStatus, crate::ProjectionError> {
-    if stored.window.holds_on(day) {
-        return Ok(PersonStatus {
-            as_of: day,
-            ..stored
-        });
-    }
-    let derived = status_on(&history()?, day);
-    Ok(PersonStatus::from_status(
+) -> PersonStatus {
+    PersonStatus::from_status(
         stored.person,
-        &derived,
+        &status_on(history, day),
         stored.context(),
         stored.window,
-    ))
+    )
 }

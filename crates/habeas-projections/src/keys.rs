@@ -4,8 +4,7 @@
 //! | key | value |
 //! |---|---|
 //! | `c` | checkpoint: last applied position (u64 BE) then the hash of that envelope |
-//! | `p/` person (16 bytes) | [`crate::PersonStatus`] JSON |
-//! | `e/` stream name | the stream's compact history, JSON |
+//! | `p/` person (16 bytes) | the person's stored row (standing, window, slug, statements), JSON |
 //! | `t/` person (16 bytes) | statements naming the person, JSON |
 //! | `h/` headline (1 byte) person | empty: the roster index |
 //! | `n/` folded name `\0` person | empty: the name and alias index |
@@ -21,7 +20,6 @@ use uuid::Uuid;
 
 pub(crate) const CHECKPOINT: &[u8] = b"c";
 pub(crate) const PERSON: &[u8] = b"p/";
-pub(crate) const EVENTS: &[u8] = b"e/";
 pub(crate) const STATEMENTS: &[u8] = b"t/";
 pub(crate) const HEADLINE: &[u8] = b"h/";
 pub(crate) const NAME: &[u8] = b"n/";
@@ -40,10 +38,6 @@ fn with(prefix: &[u8], parts: &[&[u8]]) -> Vec<u8> {
 
 pub(crate) fn person(id: PersonId) -> Vec<u8> {
     with(PERSON, &[id.as_uuid().as_bytes()])
-}
-
-pub(crate) fn events(stream: &str) -> Vec<u8> {
-    with(EVENTS, &[stream.as_bytes()])
 }
 
 pub(crate) fn statements(id: PersonId) -> Vec<u8> {

@@ -25,7 +25,7 @@
 //! # Checkpoint and atomicity
 //!
 //! The projector applies the log one page at a time. Every change a page
-//! makes (rows, compact histories, every index entry) and the new checkpoint
+//! makes (rows, every index entry) and the new checkpoint
 //! (the last applied position, with that envelope's hash) go into one
 //! `sled::Batch`, written with one `apply_batch` on the one tree of the
 //! current generation. sled recovers a batch all-or-nothing and recovers its
@@ -57,27 +57,32 @@
 //! # Time
 //!
 //! A status depends on the day it describes: day counts grow, restrictions
-//! with an end date expire. Each row is derived by the domain's
-//! `status()` as of the first day on which every recorded fact counts
-//! ([`Window::valid_from`]), and stores the first day on which anything in
-//! it may change ([`Window::stable_until`]: the next day while an episode is
-//! open or its end is a partial date, the day after a restriction's `until`)
-//! and the first day its headline may change ([`Window::headline_until`]).
-//! A row read for a day inside its window is exact as stored; for any other
-//! day it is derived again with `status()` from the person's compact history,
-//! which the projection database keeps beside the row (a few kilobytes, no
-//! sources). So a row read on a later day never shows a stale headline or a
-//! stale day count, and no answer depends on the day the projector ran: a
-//! rebuild on any day writes the same bytes. The roster reads the headline
-//! index plus the (few) rows whose headline window does not cover the day.
+//! with an end date expire. Each row keeps the domain's
+//! [`Standing`](habeas_domain::status::Standing) (the person's facts walked)
+//! as of the first day on which every recorded fact counts
+//! ([`Window::valid_from`]); read on that day or any later one it gives
+//! exactly what `status()` over the whole stream gives, so a row read on a
+//! later day never shows a stale headline or day count, and no answer
+//! depends on the day the projector ran: a rebuild on any day writes the same
+//! bytes. For a day before `valid_from` (facts that had not happened yet) the
+//! person's stream is read from the log and derived again. The row also
+//! stores the first day its headline may change
+//! ([`Window::headline_until`], when a restriction expires); the roster reads
+//! the headline index plus the (few) rows whose headline window does not
+//! cover the day.
 //!
 //! Known-at (transaction time) is not modelled here: the read model answers
 //! "as known at its checkpoint"; earlier knowledge is a replay of the facade.
 //!
-//! The compact history is kept rather than re-read from the store for each
-//! touched person because it is read once per touched person per page (or
-//! rebuild chunk) instead of a second decode of the whole stream, sources
-//! and all, from the store.
+//! # No copy of the streams
+//!
+//! Deriving a row needs the person's whole stream (a fact recorded late may
+//! have happened first; a correction may change any earlier fact). The read
+//! model keeps no copy of it: when a page (or a rebuild's chunk) is the first
+//! to touch a stream, the replay reads that stream's earlier events from the
+//! store (`replay::priors`). In a rebuild of a log whose people were
+//! recorded together that is rare; keeping copies made the projection
+//! database three times larger and its writes most of a rebuild's cost.
 
 mod apply;
 mod audit;

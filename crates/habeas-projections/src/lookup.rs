@@ -4,15 +4,16 @@
 use chrono::NaiveDate;
 use habeas_domain::history::RecordedEvent;
 use habeas_domain::id::{PersonId, StatementId};
+use habeas_store::{EventStore, StreamId};
 
-use crate::apply::{load_history, load_row};
-use crate::decode::CompactEvent;
-use crate::derive::row_on;
+use crate::apply::load_row;
+use crate::decode::into_recorded;
+use crate::derive::row_before;
 use crate::error::ProjectionError;
 use crate::keys;
 use crate::names::fold;
 use crate::projections::Projections;
-use crate::row::PersonStatus;
+use crate::row::{PersonStatus, StoredRow};
 
 /// How a reference matched in [`Projections::find`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,27 +39,29 @@ impl Projections {
     /// A person's status on `as_of`, as of the checkpoint; `None` when the
     /// read model holds no such person.
     ///
-    /// The stored row is returned as is when its window holds on `as_of`;
-    /// otherwise the status is derived again from the compact history kept
-    /// beside it, so day counts and expired restrictions are never stale.
-    pub fn status(
+    /// On or after the row's `window.valid_from` (the first day every
+    /// recorded fact counts) the stored standing is read on `as_of`, so day
+    /// counts and expired restrictions are never stale. For an earlier day
+    /// the person's stream is read from `store` (the log the projections
+    /// were fed from) up to the row's last position and derived again.
+    pub async fn status(
         &self,
+        store: &dyn EventStore,
         person: PersonId,
         as_of: NaiveDate,
     ) -> Result<Option<PersonStatus>, ProjectionError> {
-        let tree = self.tree();
-        let Some(stored) = load_row(&tree, person)? else {
+        let Some(stored) = load_row(&self.tree(), person)? else {
             return Ok(None);
         };
-        row_on(stored, as_of, || history_of(&tree, person)).map(Some)
+        row_on(store, &stored, as_of).await.map(Some)
     }
 
-    /// A person's row exactly as stored, `None` when the read model holds no
-    /// such person. Its slug, identity and statements are current; its
-    /// day-dependent fields describe `row.as_of`: use
-    /// [`Projections::status`] for another day.
+    /// A person's row as stored, `None` when the read model holds no such
+    /// person. Its slug, identity and statements are current; its
+    /// day-dependent fields describe `row.as_of` (the first day every fact
+    /// counts): use [`Projections::status`] for another day.
     pub fn person(&self, person: PersonId) -> Result<Option<PersonStatus>, ProjectionError> {
-        load_row(&self.tree(), person)
+        Ok(load_row(&self.tree(), person)?.map(|stored| stored.as_stored()))
     }
 
     /// Everyone the read model holds, by id (ids are time-ordered: roughly
@@ -140,13 +143,32 @@ impl Projections {
     }
 }
 
-/// A person's history as the projection database keeps it.
-pub(crate) fn history_of(
-    tree: &sled::Tree,
+/// The row of `stored` as it reads on `day` (see [`Projections::status`]).
+pub(crate) async fn row_on(
+    store: &dyn EventStore,
+    stored: &StoredRow,
+    day: NaiveDate,
+) -> Result<PersonStatus, ProjectionError> {
+    if day >= stored.window.valid_from {
+        return Ok(stored.on(day));
+    }
+    let history = history_of(store, stored.person, stored.last_position).await?;
+    Ok(row_before(stored, &history, day))
+}
+
+/// A person's stream as read from the log, up to `last_position` (the
+/// person's last event the read model applied).
+pub(crate) async fn history_of(
+    store: &dyn EventStore,
     person: PersonId,
+    last_position: u64,
 ) -> Result<Vec<RecordedEvent>, ProjectionError> {
-    Ok(load_history(tree, &person.stream_name())?
-        .iter()
-        .map(CompactEvent::to_recorded)
-        .collect())
+    let stream = StreamId::new(person.stream_name())?;
+    store
+        .read_stream(&stream, 1)
+        .await?
+        .into_iter()
+        .filter(|envelope| envelope.position <= last_position)
+        .map(into_recorded)
+        .collect()
 }

@@ -1,6 +1,7 @@
 //! [`Projections`]: the projection database, its generations, and feeding it
 //! from the log (catch-up and live).
 
+use std::collections::HashSet;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -12,7 +13,7 @@ use habeas_store::{EventStore, StoreError, Subscription, wait_for_sled_release};
 use crate::apply::{DecodedBatch, apply, checkpoint};
 use crate::error::ProjectionError;
 use crate::generation::{self, Generation};
-use crate::replay::{Plan, replay};
+use crate::replay::{Plan, priors, replay};
 use crate::writes::WriteMode;
 
 /// The projection format this build writes and the newest it reads. An
@@ -20,7 +21,9 @@ use crate::writes::WriteMode;
 /// catch-up (it is derived data); a newer one is refused.
 ///
 /// 2: the `a/` index of every statement that ever named a person.
-pub const PROJECTIONS_FORMAT_VERSION: u32 = 2;
+/// 3: rows keep the person's standing instead of a derived status, and no
+/// compact histories are kept (`e/` is gone).
+pub const PROJECTIONS_FORMAT_VERSION: u32 = 3;
 
 /// Settings for [`Projections::open`].
 #[derive(Debug, Clone)]
@@ -270,8 +273,15 @@ impl Projections {
     /// position following the checkpoint is refused ([`ProjectionError::Gap`]).
     /// Subscribe from `checkpoint() + 1` after a [`Projections::catch_up`].
     ///
+    /// `store` is the store subscribed to: the earlier events of each stream
+    /// a batch touches are read from it.
+    ///
     /// Runs until the store closes (then returns `Ok`) or an error occurs.
-    pub async fn follow(&self, mut subscription: Subscription) -> Result<(), ProjectionError> {
+    pub async fn follow(
+        &self,
+        store: &dyn EventStore,
+        mut subscription: Subscription,
+    ) -> Result<(), ProjectionError> {
         let page_size = self.config().page_size.max(1);
         loop {
             let first = match subscription.next().await {
@@ -288,7 +298,8 @@ impl Projections {
                 }
             }
             let _turn = self.inner.applier.lock().await;
-            let batch = DecodedBatch::decode(envelopes)?;
+            let priors = priors(store, &envelopes, &mut HashSet::new()).await?;
+            let batch = DecodedBatch::decode(envelopes, priors)?;
             apply(&self.tree(), batch, WriteMode::Atomic)?;
         }
     }

@@ -1,7 +1,9 @@
 //! Replaying the log into a generation tree, in two stages on two threads:
-//! the caller's task reads pages of envelopes from the store, while a worker
-//! thread decodes the previous page into domain events and applies it. A
-//! bounded channel keeps at most two pages in flight.
+//! the caller's task reads pages of envelopes from the store, with the
+//! earlier events of each stream a batch touches (its priors: rows are
+//! derived from whole streams), while a worker thread decodes the previous
+//! page into domain events and applies it. A bounded channel keeps at most
+//! two pages in flight.
 //!
 //! Into the tree in service each page is applied as it comes, in one atomic
 //! batch with its checkpoint. Into a rebuild's unpublished generation the
@@ -10,10 +12,12 @@
 //! are spread over the log is then derived and written once per chunk rather
 //! than once per page, which is most of a rebuild's work.
 
+use std::collections::HashSet;
+
 use habeas_store::{Envelope, EventStore};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::apply::{DecodedBatch, apply, checkpoint};
+use crate::apply::{DecodedBatch, Subject, apply, checkpoint};
 use crate::error::ProjectionError;
 use crate::writes::WriteMode;
 
@@ -26,6 +30,52 @@ pub(crate) struct Plan {
     pub(crate) mode: WriteMode,
     /// In [`WriteMode::Direct`], the most events gathered before a write.
     pub(crate) chunk_events: usize,
+}
+
+/// A page for the worker.
+struct Page {
+    envelopes: Vec<Envelope>,
+    /// The events before the page of the streams it is the first in its
+    /// batch to touch.
+    priors: Vec<Envelope>,
+    /// Whether the batch ends with this page (it is then applied).
+    ends_batch: bool,
+}
+
+/// The events before `page` of every projected stream in it that `seen`
+/// (the streams the current batch has touched) does not hold yet; adds
+/// those streams to `seen`.
+pub(crate) async fn priors(
+    store: &dyn EventStore,
+    page: &[Envelope],
+    seen: &mut HashSet<Subject>,
+) -> Result<Vec<Envelope>, ProjectionError> {
+    let mut priors = Vec::new();
+    for envelope in page {
+        let Some(subject) = Subject::of_stream(envelope.stream.as_str()) else {
+            continue;
+        };
+        if !seen.insert(subject) || envelope.version <= 1 {
+            continue;
+        }
+        let earlier = store.read_stream(&envelope.stream, 1).await?;
+        let before = earlier
+            .into_iter()
+            .take_while(|earlier| earlier.version < envelope.version);
+        let start = priors.len();
+        priors.extend(before);
+        let found = priors.len() - start;
+        if found as u64 != envelope.version - 1 {
+            return Err(ProjectionError::Unreadable {
+                position: envelope.position,
+                reason: format!(
+                    "stream {} has {found} events before version {}",
+                    envelope.stream, envelope.version
+                ),
+            });
+        }
+    }
+    Ok(priors)
 }
 
 /// Applies every event of `store` after `tree`'s checkpoint to `tree`.
@@ -46,7 +96,7 @@ pub(crate) async fn replay(
     let (mut next, _) = checkpoint(&tree)?;
     next += 1;
     let mut total = store.head().await?;
-    let (pages, mut inbox) = mpsc::channel::<Vec<Envelope>>(2);
+    let (pages, mut inbox) = mpsc::channel::<Page>(2);
     let (answer, result) = oneshot::channel();
     let (applied_to, mut applied) = mpsc::unbounded_channel::<u64>();
     let worker_tree = tree.clone();
@@ -58,8 +108,10 @@ pub(crate) async fn replay(
             loop {
                 let page = inbox.blocking_recv();
                 let ended = page.is_none();
+                let mut ends_batch = ended;
                 if let Some(page) = page {
-                    match DecodedBatch::decode(page) {
+                    ends_batch |= page.ends_batch;
+                    match DecodedBatch::decode(page.envelopes, page.priors) {
                         Ok(page) => pending.extend(page),
                         Err(error) => {
                             reached = Err(error);
@@ -67,8 +119,7 @@ pub(crate) async fn replay(
                         }
                     }
                 }
-                let full = pending.events.len() >= chunk_events;
-                if (ended || full) && !pending.is_empty() {
+                if ends_batch && !pending.is_empty() {
                     reached = apply(&worker_tree, std::mem::take(&mut pending), plan.mode);
                     match &reached {
                         Ok(position) => {
@@ -89,6 +140,8 @@ pub(crate) async fn replay(
         })
         .map_err(|error| ProjectionError::Worker(error.to_string()))?;
     let reading = async {
+        let mut seen: HashSet<Subject> = HashSet::new();
+        let mut in_batch = 0;
         loop {
             let page = store.read_all(next, page_size).await?;
             let Some(last) = page.last() else {
@@ -98,6 +151,18 @@ pub(crate) async fn replay(
             if last.position > total {
                 total = store.head().await?;
             }
+            let priors = priors(store, &page, &mut seen).await?;
+            in_batch += page.len();
+            let ends_batch = in_batch >= chunk_events;
+            if ends_batch {
+                seen.clear();
+                in_batch = 0;
+            }
+            let page = Page {
+                envelopes: page,
+                priors,
+                ends_batch,
+            };
             if pages.send(page).await.is_err() {
                 // The worker stopped on an error; its answer says which.
                 return Ok(());

@@ -6,11 +6,12 @@ use chrono::NaiveDate;
 use habeas_domain::id::PersonId;
 use habeas_domain::status::Headline;
 
+use habeas_store::EventStore;
+
 use crate::apply::load_row;
-use crate::derive::row_on;
 use crate::error::ProjectionError;
 use crate::keys;
-use crate::lookup::history_of;
+use crate::lookup::row_on;
 use crate::names::fold;
 use crate::projections::Projections;
 use crate::row::PersonStatus;
@@ -31,8 +32,15 @@ impl Projections {
     ///
     /// Reads the headline index, plus the few rows whose headline may differ
     /// on that day (a restriction expired, or facts dated after it), which are
-    /// derived again; it does not scan every row.
-    pub fn roster(&self, filter: &RosterFilter) -> Result<Vec<PersonStatus>, ProjectionError> {
+    /// derived again; it does not scan every row. `store` is the log the
+    /// projections were fed from: a row asked for a day before one of its
+    /// facts is derived again from the person's stream (see
+    /// [`Projections::status`]).
+    pub async fn roster(
+        &self,
+        store: &dyn EventStore,
+        filter: &RosterFilter,
+    ) -> Result<Vec<PersonStatus>, ProjectionError> {
         let tree = self.tree();
         let day = filter.as_of;
         let wanted: Vec<Headline> = if filter.headlines.is_empty() {
@@ -71,7 +79,7 @@ impl Projections {
             let Some(stored) = load_row(&tree, person)? else {
                 continue;
             };
-            let row = row_on(stored, day, || history_of(&tree, person))?;
+            let row = row_on(store, &stored, day).await?;
             if wanted.contains(&row.headline) {
                 listed.push(row);
             }

@@ -1,14 +1,15 @@
-//! The per-person read-model row: what a roster or a lookup shows, stored as
-//! JSON and read back. The domain's [`Status`] is the source; this is its
-//! stored shape, plus where it came from in the log and the window of days on
-//! which it holds as stored.
+//! The per-person read-model row: what a roster or a lookup shows. The
+//! database keeps a [`StoredRow`] per person: the domain's [`Standing`] (the
+//! person's facts walked, before they are read on a day), where it came from
+//! in the log, and the window of days on which it reads exactly. A
+//! [`PersonStatus`] is that standing read on a day.
 
 use chrono::NaiveDate;
 use habeas_domain::date::PartialDate;
 use habeas_domain::event::{Charge, DetentionKind, RestrictionKind};
 use habeas_domain::history::Identity;
 use habeas_domain::id::{EventId, PersonId, StatementId};
-use habeas_domain::status::{Custody, Headline, Legal, Status};
+use habeas_domain::status::{Custody, Headline, Legal, Standing, Status, View};
 use habeas_domain::term::Term;
 use serde::{Deserialize, Serialize};
 
@@ -250,6 +251,50 @@ pub struct FiguresRow {
     pub served: Option<Fraction>,
 }
 
+/// What the database keeps under `p/` for a person (JSON).
+///
+/// The standing is derived as of `window.valid_from`, the first day on which
+/// every recorded fact counts; read on that day or any later one it gives
+/// exactly what `status()` over the whole stream gives (see
+/// [`Standing`]), so a row never needs the history to answer a later day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct StoredRow {
+    pub(crate) person: PersonId,
+    pub(crate) slug: Option<String>,
+    pub(crate) statements: Vec<StatementId>,
+    pub(crate) last_position: u64,
+    pub(crate) last_event: EventId,
+    pub(crate) window: Window,
+    pub(crate) standing: Standing,
+}
+
+impl StoredRow {
+    /// The row as it reads on `day`, which must be on or after
+    /// `window.valid_from` (earlier days leave out facts the standing
+    /// counts: derive those from the history).
+    pub(crate) fn on(&self, day: NaiveDate) -> PersonStatus {
+        let status = self.standing.status(View {
+            as_of: day,
+            known_at: chrono::DateTime::<chrono::Utc>::MAX_UTC,
+        });
+        PersonStatus::from_status(self.person, &status, self.context(), self.window)
+    }
+
+    /// The row as stored: read on the first day every fact counts.
+    pub(crate) fn as_stored(&self) -> PersonStatus {
+        self.on(self.window.valid_from)
+    }
+
+    pub(crate) fn context(&self) -> RowContext {
+        RowContext {
+            slug: self.slug.clone(),
+            statements: self.statements.clone(),
+            last_position: self.last_position,
+            last_event: self.last_event,
+        }
+    }
+}
+
 /// What a row carries besides the derived status.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct RowContext {
@@ -343,15 +388,6 @@ impl PersonStatus {
         self.identity
             .as_ref()
             .map_or_else(|| self.person.to_string(), |identity| identity.name.clone())
-    }
-
-    pub(crate) fn context(&self) -> RowContext {
-        RowContext {
-            slug: self.slug.clone(),
-            statements: self.statements.clone(),
-            last_position: self.last_position,
-            last_event: self.last_event,
-        }
     }
 }
 

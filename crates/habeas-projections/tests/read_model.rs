@@ -41,7 +41,8 @@ fn describe(row: &PersonStatus, rosters: &[Headline]) -> String {
 async fn read(world: &World, person: PersonId, on: &str) -> String {
     let row = world
         .projections
-        .status(person, day(on))
+        .status(world.store.as_ref(), person, day(on))
+        .await
         .expect("status")
         .expect("a row");
     let mut rosters = Vec::new();
@@ -50,7 +51,11 @@ async fn read(world: &World, person: PersonId, on: &str) -> String {
             as_of: day(on),
             headlines: vec![headline],
         };
-        let listed = world.projections.roster(&filter).expect("roster");
+        let listed = world
+            .projections
+            .roster(world.store.as_ref(), &filter)
+            .await
+            .expect("roster");
         if listed.iter().any(|r| r.person == person) {
             rosters.push(headline);
         }
@@ -332,22 +337,23 @@ async fn statements_name_the_people_they_concern() {
         .await;
     world.catch_up().await;
     let on = day("2022-01-01");
-    let statements = |person| {
+    let statements = async |person| {
         world
             .projections
-            .status(person, on)
+            .status(world.store.as_ref(), person, on)
+            .await
             .expect("status")
             .expect("row")
             .statements
     };
-    assert_eq!(statements(rong), vec![markey, un], "oldest first");
-    assert_eq!(statements(kanika), vec![un]);
+    assert_eq!(statements(rong).await, vec![markey, un], "oldest first");
+    assert_eq!(statements(kanika).await, vec![un]);
     world
         .record(&un.stream_name(), vec![retract(un_event)])
         .await;
     world.catch_up().await;
-    assert_eq!(statements(rong), vec![markey]);
-    assert!(statements(kanika).is_empty());
+    assert_eq!(statements(rong).await, vec![markey]);
+    assert!(statements(kanika).await.is_empty());
     let audit = world
         .projections
         .audit(world.store.as_ref(), on)

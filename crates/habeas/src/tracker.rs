@@ -510,7 +510,7 @@ impl Tracker {
         filter: &RosterFilter,
     ) -> Result<Vec<PersonStatus>, TrackerError> {
         self.fresh().await?;
-        Ok(self.projections.roster(filter)?)
+        Ok(self.projections.roster(self.store.as_ref(), filter).await?)
     }
 
     /// The history of every statement stream that has ever named the person,

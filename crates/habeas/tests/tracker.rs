@@ -311,7 +311,12 @@ async fn the_status_known_between_two_batches_ignores_the_second() {
     tracker.refresh(&mut |_, _| {}).await.unwrap();
     let row = tracker
         .projections()
-        .status(person, "2021-01-01".parse().unwrap())
+        .status(
+            tracker.store().as_ref(),
+            person,
+            "2021-01-01".parse().unwrap(),
+        )
+        .await
         .unwrap()
         .unwrap();
     assert_eq!(row.headline, Headline::Released);

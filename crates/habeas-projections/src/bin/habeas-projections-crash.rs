@@ -99,7 +99,9 @@ async fn run(path: &Path, mut seed: u64, rebuild: bool) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let follower = projections.clone();
-    let following = tokio::spawn(async move { follower.follow(subscription).await });
+    let follower_store = store.clone();
+    let following =
+        tokio::spawn(async move { follower.follow(follower_store.as_ref(), subscription).await });
 
     // People already in the read model are worked on too, so that rows are
     // updated in place across kills.
@@ -108,7 +110,8 @@ async fn run(path: &Path, mut seed: u64, rebuild: bool) -> Result<(), String> {
         headlines: Headline::ALL.to_vec(),
     };
     let mut people: Vec<PersonId> = projections
-        .roster(&everyone)
+        .roster(store.as_ref(), &everyone)
+        .await
         .map_err(|e| e.to_string())?
         .iter()
         .map(|row| row.person)
