@@ -332,6 +332,17 @@ async fn read_pages(store: &SledStore, decode: bool) -> Result<(u64, Duration), 
     Ok((n, started.elapsed()))
 }
 
+fn cpu_ticks() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
 fn median<T: Copy + PartialOrd>(values: &mut [T]) -> T {
     values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     values[values.len() / 2]
@@ -384,14 +395,16 @@ async fn bench(data: &Path, options: &Options) -> Result<(), String> {
     // The baseline needs the store's directory to itself.
     let mut baseline_rates = Vec::new();
     for run in 0..=options.runs {
+        let cpu0 = cpu_ticks();
         let (scanned, took) = baseline_scan(&events_dir)?;
+        let cpu = (cpu_ticks() - cpu0) as f64 / 100.0;
         if scanned != n_events {
             return Err(format!(
                 "the scan saw {scanned} events, the head is {n_events}"
             ));
         }
         let rate = scanned as f64 / took.as_secs_f64();
-        eprintln!("baseline run {run}: {rate:.0} events/s ({took:.2?})");
+        eprintln!("baseline run {run}: {rate:.0} events/s ({took:.2?}, {cpu:.2} CPU-s)");
         if run > 0 {
             baseline_rates.push(rate); // run 0 warms the page cache
         }
@@ -419,6 +432,7 @@ async fn bench(data: &Path, options: &Options) -> Result<(), String> {
     }
     let mut rebuild_rates = Vec::new();
     for run in 0..options.runs {
+        let cpu0 = cpu_ticks();
         let started = Instant::now();
         let mut last_shown = 0;
         let checkpoint = projections
@@ -437,7 +451,10 @@ async fn bench(data: &Path, options: &Options) -> Result<(), String> {
             ));
         }
         let rate = n_events as f64 / took.as_secs_f64();
-        eprintln!("\nrebuild run {run}: {rate:.0} events/s ({took:.2?})");
+        eprintln!(
+            "\nrebuild run {run}: {rate:.0} events/s ({took:.2?}) cpu {:.2} s",
+            (cpu_ticks() - cpu0) as f64 / 100.0
+        );
         rebuild_rates.push(rate);
     }
 

@@ -14,16 +14,16 @@ use habeas_domain::date::PartialDate;
 use habeas_domain::event::Event;
 use habeas_domain::history::{CaseFile, RecordedEvent};
 use habeas_domain::id::{PersonId, StatementId};
-use habeas_store::Envelope;
+use habeas_store::{Envelope, StoredEnvelope};
 use serde::{Deserialize, Serialize};
 
-use crate::decode::into_recorded;
+use crate::decode::{decode_stored, into_recorded};
 use crate::derive::build_row;
 use crate::error::ProjectionError;
 use crate::keys;
 use crate::names::{fold, slug_candidates};
 use crate::row::{PersonStatus, RowContext, StoredRow};
-use crate::writes::{WriteMode, Writes};
+use crate::writes::{Commit, Reads, Writes};
 
 /// Whose stream an event belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -33,6 +33,14 @@ pub(crate) enum Subject {
 }
 
 impl Subject {
+    /// The name of the subject's stream.
+    pub(crate) fn stream_name(&self) -> String {
+        match self {
+            Subject::Person(id) => id.stream_name(),
+            Subject::Statement(id) => id.stream_name(),
+        }
+    }
+
     /// The subject of a stream name; `None` for streams the projections ignore.
     pub(crate) fn of_stream(stream: &str) -> Option<Subject> {
         if let Some(id) = stream.strip_prefix("person-") {
@@ -53,21 +61,35 @@ pub(crate) struct DecodedBatch {
     pub(crate) last_position: u64,
     /// The hash of the last envelope, kept with the checkpoint.
     pub(crate) last_hash: String,
-    /// The events of the streams the projections read, in log order.
-    pub(crate) events: Vec<(Subject, u64, RecordedEvent)>,
+    /// The events of the streams the projections read, in log order, with
+    /// their global position and stream version.
+    pub(crate) events: Vec<ProjectedEvent>,
     /// For each stream the batch touches, its events before the batch, in
     /// stream order (absent: the batch starts the stream).
     pub(crate) priors: HashMap<Subject, Vec<RecordedEvent>>,
 }
 
+/// One event of a projected stream.
+#[derive(Debug)]
+pub(crate) struct ProjectedEvent {
+    pub(crate) subject: Subject,
+    pub(crate) position: u64,
+    pub(crate) version: u64,
+    pub(crate) recorded: RecordedEvent,
+}
+
 impl DecodedBatch {
-    /// Appends the next contiguous page.
-    pub(crate) fn extend(&mut self, next: DecodedBatch) {
+    /// Appends the next contiguous page. `capacity` is how many events the
+    /// batch is expected to gather (reserved once, so that a large batch is
+    /// not moved again and again as it grows).
+    pub(crate) fn extend(&mut self, next: DecodedBatch, capacity: usize) {
         if next.is_empty() {
             return;
         }
         if self.is_empty() {
             *self = next;
+            self.events
+                .reserve(capacity.saturating_sub(self.events.len()));
             return;
         }
         self.last_position = next.last_position;
@@ -79,21 +101,8 @@ impl DecodedBatch {
         }
     }
 
-    /// Reads a contiguous page of envelopes, with the events before it of
-    /// the streams it touches (`priors`, in stream order).
-    pub(crate) fn decode(
-        envelopes: Vec<Envelope>,
-        priors: Vec<Envelope>,
-    ) -> Result<DecodedBatch, ProjectionError> {
-        let mut prior_events: HashMap<Subject, Vec<RecordedEvent>> = HashMap::new();
-        for envelope in priors {
-            if let Some(subject) = Subject::of_stream(envelope.stream.as_str()) {
-                prior_events
-                    .entry(subject)
-                    .or_default()
-                    .push(into_recorded(envelope)?);
-            }
-        }
+    /// Reads a contiguous page of envelopes.
+    pub(crate) fn decode(envelopes: Vec<Envelope>) -> Result<DecodedBatch, ProjectionError> {
         let (Some(first_position), Some(last)) = (
             envelopes.first().map(|first| first.position),
             envelopes.last(),
@@ -110,8 +119,13 @@ impl DecodedBatch {
                 });
             }
             if let Some(subject) = Subject::of_stream(envelope.stream.as_str()) {
-                let position = envelope.position;
-                events.push((subject, position, into_recorded(envelope)?));
+                let (position, version) = (envelope.position, envelope.version);
+                events.push(ProjectedEvent {
+                    subject,
+                    position,
+                    version,
+                    recorded: into_recorded(envelope)?,
+                });
             }
         }
         Ok(DecodedBatch {
@@ -119,8 +133,53 @@ impl DecodedBatch {
             last_position,
             last_hash,
             events,
-            priors: prior_events,
+            priors: HashMap::new(),
         })
+    }
+
+    /// Reads a contiguous page of stored envelopes, decoding only what the
+    /// projections read (see [`decode_stored`]).
+    pub(crate) fn decode_stored(
+        stored: Vec<StoredEnvelope>,
+    ) -> Result<DecodedBatch, ProjectionError> {
+        let Some(first_position) = stored.first().map(|first| first.position) else {
+            return Ok(DecodedBatch::default());
+        };
+        let mut events = Vec::with_capacity(stored.len());
+        let (mut last_position, mut last_hash) = (0, String::new());
+        for (expected, envelope) in (first_position..).zip(&stored) {
+            let decoded = decode_stored(envelope)?;
+            if decoded.position != expected {
+                return Err(ProjectionError::Gap {
+                    expected,
+                    found: decoded.position,
+                });
+            }
+            last_position = decoded.position;
+            last_hash = decoded.hash;
+            events.extend(decoded.event);
+        }
+        Ok(DecodedBatch {
+            first_position,
+            last_position,
+            last_hash,
+            events,
+            priors: HashMap::new(),
+        })
+    }
+
+    /// Adds the earlier events of streams the batch touches (read with
+    /// `replay::priors`), in stream order.
+    pub(crate) fn add_priors(&mut self, priors: Vec<Envelope>) -> Result<(), ProjectionError> {
+        for envelope in priors {
+            if let Some(subject) = Subject::of_stream(envelope.stream.as_str()) {
+                self.priors
+                    .entry(subject)
+                    .or_default()
+                    .push(into_recorded(envelope)?);
+            }
+        }
+        Ok(())
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -137,13 +196,7 @@ pub(crate) struct StatementRef {
 
 /// The stored checkpoint of a tree: position and hash (0 and "" when new).
 pub(crate) fn checkpoint(tree: &sled::Tree) -> Result<(u64, String), ProjectionError> {
-    match tree.get(keys::CHECKPOINT)? {
-        None => Ok((0, String::new())),
-        Some(value) => keys::decode_checkpoint(&value).ok_or_else(|| ProjectionError::Corrupt {
-            key: "checkpoint".into(),
-            reason: "not a position and a hash".into(),
-        }),
-    }
+    Reads::of(tree).checkpoint()
 }
 
 pub(crate) fn decode_json<T: for<'de> Deserialize<'de>>(
@@ -164,21 +217,22 @@ pub(crate) fn encode_json<T: Serialize>(
 }
 
 pub(crate) fn load_row(
-    tree: &sled::Tree,
+    reads: Reads<'_>,
     person: PersonId,
 ) -> Result<Option<StoredRow>, ProjectionError> {
     let key = keys::person(person);
-    tree.get(&key)?
+    reads
+        .get(&key)?
         .map(|value| decode_json(&key, &value))
         .transpose()
 }
 
 fn load_statements(
-    tree: &sled::Tree,
+    reads: Reads<'_>,
     person: PersonId,
 ) -> Result<BTreeSet<StatementRef>, ProjectionError> {
     let key = keys::statements(person);
-    match tree.get(&key)? {
+    match reads.get(&key)? {
         None => Ok(BTreeSet::new()),
         Some(value) => decode_json(&key, &value),
     }
@@ -239,20 +293,19 @@ pub(crate) fn index_keys(row: &PersonStatus) -> BTreeSet<Vec<u8>> {
     found
 }
 
-/// Applies a decoded batch to `tree` with its checkpoint, written as `mode`
-/// says. Events at or before the checkpoint are skipped (already applied); a
-/// batch that starts after the position following the checkpoint is refused.
-/// Each person and statement the batch touches is loaded, derived and written
+/// The changes a decoded batch makes to the tree `reads` reads, with the
+/// checkpoint after it; `None` when the checkpoint already covers the batch.
+/// Events at or before the checkpoint are taken as applied; a batch that
+/// starts after the position following the checkpoint is refused. Each
+/// person and statement the batch touches is loaded, derived and written
 /// once, however many of its events the batch holds.
-/// Returns the checkpoint after the batch.
 pub(crate) fn apply(
-    tree: &sled::Tree,
+    reads: Reads<'_>,
     batch: DecodedBatch,
-    mode: WriteMode,
-) -> Result<u64, ProjectionError> {
-    let (checkpoint, _) = checkpoint(tree)?;
+) -> Result<Option<Commit>, ProjectionError> {
+    let (checkpoint, _) = reads.checkpoint()?;
     if batch.is_empty() || batch.last_position <= checkpoint {
-        return Ok(checkpoint);
+        return Ok(None);
     }
     if batch.first_position > checkpoint + 1 {
         return Err(ProjectionError::Gap {
@@ -275,7 +328,13 @@ pub(crate) fn apply(
     } = batch;
     let mut grouped: Vec<(Subject, Touched)> = Vec::new();
     let mut slot: HashMap<Subject, usize> = HashMap::new();
-    for (subject, position, event) in events {
+    for ProjectedEvent {
+        subject,
+        position,
+        recorded: event,
+        ..
+    } in events
+    {
         let idx = *slot.entry(subject).or_insert_with(|| {
             let applied = priors.remove(&subject).unwrap_or_default();
             grouped.push((
@@ -325,7 +384,7 @@ pub(crate) fn apply(
                 for person in touched {
                     let set = match statements.entry(person) {
                         Entry::Occupied(entry) => entry.into_mut(),
-                        Entry::Vacant(entry) => entry.insert(load_statements(tree, person)?),
+                        Entry::Vacant(entry) => entry.insert(load_statements(reads, person)?),
                     };
                     set.retain(|reference| reference.id != statement);
                     for (_, occurred) in new_about.iter().filter(|(p, _)| *p == person) {
@@ -354,7 +413,7 @@ pub(crate) fn apply(
     let mut done: HashSet<PersonId> = HashSet::new();
     for (person, touched) in persons {
         done.insert(person);
-        let old_row = load_row(tree, person)?;
+        let old_row = load_row(reads, person)?;
         let Some((last_position, _)) = touched.new.last() else {
             continue;
         };
@@ -366,7 +425,7 @@ pub(crate) fn apply(
         };
         let set = match statements.get(&person) {
             Some(set) => set.clone(),
-            None => load_statements(tree, person)?,
+            None => load_statements(reads, person)?,
         };
         let context = RowContext {
             slug: old_row.as_ref().and_then(|row| row.slug.clone()),
@@ -378,7 +437,7 @@ pub(crate) fn apply(
         if row.slug.is_none()
             && let Some(name) = registered_name(&history)
         {
-            let slug = assign_slug(tree, &slugs_taken_here, name, person)?;
+            let slug = assign_slug(reads, &slugs_taken_here, name, person)?;
             writes.insert(keys::slug(&slug), person.as_uuid().as_bytes().to_vec());
             slugs_taken_here.insert(slug.clone());
             stored.slug = Some(slug.clone());
@@ -393,7 +452,7 @@ pub(crate) fn apply(
         }
         // A statement about someone whose stream is not (yet) projected waits
         // under `t/` for their first event.
-        let Some(old_stored) = load_row(tree, person)? else {
+        let Some(old_stored) = load_row(reads, person)? else {
             continue;
         };
         let set = statements.get(&person).cloned().unwrap_or_default();
@@ -404,8 +463,7 @@ pub(crate) fn apply(
         let row = stored.as_stored();
         write_row(&mut writes, Some(&old_stored.as_stored()), &stored, &row)?;
     }
-    writes.commit(tree, mode, batch_last, &last_hash)?;
-    Ok(batch_last)
+    Ok(Some(writes.finish(batch_last, last_hash)))
 }
 
 /// The name a person was registered under: their slug comes from it, so
@@ -435,13 +493,13 @@ pub(crate) fn first_free_slug(
 }
 
 fn assign_slug(
-    tree: &sled::Tree,
+    reads: Reads<'_>,
     taken_here: &HashSet<String>,
     name: &str,
     person: PersonId,
 ) -> Result<String, ProjectionError> {
     first_free_slug(name, person, |candidate| {
-        Ok(taken_here.contains(candidate) || tree.contains_key(keys::slug(candidate))?)
+        Ok(taken_here.contains(candidate) || reads.contains_key(&keys::slug(candidate))?)
     })
 }
 

@@ -1,14 +1,24 @@
-//! Reading the store's envelopes as domain events.
+//! Reading the store's envelopes as domain events: decoded envelopes
+//! ([`recorded`]), or stored ones read straight from their JSON
+//! ([`decode_stored`], the replay's path).
 //!
 //! The store hands out upcast envelopes when it was opened with the domain's
 //! upcaster; [`recorded`] upcasts again regardless (a no-op for current
 //! versions), so the projections read correctly from a store opened without it.
 
-use habeas_domain::event::Event;
+use std::borrow::Cow;
+
+use chrono::{DateTime, Utc};
+use habeas_domain::event::{EVENT_TYPES, Event};
 use habeas_domain::history::RecordedEvent;
 use habeas_domain::id::{CommandId, EventId};
-use habeas_store::Envelope;
+use habeas_store::{Envelope, StoredEnvelope};
+use serde::Deserialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+use uuid::Uuid;
 
+use crate::apply::{ProjectedEvent, Subject};
 use crate::error::ProjectionError;
 
 /// The domain's view of an envelope.
@@ -36,5 +46,91 @@ pub(crate) fn into_recorded(envelope: Envelope) -> Result<RecordedEvent, Project
         recorded_at: envelope.recorded_at,
         command_id: envelope.command_id.map(CommandId::from_uuid),
         event,
+    })
+}
+
+/// What the projector reads of one stored envelope: its position and hash,
+/// and its event when its stream is one the projections read.
+pub(crate) struct DecodedStored {
+    pub(crate) position: u64,
+    pub(crate) hash: String,
+    pub(crate) event: Option<ProjectedEvent>,
+}
+
+/// Decodes a stored envelope for the projector: the envelope's fields
+/// straight from its JSON, the payload (kept as raw text meanwhile) into the
+/// domain's event type only for projected streams. Payloads of an older
+/// schema version, and corrections (whose corrected event may be older), go
+/// through the domain's upcaster as [`recorded`] does; the result is the same
+/// (the projections' tests replay one log both ways).
+pub(crate) fn decode_stored(stored: &StoredEnvelope) -> Result<DecodedStored, ProjectionError> {
+    /// The fields the projector reads; the rest (`prev_hash`,
+    /// `recorded_by`) is skipped without being kept.
+    #[derive(Deserialize)]
+    struct Fields<'a> {
+        position: u64,
+        event_id: Uuid,
+        #[serde(borrow)]
+        stream: Cow<'a, str>,
+        version: u64,
+        #[serde(borrow)]
+        event_type: Cow<'a, str>,
+        schema_version: u32,
+        recorded_at: DateTime<Utc>,
+        command_id: Option<Uuid>,
+        #[serde(borrow)]
+        hash: Cow<'a, str>,
+        #[serde(borrow)]
+        payload: &'a RawValue,
+    }
+    let unreadable = |reason: String| ProjectionError::Unreadable {
+        position: stored.position,
+        reason,
+    };
+    let fields: Fields<'_> = serde_json::from_slice(&stored.json)
+        .map_err(|error| unreadable(format!("cannot decode the stored envelope: {error}")))?;
+    let position = fields.position;
+    let hash = fields.hash.into_owned();
+    let Some(subject) = Subject::of_stream(&fields.stream) else {
+        return Ok(DecodedStored {
+            position,
+            hash,
+            event: None,
+        });
+    };
+    let current = EVENT_TYPES
+        .iter()
+        .find(|(name, _)| *name == fields.event_type)
+        .map(|(_, version)| *version);
+    let event = if current == Some(fields.schema_version) && fields.event_type != "EventCorrected" {
+        Event::from_payload_json(
+            &fields.event_type,
+            fields.schema_version,
+            fields.payload.get(),
+        )
+        .map_err(|error| unreadable(error.to_string()))?
+    } else {
+        let payload: Value = serde_json::from_str(fields.payload.get())
+            .map_err(|error| unreadable(error.to_string()))?;
+        let (schema_version, payload) =
+            habeas_domain::upcast::upcast(&fields.event_type, fields.schema_version, payload)
+                .map_err(|error| unreadable(error.to_string()))?;
+        Event::from_payload(&fields.event_type, schema_version, payload)
+            .map_err(|error| unreadable(error.to_string()))?
+    };
+    Ok(DecodedStored {
+        position,
+        hash,
+        event: Some(ProjectedEvent {
+            subject,
+            position,
+            version: fields.version,
+            recorded: RecordedEvent {
+                id: EventId::from_uuid(fields.event_id),
+                recorded_at: fields.recorded_at,
+                command_id: fields.command_id.map(CommandId::from_uuid),
+                event,
+            },
+        }),
     })
 }

@@ -14,6 +14,7 @@ use crate::keys;
 use crate::names::fold;
 use crate::projections::Projections;
 use crate::row::{PersonStatus, StoredRow};
+use crate::writes::Reads;
 
 /// How a reference matched in [`Projections::find`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +51,7 @@ impl Projections {
         person: PersonId,
         as_of: NaiveDate,
     ) -> Result<Option<PersonStatus>, ProjectionError> {
-        let Some(stored) = load_row(&self.tree(), person)? else {
+        let Some(stored) = load_row(Reads::of(&self.tree()), person)? else {
             return Ok(None);
         };
         row_on(store, &stored, as_of).await.map(Some)
@@ -61,7 +62,7 @@ impl Projections {
     /// day-dependent fields describe `row.as_of` (the first day every fact
     /// counts): use [`Projections::status`] for another day.
     pub fn person(&self, person: PersonId) -> Result<Option<PersonStatus>, ProjectionError> {
-        Ok(load_row(&self.tree(), person)?.map(|stored| stored.as_stored()))
+        Ok(load_row(Reads::of(&self.tree()), person)?.map(|stored| stored.as_stored()))
     }
 
     /// Everyone the read model holds, by id (ids are time-ordered: roughly

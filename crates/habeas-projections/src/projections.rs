@@ -14,7 +14,7 @@ use crate::apply::{DecodedBatch, apply, checkpoint};
 use crate::error::ProjectionError;
 use crate::generation::{self, Generation};
 use crate::replay::{Plan, priors, replay};
-use crate::writes::WriteMode;
+use crate::writes::{Reads, WriteMode};
 
 /// The projection format this build writes and the newest it reads. An
 /// older projection database is emptied on open and rebuilt by the next
@@ -298,9 +298,13 @@ impl Projections {
                 }
             }
             let _turn = self.inner.applier.lock().await;
-            let priors = priors(store, &envelopes, &mut HashSet::new()).await?;
-            let batch = DecodedBatch::decode(envelopes, priors)?;
-            apply(&self.tree(), batch, WriteMode::Atomic)?;
+            let mut batch = DecodedBatch::decode(envelopes)?;
+            let priors = priors(store, &batch.events, &mut HashSet::new()).await?;
+            batch.add_priors(priors)?;
+            let tree = self.tree();
+            if let Some(commit) = apply(Reads::of(&tree), batch)? {
+                commit.write(&tree, WriteMode::Atomic)?;
+            }
         }
     }
 

@@ -1,25 +1,28 @@
-//! Replaying the log into a generation tree, in two stages on two threads:
-//! the caller's task reads pages of envelopes from the store, with the
-//! earlier events of each stream a batch touches (its priors: rows are
-//! derived from whole streams), while a worker thread decodes the previous
-//! page into domain events and applies it. A bounded channel keeps at most
-//! two pages in flight.
+//! Replaying the log into a generation tree, in stages on their own threads:
+//! the caller's task reads pages of stored envelopes from the store, decodes
+//! them into domain events and adds the earlier events of each stream a
+//! batch touches (its priors: rows are derived from whole streams), while a
+//! worker thread derives the rows of the batch before. The channel between
+//! them holds a whole batch, so that reading the next one overlaps deriving
+//! this one.
 //!
-//! Into the tree in service each page is applied as it comes, in one atomic
-//! batch with its checkpoint. Into a rebuild's unpublished generation the
-//! worker gathers pages into chunks of up to `chunk_events` events and
-//! writes each chunk directly (see `writes.rs`): a person whose ten events
-//! are spread over the log is then derived and written once per chunk rather
-//! than once per page, which is most of a rebuild's work.
+//! Into the tree in service each page is a batch, applied and written in one
+//! atomic batch with its checkpoint. Into a rebuild's unpublished generation
+//! the worker gathers pages into chunks of up to `chunk_events` events (a
+//! person whose events are spread over the log is then derived and written
+//! once per chunk rather than once per page) and hands each chunk's writes
+//! to a writer thread, which writes them key by key (see `writes.rs`) while
+//! the worker derives the next chunk.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
-use habeas_store::{Envelope, EventStore};
+use habeas_store::{Envelope, EventStore, StreamId};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::apply::{DecodedBatch, Subject, apply, checkpoint};
+use crate::apply::{DecodedBatch, ProjectedEvent, Subject, apply, checkpoint};
 use crate::error::ProjectionError;
-use crate::writes::WriteMode;
+use crate::writes::{Commit, Reads, WriteMode};
 
 /// How the worker writes: page by page atomically, or in chunks directly.
 #[derive(Debug, Clone, Copy)]
@@ -34,48 +37,134 @@ pub(crate) struct Plan {
 
 /// A page for the worker.
 struct Page {
-    envelopes: Vec<Envelope>,
-    /// The events before the page of the streams it is the first in its
-    /// batch to touch.
-    priors: Vec<Envelope>,
+    /// Its events, and the earlier events of the streams it is the first in
+    /// its batch to touch.
+    decoded: DecodedBatch,
     /// Whether the batch ends with this page (it is then applied).
     ends_batch: bool,
 }
 
-/// The events before `page` of every projected stream in it that `seen`
-/// (the streams the current batch has touched) does not hold yet; adds
-/// those streams to `seen`.
+/// The events before `events` of every stream among them that `seen` (the
+/// streams the current batch has touched) does not hold yet, read from
+/// `store`; adds those streams to `seen`.
 pub(crate) async fn priors(
     store: &dyn EventStore,
-    page: &[Envelope],
+    events: &[ProjectedEvent],
     seen: &mut HashSet<Subject>,
 ) -> Result<Vec<Envelope>, ProjectionError> {
     let mut priors = Vec::new();
-    for envelope in page {
-        let Some(subject) = Subject::of_stream(envelope.stream.as_str()) else {
-            continue;
-        };
-        if !seen.insert(subject) || envelope.version <= 1 {
+    for event in events {
+        if !seen.insert(event.subject) || event.version <= 1 {
             continue;
         }
-        let earlier = store.read_stream(&envelope.stream, 1).await?;
-        let before = earlier
-            .into_iter()
-            .take_while(|earlier| earlier.version < envelope.version);
+        let stream = StreamId::new(event.subject.stream_name())?;
+        let earlier = store.read_stream(&stream, 1).await?;
         let start = priors.len();
-        priors.extend(before);
+        priors.extend(
+            earlier
+                .into_iter()
+                .take_while(|earlier| earlier.version < event.version),
+        );
         let found = priors.len() - start;
-        if found as u64 != envelope.version - 1 {
+        if found as u64 != event.version - 1 {
             return Err(ProjectionError::Unreadable {
-                position: envelope.position,
+                position: event.position,
                 reason: format!(
-                    "stream {} has {found} events before version {}",
-                    envelope.stream, envelope.version
+                    "stream {stream} has {found} events before version {}",
+                    event.version
                 ),
             });
         }
     }
     Ok(priors)
+}
+
+/// Gathers pages from `inbox` into batches (a batch ends with a page that
+/// says so, or with the last page), calling `batch_done` with each.
+fn batches(
+    mut inbox: mpsc::Receiver<Page>,
+    capacity: usize,
+    mut batch_done: impl FnMut(DecodedBatch) -> Result<(), ProjectionError>,
+) -> Result<(), ProjectionError> {
+    let mut pending = DecodedBatch::default();
+    loop {
+        let page = inbox.blocking_recv();
+        let ended = page.is_none();
+        let mut ends_batch = ended;
+        if let Some(page) = page {
+            ends_batch |= page.ends_batch;
+            pending.extend(page.decoded, capacity);
+        }
+        if ends_batch && !pending.is_empty() {
+            batch_done(std::mem::take(&mut pending))?;
+        }
+        if ended {
+            return Ok(());
+        }
+    }
+}
+
+/// The tree in service: each batch is applied and written atomically before
+/// the next is read.
+fn apply_in_place(
+    inbox: mpsc::Receiver<Page>,
+    tree: &sled::Tree,
+    applied_to: &mpsc::UnboundedSender<u64>,
+) -> Result<(), ProjectionError> {
+    batches(inbox, 0, |batch| {
+        if let Some(commit) = apply(Reads::of(tree), batch)? {
+            commit.write(tree, WriteMode::Atomic)?;
+            let _ = applied_to.send(commit.position);
+        }
+        Ok(())
+    })
+}
+
+/// A rebuild's generation: a writer thread writes batch `n` while this one
+/// derives batch `n + 1`, reading the tree through [`Reads`] with batch `n`
+/// pending. The hand-over waits for the writer to take the batch, which it
+/// does once the one before is written, so every earlier batch is in the
+/// tree by then.
+fn apply_and_write_behind(
+    inbox: mpsc::Receiver<Page>,
+    tree: &sled::Tree,
+    capacity: usize,
+    applied_to: &mpsc::UnboundedSender<u64>,
+) -> Result<(), ProjectionError> {
+    std::thread::scope(|scope| {
+        let (to_writer, commits) = std::sync::mpsc::sync_channel::<Arc<Commit>>(0);
+        let writer = std::thread::Builder::new()
+            .name("habeas-projection-writer".into())
+            .spawn_scoped(scope, move || -> Result<(), ProjectionError> {
+                for commit in commits {
+                    commit.write(tree, WriteMode::Direct)?;
+                    let _ = applied_to.send(commit.position);
+                }
+                Ok(())
+            })
+            .map_err(|error| ProjectionError::Worker(error.to_string()))?;
+        let mut pending: Option<Arc<Commit>> = None;
+        let derived = batches(inbox, capacity, |batch| {
+            let reads = Reads {
+                tree,
+                pending: pending.as_deref(),
+            };
+            if let Some(commit) = apply(reads, batch)? {
+                let commit = Arc::new(commit);
+                if to_writer.send(Arc::clone(&commit)).is_err() {
+                    // The writer stopped on an error; joining it says which.
+                    return Err(ProjectionError::Worker("the writer stopped".into()));
+                }
+                pending = Some(commit);
+            }
+            Ok(())
+        });
+        drop(to_writer);
+        let written = writer
+            .join()
+            .map_err(|_| ProjectionError::Worker("the writer panicked".into()))?;
+        written.and(derived)
+    })
 }
 
 /// Applies every event of `store` after `tree`'s checkpoint to `tree`.
@@ -96,42 +185,23 @@ pub(crate) async fn replay(
     let (mut next, _) = checkpoint(&tree)?;
     next += 1;
     let mut total = store.head().await?;
-    let (pages, mut inbox) = mpsc::channel::<Page>(2);
+    // Room for a whole batch: the reader decodes the next batch while the
+    // worker applies this one.
+    let in_flight = (chunk_events / page_size).clamp(1, 64) + 1;
+    let (pages, inbox) = mpsc::channel::<Page>(in_flight);
     let (answer, result) = oneshot::channel();
     let (applied_to, mut applied) = mpsc::unbounded_channel::<u64>();
     let worker_tree = tree.clone();
+    let mode = plan.mode;
     std::thread::Builder::new()
         .name("habeas-projector".into())
         .spawn(move || {
-            let mut reached = Ok(0);
-            let mut pending = DecodedBatch::default();
-            loop {
-                let page = inbox.blocking_recv();
-                let ended = page.is_none();
-                let mut ends_batch = ended;
-                if let Some(page) = page {
-                    ends_batch |= page.ends_batch;
-                    match DecodedBatch::decode(page.envelopes, page.priors) {
-                        Ok(page) => pending.extend(page),
-                        Err(error) => {
-                            reached = Err(error);
-                            break;
-                        }
-                    }
+            let reached = match mode {
+                WriteMode::Atomic => apply_in_place(inbox, &worker_tree, &applied_to),
+                WriteMode::Direct => {
+                    apply_and_write_behind(inbox, &worker_tree, chunk_events, &applied_to)
                 }
-                if ends_batch && !pending.is_empty() {
-                    reached = apply(&worker_tree, std::mem::take(&mut pending), plan.mode);
-                    match &reached {
-                        Ok(position) => {
-                            let _ = applied_to.send(*position);
-                        }
-                        Err(_) => break,
-                    }
-                }
-                if ended {
-                    break;
-                }
-            }
+            };
             // Let go of the database before answering: a caller that drops
             // the projections next must find them closed (file lock released).
             drop(worker_tree);
@@ -143,24 +213,26 @@ pub(crate) async fn replay(
         let mut seen: HashSet<Subject> = HashSet::new();
         let mut in_batch = 0;
         loop {
-            let page = store.read_all(next, page_size).await?;
-            let Some(last) = page.last() else {
+            let stored = store.read_all_stored(next, page_size).await?;
+            let n_read = stored.len();
+            let mut decoded = DecodedBatch::decode_stored(stored)?;
+            if decoded.is_empty() {
                 return Ok(());
-            };
-            next = last.position + 1;
-            if last.position > total {
+            }
+            next = decoded.last_position + 1;
+            if decoded.last_position > total {
                 total = store.head().await?;
             }
-            let priors = priors(store, &page, &mut seen).await?;
-            in_batch += page.len();
+            let priors = priors(store, &decoded.events, &mut seen).await?;
+            decoded.add_priors(priors)?;
+            in_batch += n_read;
             let ends_batch = in_batch >= chunk_events;
             if ends_batch {
                 seen.clear();
                 in_batch = 0;
             }
             let page = Page {
-                envelopes: page,
-                priors,
+                decoded,
                 ends_batch,
             };
             if pages.send(page).await.is_err() {

@@ -15,6 +15,7 @@ use crate::lookup::row_on;
 use crate::names::fold;
 use crate::projections::Projections;
 use crate::row::PersonStatus;
+use crate::writes::Reads;
 
 /// Which people a roster lists.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +77,7 @@ impl Projections {
 
         let mut listed = Vec::new();
         for person in candidates {
-            let Some(stored) = load_row(&tree, person)? else {
+            let Some(stored) = load_row(Reads::of(&tree), person)? else {
                 continue;
             };
             let row = row_on(store, &stored, day).await?;

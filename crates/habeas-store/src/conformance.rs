@@ -599,6 +599,21 @@ where
         positions(store.read_all(0, 100).await.expect("read")),
         (1..=10).collect::<Vec<_>>()
     );
+    let stored = store.read_all_stored(4, 3).await.expect("read stored");
+    assert_eq!(
+        stored.iter().map(|s| s.position).collect::<Vec<_>>(),
+        vec![4, 5, 6]
+    );
+    for (stored, read) in stored.iter().zip(store.read_all(4, 3).await.expect("read")) {
+        assert_eq!(stored.decode().expect("decodes"), read, "the same envelope");
+    }
+    assert!(
+        store
+            .read_all_stored(11, 5)
+            .await
+            .expect("read stored")
+            .is_empty()
+    );
     assert_eq!(
         positions(store.read_all(1, 3).await.expect("read")),
         vec![1, 2, 3]
@@ -969,6 +984,15 @@ where
         store.read_all(1, 1).await.expect("read_all")[0].payload,
         read[0].payload
     );
+    let stored = store.read_all_stored(1, 10).await.expect("read_all_stored");
+    assert_eq!(stored.len(), 2);
+    let first = stored[0].decode().expect("decodes");
+    assert_eq!(
+        (first.position, first.schema_version, &first.payload),
+        (1, 1, &json!({ "name": "Ales Bialiatski" })),
+        "stored envelopes are neither decoded nor upcast"
+    );
+    assert_eq!(first.hash, read[0].hash);
     let mut subscription = store.subscribe(1).await.expect("subscribe");
     assert_eq!(subscription.next().await.expect("next").schema_version, 2);
     assert!(

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::error::StoreError;
 use crate::stream_id::StreamId;
 
 /// One stored event with everything the store knows about it.
@@ -41,4 +42,36 @@ pub struct Envelope {
     pub hash: String,
     /// The event body.
     pub payload: Value,
+}
+
+/// An envelope as the store keeps it: its JSON, neither decoded nor upcast.
+///
+/// Returned by [`crate::EventStore::read_all_stored`] for readers that decode
+/// only what they need: decoding a payload into a `serde_json::Value` before
+/// the reader's own types costs as much again as the reading (the projections'
+/// rebuild reads the whole log this way).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEnvelope {
+    /// The global position the store keeps it at.
+    pub position: u64,
+    /// The envelope's JSON, as [`Envelope`] reads it (stored schema version).
+    pub json: Vec<u8>,
+}
+
+impl StoredEnvelope {
+    /// The envelope, decoded (not upcast).
+    pub fn decode(&self) -> Result<Envelope, StoreError> {
+        let envelope: Envelope =
+            serde_json::from_slice(&self.json).map_err(|error| StoreError::Corrupt {
+                position: self.position,
+                reason: format!("cannot decode the stored envelope: {error}"),
+            })?;
+        if envelope.position != self.position {
+            return Err(StoreError::Corrupt {
+                position: self.position,
+                reason: format!("the envelope says position {}", envelope.position),
+            });
+        }
+        Ok(envelope)
+    }
 }

@@ -8,7 +8,7 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::append::{AppendMeta, AppendOutcome, AppendResult, ExpectedVersion, NewEvent};
-use crate::envelope::Envelope;
+use crate::envelope::{Envelope, StoredEnvelope};
 use crate::error::StoreError;
 use crate::plan::{
     AppendRequest, AppendState, LogTip, Plan, commit_time, plan_append, plan_restore,
@@ -221,6 +221,29 @@ impl EventStore for MemoryStore {
         stored
             .into_iter()
             .map(|envelope| self.upcast(envelope))
+            .collect()
+    }
+
+    async fn read_all_stored(
+        &self,
+        from_position: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEnvelope>, StoreError> {
+        let log = self.log();
+        log.events
+            .iter()
+            .skip(index_of(from_position.max(1)))
+            .take(limit)
+            .map(|envelope| {
+                let json = serde_json::to_vec(envelope).map_err(|error| StoreError::Corrupt {
+                    position: envelope.position,
+                    reason: format!("cannot encode the envelope: {error}"),
+                })?;
+                Ok(StoredEnvelope {
+                    position: envelope.position,
+                    json,
+                })
+            })
             .collect()
     }
 

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use crate::append::{AppendMeta, AppendOutcome, ExpectedVersion, NewEvent};
-use crate::envelope::Envelope;
+use crate::envelope::{Envelope, StoredEnvelope};
 use crate::error::StoreError;
 use crate::stream_id::StreamId;
 use crate::subscription::Subscription;
@@ -46,6 +46,30 @@ pub trait EventStore: Send + Sync {
     /// first; 0 reads from the start), upcast, in position order.
     async fn read_all(&self, from_position: u64, limit: usize)
     -> Result<Vec<Envelope>, StoreError>;
+
+    /// [`EventStore::read_all`] as stored: the JSON of each envelope, neither
+    /// decoded nor upcast, for readers that decode only what they need and
+    /// upcast themselves. Stores that keep envelopes decoded encode them.
+    async fn read_all_stored(
+        &self,
+        from_position: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEnvelope>, StoreError> {
+        let envelopes = self.read_all(from_position, limit).await?;
+        envelopes
+            .into_iter()
+            .map(|envelope| {
+                let json = serde_json::to_vec(&envelope).map_err(|error| StoreError::Corrupt {
+                    position: envelope.position,
+                    reason: format!("cannot encode the envelope: {error}"),
+                })?;
+                Ok(StoredEnvelope {
+                    position: envelope.position,
+                    json,
+                })
+            })
+            .collect()
+    }
 
     /// The event with id `event_id`, upcast, or `None` when no stored event has that
     /// id. Corrections and retractions name only the event they target; this finds

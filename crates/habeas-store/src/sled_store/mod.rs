@@ -19,7 +19,7 @@ use tokio::sync::{oneshot, watch};
 use uuid::Uuid;
 
 use crate::append::{AppendMeta, AppendOutcome, ExpectedVersion, NewEvent};
-use crate::envelope::Envelope;
+use crate::envelope::{Envelope, StoredEnvelope};
 use crate::error::StoreError;
 use crate::plan::{AppendRequest, LogTip};
 use crate::store::EventStore;
@@ -473,6 +473,35 @@ impl EventStore for SledStore {
             envelopes.push(self.upcast(decode_envelope(position, &bytes)?)?);
         }
         Ok(envelopes)
+    }
+
+    async fn read_all_stored(
+        &self,
+        from_position: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEnvelope>, StoreError> {
+        let head = self.durable_head();
+        let from_position = from_position.max(1);
+        if from_position > head || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let range = keys::event_key(from_position)..=keys::event_key(head);
+        let mut stored = Vec::with_capacity(limit.min(4096));
+        let entries = self.inner.tree.range(range).take(limit);
+        for (expected_position, entry) in (from_position..).zip(entries) {
+            let (key, bytes) = entry.map_err(|error| self.sled_error(error))?;
+            if keys::position_of_event_key(&key) != Some(expected_position) {
+                return Err(StoreError::Corrupt {
+                    position: expected_position,
+                    reason: "the event is missing".into(),
+                });
+            }
+            stored.push(StoredEnvelope {
+                position: expected_position,
+                json: bytes.to_vec(),
+            });
+        }
+        Ok(stored)
     }
 
     async fn read_event(&self, event_id: Uuid) -> Result<Option<Envelope>, StoreError> {
