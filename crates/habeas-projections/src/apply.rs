@@ -17,7 +17,7 @@ use habeas_domain::id::{PersonId, StatementId};
 use habeas_store::{Envelope, StoredEnvelope};
 use serde::{Deserialize, Serialize};
 
-use crate::decode::{decode_stored, into_recorded};
+use crate::decode::{decode_stored, into_recorded, strip};
 use crate::derive::build_row;
 use crate::error::ProjectionError;
 use crate::keys;
@@ -331,12 +331,14 @@ pub(crate) fn apply(
     for ProjectedEvent {
         subject,
         position,
-        recorded: event,
+        recorded: mut event,
         ..
     } in events
     {
+        strip(&mut event);
         let idx = *slot.entry(subject).or_insert_with(|| {
-            let applied = priors.remove(&subject).unwrap_or_default();
+            let mut applied = priors.remove(&subject).unwrap_or_default();
+            applied.iter_mut().for_each(strip);
             grouped.push((
                 subject,
                 Touched {
@@ -413,7 +415,13 @@ pub(crate) fn apply(
     let mut done: HashSet<PersonId> = HashSet::new();
     for (person, touched) in persons {
         done.insert(person);
-        let old_row = load_row(reads, person)?;
+        // No event of the person applied yet: no row to replace (a
+        // rebuild meets most people this way).
+        let old_row = if touched.applied.is_empty() {
+            None
+        } else {
+            load_row(reads, person)?
+        };
         let Some((last_position, _)) = touched.new.last() else {
             continue;
         };

@@ -226,7 +226,11 @@ pub(crate) async fn replay(
             let priors = priors(store, &decoded.events, &mut seen).await?;
             decoded.add_priors(priors)?;
             in_batch += n_read;
-            let ends_batch = in_batch >= chunk_events;
+            // Batches shrink towards the head, so that the last one, which
+            // is derived and written after everything is read, is short.
+            let left = total.saturating_sub(next - 1);
+            let wanted = (chunk_events as u64).min((left / 2).max(page_size as u64));
+            let ends_batch = in_batch as u64 >= wanted;
             if ends_batch {
                 seen.clear();
                 in_batch = 0;
