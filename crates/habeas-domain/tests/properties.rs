@@ -125,7 +125,10 @@ proptest! {
 
     #[test]
     fn generated_histories_are_valid_and_status_ignores_recording_order(
-        choices in prop::collection::vec((any::<u8>(), 0u16..400), 1..30),
+        // At most 29 gaps of at most 250 days from 2000-01-01 end before
+        // 2020: every fact lies before the stream's clock (2021-11-20), so
+        // `decide` never refuses one as dated in the future.
+        choices in prop::collection::vec((any::<u8>(), 0u16..250), 1..30),
         shuffle_seed in any::<u64>(),
         as_of_offset in 0i64..12_000,
     ) {

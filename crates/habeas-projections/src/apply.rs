@@ -8,7 +8,7 @@
 //! read model keeps no copy of the streams; the log is their one home.
 
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use habeas_domain::date::PartialDate;
 use habeas_domain::event::Event;
@@ -279,17 +279,18 @@ pub(crate) fn folded_names(row: &PersonStatus) -> BTreeSet<String> {
         .collect()
 }
 
-/// Every index key a row puts in the tree (the slug key aside).
-pub(crate) fn index_keys(row: &PersonStatus) -> BTreeSet<Vec<u8>> {
-    let mut found: BTreeSet<Vec<u8>> = folded_names(row)
+/// Every index entry a row puts in the tree (the slug key aside), key to
+/// value: its names and aliases, and its headline with the days the
+/// headline holds.
+pub(crate) fn index_entries(row: &PersonStatus) -> BTreeMap<Vec<u8>, Vec<u8>> {
+    let mut found: BTreeMap<Vec<u8>, Vec<u8>> = folded_names(row)
         .iter()
-        .map(|folded| keys::name(folded, row.person))
+        .map(|folded| (keys::name(folded, row.person), Vec::new()))
         .collect();
-    found.insert(keys::headline(row.headline, row.person));
-    found.insert(keys::valid_from(row.window.valid_from, row.person));
-    if let Some(until) = row.window.headline_until {
-        found.insert(keys::headline_until(until, row.person));
-    }
+    found.insert(
+        keys::headline(row.headline, row.person),
+        keys::headline_window(row.window.valid_from, row.window.headline_until),
+    );
     found
 }
 
@@ -519,14 +520,16 @@ fn write_row(
     stored: &StoredRow,
     row: &PersonStatus,
 ) -> Result<(), ProjectionError> {
-    let new_keys = index_keys(row);
+    let entries = index_entries(row);
     if let Some(old) = old {
-        for key in index_keys(old).difference(&new_keys) {
-            writes.remove(key.clone());
+        for key in index_entries(old).into_keys() {
+            if !entries.contains_key(&key) {
+                writes.remove(key);
+            }
         }
     }
-    for key in new_keys {
-        writes.insert(key, Vec::new());
+    for (key, value) in entries {
+        writes.insert(key, value);
     }
     writes.insert(
         keys::person(row.person),

@@ -12,7 +12,7 @@ use habeas_store::EventStore;
 use serde_json::Value;
 
 use crate::apply::{
-    StatementRef, Subject, checkpoint, encode_json, first_free_slug, index_keys, named_by,
+    StatementRef, Subject, checkpoint, encode_json, first_free_slug, index_entries, named_by,
     statement_about,
 };
 use crate::decode::recorded;
@@ -109,11 +109,13 @@ impl Projections {
         }
 
         let mut differences = Vec::new();
-        let mut expected_keys: HashSet<Vec<u8>> = HashSet::new();
+        // Index keys the log gives, with the value each must hold (`None`:
+        // checked elsewhere, the slug index below).
+        let mut expected_keys: HashMap<Vec<u8>, Option<Vec<u8>>> = HashMap::new();
         for (statement, history) in &log.statements {
             for recorded in history {
                 for person in named_by(&recorded.event) {
-                    expected_keys.insert(keys::named(*person, *statement));
+                    expected_keys.insert(keys::named(*person, *statement), Some(Vec::new()));
                 }
             }
         }
@@ -154,9 +156,13 @@ impl Projections {
                 last_event: EventId::from_uuid(last.event_id),
             };
             let (expected, expected_row) = build_row(person, &history, context.clone());
-            expected_keys.extend(index_keys(&expected_row));
+            expected_keys.extend(
+                index_entries(&expected_row)
+                    .into_iter()
+                    .map(|(key, value)| (key, Some(value))),
+            );
             if let Some(slug) = &expected.slug {
-                expected_keys.insert(keys::slug(slug));
+                expected_keys.insert(keys::slug(slug), None);
             }
 
             match tree.get(keys::person(person))? {
@@ -201,31 +207,34 @@ impl Projections {
                 });
             }
         }
-        for prefix in [
-            keys::HEADLINE,
-            keys::NAME,
-            keys::VALID_FROM,
-            keys::HEADLINE_UNTIL,
-            keys::NAMED,
-        ] {
+        let whose = |key: &[u8]| {
+            keys::person_of_index_key(key).unwrap_or_else(|| PersonId::from_uuid(uuid::Uuid::nil()))
+        };
+        for prefix in [keys::HEADLINE, keys::NAME, keys::NAMED] {
             for entry in tree.scan_prefix(prefix) {
-                let (key, _) = entry?;
-                if !expected_keys.contains(key.as_ref()) {
-                    differences.push(Difference {
-                        person: keys::person_of_index_key(&key)
-                            .unwrap_or_else(|| PersonId::from_uuid(uuid::Uuid::nil())),
+                let (key, value) = entry?;
+                match expected_keys.get(key.as_ref()) {
+                    None => differences.push(Difference {
+                        person: whose(&key),
                         field: "index".into(),
                         stored: String::from_utf8_lossy(&key).into_owned(),
                         replayed: "absent".into(),
-                    });
+                    }),
+                    Some(Some(expected)) if expected.as_slice() != value.as_ref() => differences
+                        .push(Difference {
+                            person: whose(&key),
+                            field: format!("index {}", String::from_utf8_lossy(&key)),
+                            stored: format!("{:?}", keys::decode_headline_window(&value)),
+                            replayed: format!("{:?}", keys::decode_headline_window(expected)),
+                        }),
+                    Some(_) => {}
                 }
             }
         }
-        for key in &expected_keys {
+        for key in expected_keys.keys() {
             if !tree.contains_key(key)? {
                 differences.push(Difference {
-                    person: keys::person_of_index_key(key)
-                        .unwrap_or_else(|| PersonId::from_uuid(uuid::Uuid::nil())),
+                    person: whose(key),
                     field: "index".into(),
                     stored: "absent".into(),
                     replayed: String::from_utf8_lossy(key).into_owned(),

@@ -6,11 +6,9 @@
 //! | `c` | checkpoint: last applied position (u64 BE) then the hash of that envelope |
 //! | `p/` person (16 bytes) | the person's stored row (standing, window, slug, statements), JSON |
 //! | `t/` person (16 bytes) | statements naming the person, JSON |
-//! | `h/` headline (1 byte) person | empty: the roster index |
+//! | `h/` headline (1 byte) person | the row's window: valid-from day (4 bytes), then the headline-until day (4 bytes) if any: the roster index |
 //! | `n/` folded name `\0` person | empty: the name and alias index |
 //! | `s/` slug | person (16 bytes) |
-//! | `f/` valid-from day (4 bytes) person | empty: rows not exact before that day |
-//! | `r/` headline-until day (4 bytes) person | empty: headlines that expire |
 //! | `a/` person (16 bytes) statement (16 bytes) | empty: every statement that ever named the person |
 
 use chrono::{Datelike, NaiveDate};
@@ -24,8 +22,6 @@ pub(crate) const STATEMENTS: &[u8] = b"t/";
 pub(crate) const HEADLINE: &[u8] = b"h/";
 pub(crate) const NAME: &[u8] = b"n/";
 pub(crate) const SLUG: &[u8] = b"s/";
-pub(crate) const VALID_FROM: &[u8] = b"f/";
-pub(crate) const HEADLINE_UNTIL: &[u8] = b"r/";
 pub(crate) const NAMED: &[u8] = b"a/";
 
 fn with(prefix: &[u8], parts: &[&[u8]]) -> Vec<u8> {
@@ -81,10 +77,6 @@ pub(crate) fn headline_code(headline: Headline) -> u8 {
         .unwrap_or(u8::MAX)
 }
 
-pub(crate) fn headline_prefix(headline: Headline) -> Vec<u8> {
-    with(HEADLINE, &[&[headline_code(headline)]])
-}
-
 pub(crate) fn headline(headline: Headline, id: PersonId) -> Vec<u8> {
     with(
         HEADLINE,
@@ -109,12 +101,27 @@ pub(crate) fn day_bytes(day: NaiveDate) -> [u8; 4] {
     ((day.num_days_from_ce() as u32) ^ 0x8000_0000).to_be_bytes()
 }
 
-pub(crate) fn valid_from(day: NaiveDate, id: PersonId) -> Vec<u8> {
-    with(VALID_FROM, &[&day_bytes(day), id.as_uuid().as_bytes()])
+/// The value of a headline index entry: the days between which the
+/// headline holds as indexed.
+pub(crate) fn headline_window(valid_from: NaiveDate, headline_until: Option<NaiveDate>) -> Vec<u8> {
+    let mut value = day_bytes(valid_from).to_vec();
+    if let Some(until) = headline_until {
+        value.extend_from_slice(&day_bytes(until));
+    }
+    value
 }
 
-pub(crate) fn headline_until(day: NaiveDate, id: PersonId) -> Vec<u8> {
-    with(HEADLINE_UNTIL, &[&day_bytes(day), id.as_uuid().as_bytes()])
+/// The days of a headline index entry's value (see [`headline_window`]).
+pub(crate) fn decode_headline_window(value: &[u8]) -> Option<(NaiveDate, Option<NaiveDate>)> {
+    let day = |bytes: &[u8]| -> Option<NaiveDate> {
+        let days = u32::from_be_bytes(bytes.try_into().ok()?) ^ 0x8000_0000;
+        NaiveDate::from_num_days_from_ce_opt(days as i32)
+    };
+    match value.len() {
+        4 => Some((day(value)?, None)),
+        8 => Some((day(&value[..4])?, Some(day(&value[4..])?))),
+        _ => None,
+    }
 }
 
 /// The person id at the end of an index key.
@@ -153,6 +160,17 @@ mod tests {
         let a: NaiveDate = "1999-12-31".parse().unwrap();
         let b: NaiveDate = "2000-01-01".parse().unwrap();
         assert!(day_bytes(a) < day_bytes(b));
+    }
+
+    #[test]
+    fn headline_windows_round_trip() {
+        let a: NaiveDate = "0001-01-01".parse().unwrap();
+        let b: NaiveDate = "2031-02-28".parse().unwrap();
+        for window in [(a, None), (b, None), (a, Some(b)), (b, Some(b))] {
+            let value = headline_window(window.0, window.1);
+            assert_eq!(decode_headline_window(&value), Some(window));
+        }
+        assert_eq!(decode_headline_window(b"abc"), None);
     }
 
     #[test]

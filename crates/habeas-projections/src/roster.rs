@@ -31,9 +31,10 @@ impl Projections {
     /// `filter.headlines`, ordered by headline (in [`Headline::ALL`] order),
     /// then name, then id.
     ///
-    /// Reads the headline index, plus the few rows whose headline may differ
-    /// on that day (a restriction expired, or facts dated after it), which are
-    /// derived again; it does not scan every row. `store` is the log the
+    /// Reads the headline index (each entry says the days its headline
+    /// holds), then the rows listed plus the few whose headline may differ on
+    /// that day (a restriction expired, or facts dated after it), which are
+    /// derived again; it does not read every row. `store` is the log the
     /// projections were fed from: a row asked for a day before one of its
     /// facts is derived again from the person's stream (see
     /// [`Projections::status`]).
@@ -49,30 +50,24 @@ impl Projections {
         } else {
             filter.headlines.clone()
         };
+        // Every indexed person whose headline on `day` may be a wanted one:
+        // those indexed under a wanted headline that holds on `day`, and
+        // those whose indexed headline does not hold on `day` (a
+        // restriction expired, or facts dated after it), derived again.
         let mut candidates: BTreeSet<PersonId> = BTreeSet::new();
-        for headline in &wanted {
-            for entry in tree.scan_prefix(keys::headline_prefix(*headline)) {
-                let (key, _) = entry?;
-                candidates.extend(keys::person_at_end(&key));
+        for entry in tree.scan_prefix(keys::HEADLINE) {
+            let (key, value) = entry?;
+            let Some(person) = keys::person_at_end(&key) else {
+                continue;
+            };
+            let indexed = key
+                .get(keys::HEADLINE.len())
+                .and_then(|code| Headline::ALL.get(usize::from(*code)));
+            let holds = keys::decode_headline_window(&value)
+                .is_some_and(|(from, until)| day >= from && until.is_none_or(|until| day < until));
+            if !holds || indexed.is_some_and(|headline| wanted.contains(headline)) {
+                candidates.insert(person);
             }
-        }
-        // Rows whose headline is not the indexed one on `day`, whatever it is.
-        let mut end = keys::HEADLINE_UNTIL.to_vec();
-        match day.succ_opt() {
-            Some(next_day) => end.extend_from_slice(&keys::day_bytes(next_day)),
-            None => end.push(0xff),
-        }
-        for entry in tree.range(keys::HEADLINE_UNTIL.to_vec()..end) {
-            let (key, _) = entry?;
-            candidates.extend(keys::person_at_end(&key));
-        }
-        let start = keys::valid_from(day, PersonId::from_uuid(uuid::Uuid::max()));
-        for entry in tree.range(start..) {
-            let (key, _) = entry?;
-            if !key.starts_with(keys::VALID_FROM) {
-                break;
-            }
-            candidates.extend(keys::person_at_end(&key));
         }
 
         let mut listed = Vec::new();
