@@ -229,8 +229,12 @@ pub(crate) fn load_row(
 
 fn load_statements(
     reads: Reads<'_>,
+    known: Option<&Known>,
     person: PersonId,
 ) -> Result<BTreeSet<StatementRef>, ProjectionError> {
+    if known.is_some_and(|known| !known.with_statements.contains(&person)) {
+        return Ok(BTreeSet::new());
+    }
     let key = keys::statements(person);
     match reads.get(&key)? {
         None => Ok(BTreeSet::new()),
@@ -294,15 +298,30 @@ pub(crate) fn index_entries(row: &PersonStatus) -> BTreeMap<Vec<u8>, Vec<u8>> {
     found
 }
 
+/// What a rebuild has written to its generation so far that applying
+/// consults: every slug taken and everyone with a statements entry. A
+/// rebuild writes every key of its generation, so it knows these without
+/// reading the tree (most people have no statements entry, and a miss costs
+/// a walk down the tree).
+#[derive(Debug, Default)]
+pub(crate) struct Known {
+    slugs: HashSet<String>,
+    with_statements: HashSet<PersonId>,
+}
+
 /// The changes a decoded batch makes to the tree `reads` reads, with the
 /// checkpoint after it; `None` when the checkpoint already covers the batch.
 /// Events at or before the checkpoint are taken as applied; a batch that
 /// starts after the position following the checkpoint is refused. Each
 /// person and statement the batch touches is loaded, derived and written
 /// once, however many of its events the batch holds.
+///
+/// `known`: what a rebuild knows of the generation it writes (see
+/// [`Known`]), kept up to date here; `None` for the tree in service.
 pub(crate) fn apply(
     reads: Reads<'_>,
     batch: DecodedBatch,
+    mut known: Option<&mut Known>,
 ) -> Result<Option<Commit>, ProjectionError> {
     let (checkpoint, _) = reads.checkpoint()?;
     if batch.is_empty() || batch.last_position <= checkpoint {
@@ -387,7 +406,9 @@ pub(crate) fn apply(
                 for person in touched {
                     let set = match statements.entry(person) {
                         Entry::Occupied(entry) => entry.into_mut(),
-                        Entry::Vacant(entry) => entry.insert(load_statements(reads, person)?),
+                        Entry::Vacant(entry) => {
+                            entry.insert(load_statements(reads, known.as_deref(), person)?)
+                        }
                     };
                     set.retain(|reference| reference.id != statement);
                     for (_, occurred) in new_about.iter().filter(|(p, _)| *p == person) {
@@ -409,6 +430,13 @@ pub(crate) fn apply(
             writes.remove(keys::statements(*person));
         } else {
             writes.insert(keys::statements(*person), encode_json("statements", set)?);
+        }
+        if let Some(known) = known.as_deref_mut() {
+            if set.is_empty() {
+                known.with_statements.remove(person);
+            } else {
+                known.with_statements.insert(*person);
+            }
         }
     }
 
@@ -434,7 +462,7 @@ pub(crate) fn apply(
         };
         let set = match statements.get(&person) {
             Some(set) => set.clone(),
-            None => load_statements(reads, person)?,
+            None => load_statements(reads, known.as_deref(), person)?,
         };
         let context = RowContext {
             slug: old_row.as_ref().and_then(|row| row.slug.clone()),
@@ -446,9 +474,18 @@ pub(crate) fn apply(
         if row.slug.is_none()
             && let Some(name) = registered_name(&history)
         {
-            let slug = assign_slug(reads, &slugs_taken_here, name, person)?;
+            let slug = first_free_slug(name, person, |candidate| {
+                Ok(slugs_taken_here.contains(candidate)
+                    || match known.as_deref() {
+                        Some(known) => known.slugs.contains(candidate),
+                        None => reads.contains_key(&keys::slug(candidate))?,
+                    })
+            })?;
             writes.insert(keys::slug(&slug), person.as_uuid().as_bytes().to_vec());
             slugs_taken_here.insert(slug.clone());
+            if let Some(known) = known.as_deref_mut() {
+                known.slugs.insert(slug.clone());
+            }
             stored.slug = Some(slug.clone());
             row.slug = Some(slug);
         }
@@ -499,17 +536,6 @@ pub(crate) fn first_free_slug(
     }
     // The last candidate holds the whole id, which no one else has.
     Ok(candidates[2].clone())
-}
-
-fn assign_slug(
-    reads: Reads<'_>,
-    taken_here: &HashSet<String>,
-    name: &str,
-    person: PersonId,
-) -> Result<String, ProjectionError> {
-    first_free_slug(name, person, |candidate| {
-        Ok(taken_here.contains(candidate) || reads.contains_key(&keys::slug(candidate))?)
-    })
 }
 
 /// Writes `stored` (which reads as `row` when stored) and its index keys,

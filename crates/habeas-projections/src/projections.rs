@@ -302,7 +302,7 @@ impl Projections {
             let priors = priors(store, &batch.events, &mut HashSet::new()).await?;
             batch.add_priors(priors)?;
             let tree = self.tree();
-            if let Some(commit) = apply(Reads::of(&tree), batch)? {
+            if let Some(commit) = apply(Reads::of(&tree), batch, None)? {
                 commit.write(&tree, WriteMode::Atomic)?;
             }
         }

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use habeas_store::{Envelope, EventStore, StreamId};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::apply::{DecodedBatch, ProjectedEvent, Subject, apply, checkpoint};
+use crate::apply::{DecodedBatch, Known, ProjectedEvent, Subject, apply, checkpoint};
 use crate::error::ProjectionError;
 use crate::writes::{Commit, Reads, WriteMode};
 
@@ -112,7 +112,7 @@ fn apply_in_place(
     applied_to: &mpsc::UnboundedSender<u64>,
 ) -> Result<(), ProjectionError> {
     batches(inbox, 0, |batch| {
-        if let Some(commit) = apply(Reads::of(tree), batch)? {
+        if let Some(commit) = apply(Reads::of(tree), batch, None)? {
             commit.write(tree, WriteMode::Atomic)?;
             let _ = applied_to.send(commit.position);
         }
@@ -144,12 +144,14 @@ fn apply_and_write_behind(
             })
             .map_err(|error| ProjectionError::Worker(error.to_string()))?;
         let mut pending: Option<Arc<Commit>> = None;
+        // Only a generation this rebuild fills from empty is known entirely.
+        let mut known = tree.is_empty().then(Known::default);
         let derived = batches(inbox, capacity, |batch| {
             let reads = Reads {
                 tree,
                 pending: pending.as_deref(),
             };
-            if let Some(commit) = apply(reads, batch)? {
+            if let Some(commit) = apply(reads, batch, known.as_mut())? {
                 let commit = Arc::new(commit);
                 if to_writer.send(Arc::clone(&commit)).is_err() {
                     // The writer stopped on an error; joining it says which.
