@@ -49,10 +49,20 @@
 //! and its leftovers are deleted on the next open. As nothing reads the new
 //! generation before the switch, a rebuild gathers the log in chunks
 //! ([`ProjectionConfig::rebuild_chunk_events`]) and writes each chunk key by
-//! key, its checkpoint last, instead of one atomic batch per page. The first
-//! catch-up of a new database is such a rebuild. Either way the database
-//! ends up with the same bytes: how the log was cut into pages and chunks
-//! changes nothing (`tests/batching.rs`).
+//! key, its checkpoint last, instead of one atomic batch per page, on a
+//! writer thread of its own while the next chunk is derived (the deriving
+//! side reads through the chunk still being written). The first catch-up of
+//! a new database is such a rebuild. Either way the database ends up with
+//! the same bytes: how the log was cut into pages and chunks changes nothing
+//! (`tests/batching.rs`).
+//!
+//! # Reading the log
+//!
+//! Replays read stored envelopes ([`habeas_store::EventStore::read_all_stored`])
+//! and decode each straight into the fields and event type the projector
+//! needs, without a `serde_json::Value` of the payload in between; that
+//! decoding runs on the reading task, overlapping the worker that derives
+//! the rows of the batch before (`replay.rs`).
 //!
 //! # Time
 //!
