@@ -59,6 +59,19 @@ pub struct StoredEnvelope {
 }
 
 impl StoredEnvelope {
+    /// The stored form of an envelope kept decoded (stores that do not keep
+    /// JSON encode it).
+    pub fn encode(envelope: &Envelope) -> Result<StoredEnvelope, StoreError> {
+        let json = serde_json::to_vec(envelope).map_err(|error| StoreError::Corrupt {
+            position: envelope.position,
+            reason: format!("cannot encode the envelope: {error}"),
+        })?;
+        Ok(StoredEnvelope {
+            position: envelope.position,
+            json,
+        })
+    }
+
     /// The envelope, decoded (not upcast).
     pub fn decode(&self) -> Result<Envelope, StoreError> {
         let envelope: Envelope =

@@ -234,16 +234,7 @@ impl EventStore for MemoryStore {
             .iter()
             .skip(index_of(from_position.max(1)))
             .take(limit)
-            .map(|envelope| {
-                let json = serde_json::to_vec(envelope).map_err(|error| StoreError::Corrupt {
-                    position: envelope.position,
-                    reason: format!("cannot encode the envelope: {error}"),
-                })?;
-                Ok(StoredEnvelope {
-                    position: envelope.position,
-                    json,
-                })
-            })
+            .map(StoredEnvelope::encode)
             .collect()
     }
 

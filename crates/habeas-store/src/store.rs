@@ -56,19 +56,7 @@ pub trait EventStore: Send + Sync {
         limit: usize,
     ) -> Result<Vec<StoredEnvelope>, StoreError> {
         let envelopes = self.read_all(from_position, limit).await?;
-        envelopes
-            .into_iter()
-            .map(|envelope| {
-                let json = serde_json::to_vec(&envelope).map_err(|error| StoreError::Corrupt {
-                    position: envelope.position,
-                    reason: format!("cannot encode the envelope: {error}"),
-                })?;
-                Ok(StoredEnvelope {
-                    position: envelope.position,
-                    json,
-                })
-            })
-            .collect()
+        envelopes.iter().map(StoredEnvelope::encode).collect()
     }
 
     /// The event with id `event_id`, upcast, or `None` when no stored event has that

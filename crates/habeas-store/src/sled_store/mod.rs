@@ -259,6 +259,40 @@ impl SledStore {
         decode_envelope(position, &bytes)
     }
 
+    /// At most `limit` stored envelopes from `from_position` on (0 reads from
+    /// the start), up to the durable head, each with its position; a gap in
+    /// the positions is reported as damage.
+    fn stored_range(
+        &self,
+        from_position: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, sled::IVec)>, StoreError> {
+        let head = self.durable_head();
+        let from_position = from_position.max(1);
+        if from_position > head || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let range = keys::event_key(from_position)..=keys::event_key(head);
+        let mut stored = Vec::with_capacity(limit.min(4096));
+        let entries = self.inner.tree.range(range).take(limit);
+        for (expected_position, entry) in (from_position..).zip(entries) {
+            let (key, bytes) = entry.map_err(|error| self.sled_error(error))?;
+            let position =
+                keys::position_of_event_key(&key).ok_or_else(|| StoreError::Corrupt {
+                    position: expected_position,
+                    reason: "malformed event key".into(),
+                })?;
+            if position != expected_position {
+                return Err(StoreError::Corrupt {
+                    position: expected_position,
+                    reason: "the event is missing".into(),
+                });
+            }
+            stored.push((position, bytes));
+        }
+        Ok(stored)
+    }
+
     fn upcast(&self, envelope: Envelope) -> Result<Envelope, StoreError> {
         upcast_envelope(self.inner.upcaster.as_deref(), envelope)
     }
@@ -449,30 +483,10 @@ impl EventStore for SledStore {
         from_position: u64,
         limit: usize,
     ) -> Result<Vec<Envelope>, StoreError> {
-        let head = self.durable_head();
-        let from_position = from_position.max(1);
-        if from_position > head || limit == 0 {
-            return Ok(Vec::new());
-        }
-        let range = keys::event_key(from_position)..=keys::event_key(head);
-        let mut envelopes = Vec::new();
-        let entries = self.inner.tree.range(range).take(limit);
-        for (expected_position, entry) in (from_position..).zip(entries) {
-            let (key, bytes) = entry.map_err(|error| self.sled_error(error))?;
-            let position =
-                keys::position_of_event_key(&key).ok_or_else(|| StoreError::Corrupt {
-                    position: expected_position,
-                    reason: "malformed event key".into(),
-                })?;
-            if position != expected_position {
-                return Err(StoreError::Corrupt {
-                    position: expected_position,
-                    reason: "the event is missing".into(),
-                });
-            }
-            envelopes.push(self.upcast(decode_envelope(position, &bytes)?)?);
-        }
-        Ok(envelopes)
+        self.stored_range(from_position, limit)?
+            .into_iter()
+            .map(|(position, bytes)| self.upcast(decode_envelope(position, &bytes)?))
+            .collect()
     }
 
     async fn read_all_stored(
@@ -480,28 +494,14 @@ impl EventStore for SledStore {
         from_position: u64,
         limit: usize,
     ) -> Result<Vec<StoredEnvelope>, StoreError> {
-        let head = self.durable_head();
-        let from_position = from_position.max(1);
-        if from_position > head || limit == 0 {
-            return Ok(Vec::new());
-        }
-        let range = keys::event_key(from_position)..=keys::event_key(head);
-        let mut stored = Vec::with_capacity(limit.min(4096));
-        let entries = self.inner.tree.range(range).take(limit);
-        for (expected_position, entry) in (from_position..).zip(entries) {
-            let (key, bytes) = entry.map_err(|error| self.sled_error(error))?;
-            if keys::position_of_event_key(&key) != Some(expected_position) {
-                return Err(StoreError::Corrupt {
-                    position: expected_position,
-                    reason: "the event is missing".into(),
-                });
-            }
-            stored.push(StoredEnvelope {
-                position: expected_position,
+        Ok(self
+            .stored_range(from_position, limit)?
+            .into_iter()
+            .map(|(position, bytes)| StoredEnvelope {
+                position,
                 json: bytes.to_vec(),
-            });
-        }
-        Ok(stored)
+            })
+            .collect())
     }
 
     async fn read_event(&self, event_id: Uuid) -> Result<Option<Envelope>, StoreError> {
