@@ -146,7 +146,7 @@ impl DecodedBatch {
             return Ok(DecodedBatch::default());
         };
         let mut events = Vec::with_capacity(stored.len());
-        let (mut last_position, mut last_hash) = (0, String::new());
+        let (mut last_position, mut last_hash) = (0, std::borrow::Cow::Borrowed(""));
         for (expected, envelope) in (first_position..).zip(&stored) {
             let decoded = decode_stored(envelope)?;
             if decoded.position != expected {
@@ -162,7 +162,7 @@ impl DecodedBatch {
         Ok(DecodedBatch {
             first_position,
             last_position,
-            last_hash,
+            last_hash: last_hash.into_owned(),
             events,
             priors: HashMap::new(),
         })

@@ -51,9 +51,10 @@ pub(crate) fn into_recorded(envelope: Envelope) -> Result<RecordedEvent, Project
 
 /// What the projector reads of one stored envelope: its position and hash,
 /// and its event when its stream is one the projections read.
-pub(crate) struct DecodedStored {
+pub(crate) struct DecodedStored<'a> {
     pub(crate) position: u64,
-    pub(crate) hash: String,
+    /// Borrowed from the stored bytes: only the last of a batch is kept.
+    pub(crate) hash: Cow<'a, str>,
     pub(crate) event: Option<ProjectedEvent>,
 }
 
@@ -63,7 +64,7 @@ pub(crate) struct DecodedStored {
 /// schema version, and corrections (whose corrected event may be older), go
 /// through the domain's upcaster as [`recorded`] does; the result is the same
 /// (the projections' tests replay one log both ways).
-pub(crate) fn decode_stored(stored: &StoredEnvelope) -> Result<DecodedStored, ProjectionError> {
+pub(crate) fn decode_stored(stored: &StoredEnvelope) -> Result<DecodedStored<'_>, ProjectionError> {
     /// The fields the projector reads; the rest (`prev_hash`,
     /// `recorded_by`) is skipped without being kept.
     #[derive(Deserialize)]
@@ -90,7 +91,7 @@ pub(crate) fn decode_stored(stored: &StoredEnvelope) -> Result<DecodedStored, Pr
     let fields: Fields<'_> = serde_json::from_slice(&stored.json)
         .map_err(|error| unreadable(format!("cannot decode the stored envelope: {error}")))?;
     let position = fields.position;
-    let hash = fields.hash.into_owned();
+    let hash = fields.hash;
     let Some(subject) = Subject::of_stream(&fields.stream) else {
         return Ok(DecodedStored {
             position,
