@@ -55,7 +55,56 @@ pub struct StoredEnvelope {
     /// The global position the store keeps it at.
     pub position: u64,
     /// The envelope's JSON, as [`Envelope`] reads it (stored schema version).
-    pub json: Vec<u8>,
+    pub json: StoredBytes,
+}
+
+/// The bytes of a stored envelope. Where the backend keeps them in a shared
+/// buffer (sled's) they are that buffer, so reading the whole log copies
+/// none of them (740 MB for a million events).
+#[derive(Clone)]
+pub struct StoredBytes(Bytes);
+
+#[derive(Clone)]
+enum Bytes {
+    Owned(Vec<u8>),
+    Sled(sled::IVec),
+}
+
+impl StoredBytes {
+    pub(crate) fn shared(bytes: sled::IVec) -> StoredBytes {
+        StoredBytes(Bytes::Sled(bytes))
+    }
+}
+
+impl From<Vec<u8>> for StoredBytes {
+    fn from(bytes: Vec<u8>) -> StoredBytes {
+        StoredBytes(Bytes::Owned(bytes))
+    }
+}
+
+impl std::ops::Deref for StoredBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match &self.0 {
+            Bytes::Owned(bytes) => bytes,
+            Bytes::Sled(bytes) => bytes,
+        }
+    }
+}
+
+impl PartialEq for StoredBytes {
+    fn eq(&self, other: &StoredBytes) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for StoredBytes {}
+
+impl std::fmt::Debug for StoredBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", String::from_utf8_lossy(self))
+    }
 }
 
 impl StoredEnvelope {
@@ -68,7 +117,7 @@ impl StoredEnvelope {
         })?;
         Ok(StoredEnvelope {
             position: envelope.position,
-            json,
+            json: json.into(),
         })
     }
 

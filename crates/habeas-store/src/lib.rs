@@ -155,7 +155,7 @@ mod upcast;
 mod verify;
 
 pub use append::{AppendMeta, AppendOutcome, AppendResult, ExpectedVersion, NewEvent};
-pub use envelope::{Envelope, StoredEnvelope};
+pub use envelope::{Envelope, StoredBytes, StoredEnvelope};
 pub use error::StoreError;
 pub use hash::{GENESIS_HASH, canonical_bytes, envelope_hash};
 pub use memory::MemoryStore;

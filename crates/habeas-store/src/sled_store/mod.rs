@@ -19,7 +19,7 @@ use tokio::sync::{oneshot, watch};
 use uuid::Uuid;
 
 use crate::append::{AppendMeta, AppendOutcome, ExpectedVersion, NewEvent};
-use crate::envelope::{Envelope, StoredEnvelope};
+use crate::envelope::{Envelope, StoredBytes, StoredEnvelope};
 use crate::error::StoreError;
 use crate::plan::{AppendRequest, LogTip};
 use crate::store::EventStore;
@@ -499,7 +499,7 @@ impl EventStore for SledStore {
             .into_iter()
             .map(|(position, bytes)| StoredEnvelope {
                 position,
-                json: bytes.to_vec(),
+                json: StoredBytes::shared(bytes),
             })
             .collect())
     }
