@@ -66,9 +66,10 @@ struct LogFacts {
 
 impl Projections {
     /// Replays every person of the log (up to the read model's checkpoint)
-    /// and compares: each stored row with the row replay gives, each answer
-    /// for `as_of` with `status()` on that day, each compact history with the
-    /// log, and every index entry (headline, names, slug, windows) both ways.
+    /// and compares: each stored row (its standing included) with the row
+    /// replay gives, each answer for `as_of` with `status()` on that day, and
+    /// every index entry (headline with the days it holds, names, slug,
+    /// statements naming the person) both ways.
     /// Live updates wait while the audit runs.
     pub async fn audit(
         &self,

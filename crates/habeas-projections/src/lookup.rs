@@ -154,6 +154,16 @@ pub(crate) async fn row_on(
         return Ok(stored.on(day));
     }
     let history = history_of(store, stored.person, stored.last_position).await?;
+    // The stream must end where the row says it does: another store (or one
+    // restored from an older backup) would give another history.
+    if history.last().map(|last| last.id) != Some(stored.last_event) {
+        return Err(ProjectionError::Diverged {
+            reason: format!(
+                "the log holds no event {} of {} at position {}",
+                stored.last_event, stored.person, stored.last_position
+            ),
+        });
+    }
     Ok(row_before(stored, &history, day))
 }
 

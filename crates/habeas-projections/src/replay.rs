@@ -170,8 +170,8 @@ fn apply_and_write_behind(
 }
 
 /// Applies every event of `store` after `tree`'s checkpoint to `tree`.
-/// `progress(done, total)` is called with the position applied each time the
-/// worker has written a page (or a chunk), and once at the end (`total` is
+/// `progress(done, total)` is called with the position applied each time a
+/// page (or a rebuild's chunk) is written, and once at the end (`total` is
 /// the head when last asked). Returns the checkpoint reached.
 pub(crate) async fn replay(
     tree: sled::Tree,

@@ -361,3 +361,40 @@ async fn statements_name_the_people_they_concern() {
         .expect("audit");
     assert!(audit.is_clean(), "{audit:#?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_early_day_is_replayed_from_the_log_the_row_came_from_or_refused() {
+    let world = World::new();
+    let rong = world.register("Rong Chhun", &[]).await;
+    world
+        .person(rong, vec![detained("2020-07-31"), released("2021-11-12")])
+        .await;
+    world.catch_up().await;
+    // A day before the release: the stream is read from the log again.
+    assert_eq!(
+        read(&world, rong, "2021-01-01").await,
+        "detained | InCustody since 2020-07-31 | NotCharged | now 154 | total 154 | roster detained"
+    );
+    // Another log does not hold the row's last event: no answer is made up.
+    let other = World::new();
+    other.register("Rong Chhun", &[]).await;
+    let refused = world
+        .projections
+        .status(other.store.as_ref(), rong, day("2021-01-01"))
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(habeas_projections::ProjectionError::Diverged { .. })
+        ),
+        "{refused:?}"
+    );
+    // A later day needs no log at all: the stored standing answers.
+    let row = world
+        .projections
+        .status(other.store.as_ref(), rong, day("2022-01-01"))
+        .await
+        .expect("status")
+        .expect("row");
+    assert_eq!(row.headline.as_str(), "released");
+}
