@@ -17,7 +17,7 @@ use habeas_domain::id::{PersonId, StatementId};
 use habeas_store::{Envelope, StoredEnvelope};
 use serde::{Deserialize, Serialize};
 
-use crate::decode::{decode_stored, into_recorded, strip};
+use crate::decode::{Recorded, decode_stored, into_recorded, strip};
 use crate::derive::build_row;
 use crate::error::ProjectionError;
 use crate::keys;
@@ -75,7 +75,7 @@ pub(crate) struct ProjectedEvent {
     pub(crate) subject: Subject,
     pub(crate) position: u64,
     pub(crate) version: u64,
-    pub(crate) recorded: RecordedEvent,
+    pub(crate) recorded: Recorded,
 }
 
 impl DecodedBatch {
@@ -124,7 +124,7 @@ impl DecodedBatch {
                     subject,
                     position,
                     version,
-                    recorded: into_recorded(envelope)?,
+                    recorded: Recorded::Decoded(into_recorded(envelope)?),
                 });
             }
         }
@@ -146,8 +146,8 @@ impl DecodedBatch {
             return Ok(DecodedBatch::default());
         };
         let mut events = Vec::with_capacity(stored.len());
-        let (mut last_position, mut last_hash) = (0, std::borrow::Cow::Borrowed(""));
-        for (expected, envelope) in (first_position..).zip(&stored) {
+        let (mut last_position, mut last_hash) = (0, String::new());
+        for (expected, envelope) in (first_position..).zip(stored) {
             let decoded = decode_stored(envelope)?;
             if decoded.position != expected {
                 return Err(ProjectionError::Gap {
@@ -162,7 +162,7 @@ impl DecodedBatch {
         Ok(DecodedBatch {
             first_position,
             last_position,
-            last_hash: last_hash.into_owned(),
+            last_hash,
             events,
             priors: HashMap::new(),
         })
@@ -351,10 +351,11 @@ pub(crate) fn apply(
     for ProjectedEvent {
         subject,
         position,
-        recorded: mut event,
+        recorded,
         ..
     } in events
     {
+        let mut event = recorded.decode()?;
         strip(&mut event);
         let idx = *slot.entry(subject).or_insert_with(|| {
             let mut applied = priors.remove(&subject).unwrap_or_default();

@@ -58,15 +58,15 @@ pub struct StoredEnvelope {
     pub json: StoredBytes,
 }
 
-/// The bytes of a stored envelope. Where the backend keeps them in a shared
-/// buffer (sled's) they are that buffer, so reading the whole log copies
-/// none of them (740 MB for a million events).
+/// The bytes of a stored envelope, cheap to clone. Where the backend keeps
+/// them in a shared buffer (sled's) they are that buffer, so reading the
+/// whole log copies none of them (740 MB for a million events).
 #[derive(Clone)]
 pub struct StoredBytes(Bytes);
 
 #[derive(Clone)]
 enum Bytes {
-    Owned(Vec<u8>),
+    Owned(std::sync::Arc<[u8]>),
     Sled(sled::IVec),
 }
 
@@ -78,7 +78,7 @@ impl StoredBytes {
 
 impl From<Vec<u8>> for StoredBytes {
     fn from(bytes: Vec<u8>) -> StoredBytes {
-        StoredBytes(Bytes::Owned(bytes))
+        StoredBytes(Bytes::Owned(bytes.into()))
     }
 }
 
