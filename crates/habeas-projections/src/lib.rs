@@ -60,9 +60,10 @@
 //!
 //! Replays read stored envelopes ([`habeas_store::EventStore::read_all_stored`])
 //! and decode each straight into the fields and event type the projector
-//! needs, without a `serde_json::Value` of the payload in between; that
-//! decoding runs on the reading task, overlapping the worker that derives
-//! the rows of the batch before (`replay.rs`).
+//! needs, without a `serde_json::Value` of the payload in between. The
+//! reading task decodes the envelope's fields (it needs the stream and
+//! version to fetch priors) and leaves the payload as text; the worker reads
+//! it into the event type as it derives the batch (`replay.rs`).
 //!
 //! # Time
 //!

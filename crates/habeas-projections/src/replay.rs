@@ -1,8 +1,9 @@
 //! Replaying the log into a generation tree, in stages on their own threads:
 //! the caller's task reads pages of stored envelopes from the store, decodes
-//! them into domain events and adds the earlier events of each stream a
-//! batch touches (its priors: rows are derived from whole streams), while a
-//! worker thread derives the rows of the batch before. The channel between
+//! their fields (payloads stay text) and adds the earlier events of each
+//! stream a batch touches (its priors: rows are derived from whole streams),
+//! while a worker thread decodes the payloads of the batch before and
+//! derives its rows. The channel between
 //! them holds a whole batch, so that reading the next one overlaps deriving
 //! this one.
 //!
