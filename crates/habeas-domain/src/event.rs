@@ -155,15 +155,17 @@ impl Event {
     }
 
     /// Reads a stored payload of the current schema version from its JSON
-    /// text: the same as [`Event::from_payload`] without building a
+    /// bytes: the same as [`Event::from_payload`] without building a
     /// `serde_json::Value` first, which costs as much again as the reading
-    /// (the projections' rebuild reads the log this way).
+    /// (the projections' rebuild reads the log this way). Bytes rather than
+    /// text: the reader checks UTF-8 inside strings as it goes, where a
+    /// `&str` would have been checked whole once more before.
     pub fn from_payload_json(
         event_type: &str,
         schema_version: u32,
-        payload: &str,
+        payload: &[u8],
     ) -> Result<Event, DecodeError> {
-        let mut deserializer = serde_json::Deserializer::from_str(payload);
+        let mut deserializer = serde_json::Deserializer::from_slice(payload);
         Event::decode_variant(event_type, &mut deserializer)
             .and_then(|event| deserializer.end().map(|()| event))
             .map_err(|source| DecodeError {

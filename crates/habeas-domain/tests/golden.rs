@@ -328,20 +328,23 @@ fn from_payload_reads_every_type_as_the_tagged_enum_does_from_a_value_or_text() 
         let from_text = Event::from_payload_json(
             sample.event_type(),
             sample.schema_version(),
-            &payload.to_string(),
+            payload.to_string().as_bytes(),
         )
         .unwrap();
         assert_eq!(direct, tagged);
         assert_eq!(direct, sample);
         assert_eq!(from_text, sample);
         let trailing = format!("{payload} x");
-        let refused =
-            Event::from_payload_json(sample.event_type(), sample.schema_version(), &trailing);
+        let refused = Event::from_payload_json(
+            sample.event_type(),
+            sample.schema_version(),
+            trailing.as_bytes(),
+        );
         assert!(refused.is_err(), "text after the payload is refused");
     }
     for unknown in [
         Event::from_payload("Arrested", 1, serde_json::json!({})),
-        Event::from_payload_json("Arrested", 1, "{}"),
+        Event::from_payload_json("Arrested", 1, b"{}"),
     ] {
         let unknown = unknown.unwrap_err().to_string();
         assert!(unknown.contains("Arrested"), "{unknown}");

@@ -62,8 +62,9 @@ pub(crate) struct DecodedBatch {
     /// The hash of the last envelope, kept with the checkpoint.
     pub(crate) last_hash: String,
     /// The events of the streams the projections read, in log order, with
-    /// their global position and stream version.
-    pub(crate) events: Vec<ProjectedEvent>,
+    /// their global position and stream version: the pages as read, one
+    /// after the other (see [`DecodedBatch::extend`]).
+    pub(crate) pages: Vec<Vec<ProjectedEvent>>,
     /// For each stream the batch touches, its events before the batch, in
     /// stream order (absent: the batch starts the stream).
     pub(crate) priors: HashMap<Subject, Vec<RecordedEvent>>,
@@ -79,22 +80,21 @@ pub(crate) struct ProjectedEvent {
 }
 
 impl DecodedBatch {
-    /// Appends the next contiguous page. `capacity` is how many events the
-    /// batch is expected to gather (reserved once, so that a large batch is
-    /// not moved again and again as it grows).
-    pub(crate) fn extend(&mut self, next: DecodedBatch, capacity: usize) {
+    /// Appends the next contiguous page. Its events stay in the page they
+    /// were read into: copying them into one vector for a rebuild's chunk of
+    /// 65 536 events moved megabytes, and asked the system for fresh memory,
+    /// at every chunk.
+    pub(crate) fn extend(&mut self, next: DecodedBatch) {
         if next.is_empty() {
             return;
         }
         if self.is_empty() {
             *self = next;
-            self.events
-                .reserve(capacity.saturating_sub(self.events.len()));
             return;
         }
         self.last_position = next.last_position;
         self.last_hash = next.last_hash;
-        self.events.extend(next.events);
+        self.pages.extend(next.pages);
         for (subject, prior) in next.priors {
             // A stream's priors come with its first page in the batch.
             self.priors.entry(subject).or_insert(prior);
@@ -132,7 +132,7 @@ impl DecodedBatch {
             first_position,
             last_position,
             last_hash,
-            events,
+            pages: vec![events],
             priors: HashMap::new(),
         })
     }
@@ -163,9 +163,14 @@ impl DecodedBatch {
             first_position,
             last_position,
             last_hash,
-            events,
+            pages: vec![events],
             priors: HashMap::new(),
         })
+    }
+
+    /// The batch's events in log order.
+    pub(crate) fn events(&self) -> impl Iterator<Item = &ProjectedEvent> {
+        self.pages.iter().flatten()
     }
 
     /// Adds the earlier events of streams the batch touches (read with
@@ -340,7 +345,7 @@ pub(crate) fn apply(
         new: Vec<(u64, RecordedEvent)>,
     }
     let DecodedBatch {
-        events,
+        pages,
         mut priors,
         last_position: batch_last,
         last_hash,
@@ -353,7 +358,7 @@ pub(crate) fn apply(
         position,
         recorded,
         ..
-    } in events
+    } in pages.into_iter().flatten()
     {
         let mut event = recorded.decode()?;
         strip(&mut event);
@@ -378,9 +383,12 @@ pub(crate) fn apply(
     }
     grouped.retain(|(_, touched)| !touched.new.is_empty());
 
-    let mut writes = Writes::default();
+    // About five keys per person (row, slug, headline, names), sized once:
+    // grown by doubling, this was most of the fresh memory a rebuild's
+    // worker asked of the system.
+    let mut writes = Writes::with_capacity(grouped.len() * 5);
     let mut statements: HashMap<PersonId, BTreeSet<StatementRef>> = HashMap::new();
-    let mut persons: Vec<(PersonId, Touched)> = Vec::new();
+    let mut persons: Vec<(PersonId, Touched)> = Vec::with_capacity(grouped.len());
     let mut refresh: BTreeSet<PersonId> = BTreeSet::new();
 
     for (subject, touched) in grouped {

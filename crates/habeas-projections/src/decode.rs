@@ -91,13 +91,9 @@ impl Recorded {
                 command_id,
                 payload,
             } => {
-                let text = payload
-                    .json
-                    .get(payload.range.clone())
-                    .and_then(|bytes| std::str::from_utf8(bytes).ok())
-                    .unwrap_or_default();
+                let bytes = payload.json.get(payload.range.clone()).unwrap_or_default();
                 let event =
-                    Event::from_payload_json(payload.event_type, payload.schema_version, text)
+                    Event::from_payload_json(payload.event_type, payload.schema_version, bytes)
                         .map_err(|error| ProjectionError::Unreadable {
                             position: payload.position,
                             reason: error.to_string(),

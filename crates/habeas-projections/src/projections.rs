@@ -299,7 +299,7 @@ impl Projections {
             }
             let _turn = self.inner.applier.lock().await;
             let mut batch = DecodedBatch::decode(envelopes)?;
-            let priors = priors(store, &batch.events, &mut HashSet::new()).await?;
+            let priors = priors(store, batch.events(), &mut HashSet::new()).await?;
             batch.add_priors(priors)?;
             let tree = self.tree();
             if let Some(commit) = apply(Reads::of(&tree), batch, None)? {

@@ -50,7 +50,7 @@ struct Page {
 /// `store`; adds those streams to `seen`.
 pub(crate) async fn priors(
     store: &dyn EventStore,
-    events: &[ProjectedEvent],
+    events: impl Iterator<Item = &ProjectedEvent>,
     seen: &mut HashSet<Subject>,
 ) -> Result<Vec<Envelope>, ProjectionError> {
     let mut priors = Vec::new();
@@ -84,7 +84,6 @@ pub(crate) async fn priors(
 /// says so, or with the last page), calling `batch_done` with each.
 fn batches(
     mut inbox: mpsc::Receiver<Page>,
-    capacity: usize,
     mut batch_done: impl FnMut(DecodedBatch) -> Result<(), ProjectionError>,
 ) -> Result<(), ProjectionError> {
     let mut pending = DecodedBatch::default();
@@ -94,7 +93,7 @@ fn batches(
         let mut ends_batch = ended;
         if let Some(page) = page {
             ends_batch |= page.ends_batch;
-            pending.extend(page.decoded, capacity);
+            pending.extend(page.decoded);
         }
         if ends_batch && !pending.is_empty() {
             batch_done(std::mem::take(&mut pending))?;
@@ -112,7 +111,7 @@ fn apply_in_place(
     tree: &sled::Tree,
     applied_to: &mpsc::UnboundedSender<u64>,
 ) -> Result<(), ProjectionError> {
-    batches(inbox, 0, |batch| {
+    batches(inbox, |batch| {
         if let Some(commit) = apply(Reads::of(tree), batch, None)? {
             commit.write(tree, WriteMode::Atomic)?;
             let _ = applied_to.send(commit.position);
@@ -129,7 +128,6 @@ fn apply_in_place(
 fn apply_and_write_behind(
     inbox: mpsc::Receiver<Page>,
     tree: &sled::Tree,
-    capacity: usize,
     applied_to: &mpsc::UnboundedSender<u64>,
 ) -> Result<(), ProjectionError> {
     std::thread::scope(|scope| {
@@ -147,7 +145,7 @@ fn apply_and_write_behind(
         let mut pending: Option<Arc<Commit>> = None;
         // Only a generation this rebuild fills from empty is known entirely.
         let mut known = tree.is_empty().then(Known::default);
-        let derived = batches(inbox, capacity, |batch| {
+        let derived = batches(inbox, |batch| {
             let reads = Reads {
                 tree,
                 pending: pending.as_deref(),
@@ -201,9 +199,7 @@ pub(crate) async fn replay(
         .spawn(move || {
             let reached = match mode {
                 WriteMode::Atomic => apply_in_place(inbox, &worker_tree, &applied_to),
-                WriteMode::Direct => {
-                    apply_and_write_behind(inbox, &worker_tree, chunk_events, &applied_to)
-                }
+                WriteMode::Direct => apply_and_write_behind(inbox, &worker_tree, &applied_to),
             };
             // Let go of the database before answering: a caller that drops
             // the projections next must find them closed (file lock released).
@@ -226,7 +222,7 @@ pub(crate) async fn replay(
             if decoded.last_position > total {
                 total = store.head().await?;
             }
-            let priors = priors(store, &decoded.events, &mut seen).await?;
+            let priors = priors(store, decoded.events(), &mut seen).await?;
             decoded.add_priors(priors)?;
             in_batch += n_read;
             // Batches shrink towards the head, so that the last one, which

@@ -36,6 +36,13 @@ pub(crate) struct Writes {
 }
 
 impl Writes {
+    /// Room for `changes` changes.
+    pub(crate) fn with_capacity(changes: usize) -> Writes {
+        Writes {
+            changes: Vec::with_capacity(changes),
+        }
+    }
+
     pub(crate) fn insert(&mut self, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) {
         self.changes.push((key.into(), Some(value.into())));
     }
@@ -50,15 +57,17 @@ impl Writes {
         let mut changes = self.changes;
         // Stable: the changes of one key keep their order, and the last wins.
         changes.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut last: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::with_capacity(changes.len());
-        for change in changes {
-            match last.last_mut() {
-                Some(previous) if previous.0 == change.0 => *previous = change,
-                _ => last.push(change),
+        // `dedup_by` hands each change with the one kept before it; the
+        // later change moves into the kept place, the earlier one goes.
+        changes.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                std::mem::swap(later, kept);
             }
-        }
+            same
+        });
         Commit {
-            changes: last,
+            changes,
             position,
             hash,
         }
