@@ -9,7 +9,9 @@
 //!    into domain events (the decoded-envelope path readers of the store's
 //!    API take; the rebuild reads stored envelopes instead).
 //!
-//! Each figure is the median of `--runs` runs (at least 3). Progress lines
+//! Each figure is the median of `--runs` runs (at least 3); the baseline
+//! scans and the rebuilds take turns, so that both see the same machine
+//! (after one scan that only warms the page cache). Progress lines
 //! also give the CPU time each baseline scan and rebuild used (all threads):
 //! on two cores a rebuild's three stages compete for them. The data set is
 //! deleted at the end.
@@ -381,6 +383,45 @@ fn directory_size(path: &Path) -> u64 {
         .unwrap_or(0)
 }
 
+/// Opens the store and the projections, rebuilds the projections and closes
+/// both again; returns the rebuild's events per second.
+async fn timed_rebuild(
+    data: &Path,
+    config: ProjectionConfig,
+    run: usize,
+    n_events: u64,
+) -> Result<f64, String> {
+    let events_dir = data.join("events");
+    let store = SledStore::open(&events_dir, SledConfig::default()).map_err(|e| e.to_string())?;
+    let projections =
+        Projections::open(data.join("projections"), config).map_err(|e| e.to_string())?;
+    let cpu0 = cpu_ticks();
+    let started = Instant::now();
+    let mut last_shown = 0;
+    let checkpoint = projections
+        .rebuild(&store, &mut |done, total| {
+            if done * 10 / total.max(1) > last_shown {
+                last_shown = done * 10 / total.max(1);
+                eprint!("{}% ", last_shown * 10);
+            }
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    let took = started.elapsed();
+    let cpu = (cpu_ticks() - cpu0) as f64 / 100.0;
+    if checkpoint != n_events {
+        return Err(format!(
+            "the rebuild reached {checkpoint}, the head is {n_events}"
+        ));
+    }
+    let rate = n_events as f64 / took.as_secs_f64();
+    eprintln!("\nrebuild run {run}: {rate:.0} events/s ({took:.2?}, {cpu:.2} CPU-s)");
+    drop(projections);
+    drop(store);
+    habeas_store::wait_for_sled_release(&events_dir, habeas_store::SLED_RELEASE_TIMEOUT);
+    Ok(rate)
+}
+
 async fn bench(data: &Path, options: &Options) -> Result<(), String> {
     let events_dir = data.join("events");
     let store =
@@ -395,8 +436,17 @@ async fn bench(data: &Path, options: &Options) -> Result<(), String> {
     );
     drop(store);
 
-    // The baseline needs the store's directory to itself.
+    // The baseline and the rebuild run in turns, so that the two see the same
+    // machine (other users' jobs move either by a quarter from one minute to
+    // the next). The baseline needs the store's directory to itself: each
+    // rebuild opens the store and closes it again.
+    let config = ProjectionConfig {
+        cache_capacity_bytes: options.cache_mib * 1048576,
+        rebuild_chunk_events: options.chunk,
+        ..ProjectionConfig::default()
+    };
     let mut baseline_rates = Vec::new();
+    let mut rebuild_rates = Vec::new();
     for run in 0..=options.runs {
         let cpu0 = cpu_ticks();
         let (scanned, took) = baseline_scan(&events_dir)?;
@@ -408,18 +458,15 @@ async fn bench(data: &Path, options: &Options) -> Result<(), String> {
         }
         let rate = scanned as f64 / took.as_secs_f64();
         eprintln!("baseline run {run}: {rate:.0} events/s ({took:.2?}, {cpu:.2} CPU-s)");
-        if run > 0 {
-            baseline_rates.push(rate); // run 0 warms the page cache
+        if run == 0 {
+            continue; // run 0 warms the page cache
         }
+        baseline_rates.push(rate);
+        rebuild_rates.push(timed_rebuild(data, config.clone(), run, n_events).await?);
     }
 
     let store =
         Arc::new(SledStore::open(&events_dir, SledConfig::default()).map_err(|e| e.to_string())?);
-    let config = ProjectionConfig {
-        cache_capacity_bytes: options.cache_mib * 1048576,
-        rebuild_chunk_events: options.chunk,
-        ..ProjectionConfig::default()
-    };
     let projections =
         Projections::open(data.join("projections"), config).map_err(|e| e.to_string())?;
     // Where a rebuild's reading half spends its time: the store's paged
@@ -432,31 +479,6 @@ async fn bench(data: &Path, options: &Options) -> Result<(), String> {
         read_rates.push(n as f64 / took.as_secs_f64());
         let (n, took) = read_pages(store.as_ref(), true).await?;
         read_decode_rates.push(n as f64 / took.as_secs_f64());
-    }
-    let mut rebuild_rates = Vec::new();
-    for run in 0..options.runs {
-        let cpu0 = cpu_ticks();
-        let started = Instant::now();
-        let mut last_shown = 0;
-        let checkpoint = projections
-            .rebuild(store.as_ref(), &mut |done, total| {
-                if done * 10 / total.max(1) > last_shown {
-                    last_shown = done * 10 / total.max(1);
-                    eprint!("{}% ", last_shown * 10);
-                }
-            })
-            .await
-            .map_err(|e| e.to_string())?;
-        let took = started.elapsed();
-        if checkpoint != n_events {
-            return Err(format!(
-                "the rebuild reached {checkpoint}, the head is {n_events}"
-            ));
-        }
-        let rate = n_events as f64 / took.as_secs_f64();
-        let cpu = (cpu_ticks() - cpu0) as f64 / 100.0;
-        eprintln!("\nrebuild run {run}: {rate:.0} events/s ({took:.2?}, {cpu:.2} CPU-s)");
-        rebuild_rates.push(rate);
     }
 
     let today = Utc::now().date_naive();
