@@ -211,6 +211,10 @@ pub(crate) async fn replay(
     let reading = async {
         let mut seen: HashSet<Subject> = HashSet::new();
         let mut in_batch = 0;
+        // Batches grow from one page, doubling: the worker and the writer
+        // wait for the first batch, so a short one sets all three stages
+        // going sooner.
+        let mut largest = page_size as u64;
         loop {
             let stored = store.read_all_stored(next, page_size).await?;
             let n_read = stored.len();
@@ -228,11 +232,14 @@ pub(crate) async fn replay(
             // Batches shrink towards the head, so that the last one, which
             // is derived and written after everything is read, is short.
             let left = total.saturating_sub(next - 1);
-            let wanted = (chunk_events as u64).min((left / 2).max(page_size as u64));
+            let wanted = (chunk_events as u64)
+                .min(largest)
+                .min((left / 2).max(page_size as u64));
             let ends_batch = in_batch as u64 >= wanted;
             if ends_batch {
                 seen.clear();
                 in_batch = 0;
+                largest = largest.saturating_mul(2);
             }
             let page = Page {
                 decoded,
