@@ -13,7 +13,9 @@
 //! person whose events are spread over the log is then derived and written
 //! once per chunk rather than once per page) and hands each chunk's writes
 //! to a writer thread, which writes them key by key (see `writes.rs`) while
-//! the worker derives the next chunk.
+//! the worker derives the next chunk. Chunks grow from one page to
+//! `chunk_events` and shrink again towards the head, so that the worker and
+//! the writer start early and finish soon after the last read.
 
 use std::collections::HashSet;
 use std::sync::Arc;
