@@ -35,11 +35,10 @@ pub struct ProjectionConfig {
     pub page_size: usize,
     /// The most events a rebuild gathers in memory before writing them (its
     /// first chunks are smaller, growing from one page, and so are its
-    /// last): each
-    /// person touched is then derived and written once per chunk rather than
-    /// once per page. Larger is not faster: on 1M events, chunks of 65 536
-    /// rebuilt at 57 800 events/s and chunks of 1 048 576 at 48 600 (the
-    /// writes of a chunk no longer overlap the reading), in more memory.
+    /// last): each person touched is then derived and written once per chunk
+    /// rather than once per page. Larger is not faster: on 1M events, chunks
+    /// of 65 536 rebuilt at 57 800 events/s and chunks of 1 048 576 at 48 600
+    /// (the writes of a chunk no longer overlap the reading), in more memory.
     pub rebuild_chunk_events: usize,
 }
 
