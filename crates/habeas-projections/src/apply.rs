@@ -101,6 +101,18 @@ impl DecodedBatch {
         }
     }
 
+    /// One page read from the log: positions `first..=last`, the hash of
+    /// the last envelope, and the events of the projected streams among them.
+    fn page(first: u64, last: u64, last_hash: String, events: Vec<ProjectedEvent>) -> Self {
+        DecodedBatch {
+            first_position: first,
+            last_position: last,
+            last_hash,
+            pages: vec![events],
+            priors: HashMap::new(),
+        }
+    }
+
     /// Reads a contiguous page of envelopes.
     pub(crate) fn decode(envelopes: Vec<Envelope>) -> Result<DecodedBatch, ProjectionError> {
         let (Some(first_position), Some(last)) = (
@@ -128,13 +140,12 @@ impl DecodedBatch {
                 });
             }
         }
-        Ok(DecodedBatch {
+        Ok(DecodedBatch::page(
             first_position,
             last_position,
             last_hash,
-            pages: vec![events],
-            priors: HashMap::new(),
-        })
+            events,
+        ))
     }
 
     /// Reads a contiguous page of stored envelopes, decoding only what the
@@ -159,13 +170,12 @@ impl DecodedBatch {
             last_hash = decoded.hash;
             events.extend(decoded.event);
         }
-        Ok(DecodedBatch {
+        Ok(DecodedBatch::page(
             first_position,
             last_position,
             last_hash,
-            pages: vec![events],
-            priors: HashMap::new(),
-        })
+            events,
+        ))
     }
 
     /// The batch's events in log order.
