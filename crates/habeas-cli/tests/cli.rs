@@ -205,7 +205,11 @@ fn bad_input_gets_a_clear_error_the_documented_code_and_changes_nothing() {
             4,
             "did you mean Rong Chhun (rong-chhun)?",
         ),
-        (vec!["status", "Sar Kanika"], 4, "matches several people"),
+        (
+            vec!["status", "Sar Kanika"],
+            4,
+            "\"Sar Kanika\" matches 2 people: ",
+        ),
         (
             with_source(&["log", "detained", "Kem Sokha", "--on", "2021-13-40"]),
             2,

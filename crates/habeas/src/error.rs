@@ -26,11 +26,12 @@ pub enum TrackerError {
         suggestions: Vec<String>,
     },
     /// Several people match the reference.
-    #[error("{reference:?} matches several people: {}; use the id or slug to choose", .candidates.join(", "))]
+    #[error("{reference:?} matches {} people: {}; use the id or slug to choose", .candidates.len(), listed(.candidates))]
     AmbiguousPerson {
         /// What the user typed.
         reference: String,
-        /// Each candidate as `name (slug, id)`.
+        /// Each candidate as `name (slug, id)`, all of them (the message
+        /// names the first [`CANDIDATES_NAMED`]).
         candidates: Vec<String>,
     },
     /// A stored event could not be read as a domain event.
@@ -51,6 +52,19 @@ pub enum TrackerError {
     },
 }
 
+/// How many of an ambiguous reference's candidates the message names: a
+/// common name in a large roster matches hundreds of people, and a wall of
+/// names helps no one choose.
+pub const CANDIDATES_NAMED: usize = 10;
+
+fn listed(candidates: &[String]) -> String {
+    let named = candidates[..candidates.len().min(CANDIDATES_NAMED)].join(", ");
+    match candidates.len().saturating_sub(CANDIDATES_NAMED) {
+        0 => named,
+        more => format!("{named} and {more} more (`habeas person list` lists everyone)"),
+    }
+}
+
 fn suggest(suggestions: &[String]) -> String {
     if suggestions.is_empty() {
         "; list people with `habeas person list`".to_owned()
@@ -66,6 +80,51 @@ impl From<habeas_projections::ProjectionError> for TrackerError {
         match error {
             habeas_projections::ProjectionError::Store(store) => TrackerError::Store(store),
             other => TrackerError::Projections(other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ambiguous(n: usize) -> String {
+        TrackerError::AmbiguousPerson {
+            reference: "Thida Kem".into(),
+            candidates: (0..n)
+                .map(|idx| format!("Thida Kem (thida-kem-{idx}, id{idx})"))
+                .collect(),
+        }
+        .to_string()
+    }
+
+    #[test]
+    fn an_ambiguous_reference_names_its_first_candidates_and_counts_the_rest() {
+        // (candidates, named in the message, says how many more)
+        let cases = [
+            (2, 2, None),
+            (CANDIDATES_NAMED, CANDIDATES_NAMED, None),
+            (CANDIDATES_NAMED + 1, CANDIDATES_NAMED, Some(1)),
+            (434, CANDIDATES_NAMED, Some(434 - CANDIDATES_NAMED)),
+        ];
+        for (n, named, more) in cases {
+            let message = ambiguous(n);
+            assert!(
+                message.starts_with(&format!("\"Thida Kem\" matches {n} people: ")),
+                "{message}"
+            );
+            assert_eq!(message.matches("(thida-kem-").count(), named, "{message}");
+            match more {
+                Some(more) => assert!(
+                    message.contains(&format!("and {more} more (`habeas person list`")),
+                    "{message}"
+                ),
+                None => assert!(!message.contains(" more ("), "{message}"),
+            }
+            assert!(
+                message.ends_with("use the id or slug to choose"),
+                "{message}"
+            );
         }
     }
 }
