@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
+use habeas::open::EVENTS_DIR;
 use habeas::reports::ReportOptions;
-use habeas::tracker::{EVENTS_DIR, Issued, Subject, Tracker};
+use habeas::tracker::{Issued, Subject, Tracker};
 use habeas_bench::baseline::{
     self, EncodedEvent, RawSledSync, WritersRun, raw_sled_import, sqlite_import, sqlite_open,
 };
@@ -24,9 +25,9 @@ use habeas_domain::id::{EventId, PersonId};
 use habeas_domain::status::{View, status};
 use habeas_projections::{ProjectionConfig, Projections};
 use habeas_store::{
-    AppendMeta, AppendOutcome, Envelope, EventStore, ExpectedVersion, NewEvent, SledConfig,
-    SledStore, StreamId,
+    AppendMeta, AppendOutcome, Envelope, EventStore, ExpectedVersion, NewEvent, StreamId,
 };
+use habeas_store_sled::{SledConfig, SledStore};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use uuid::Uuid;
@@ -827,7 +828,7 @@ async fn timed_rebuild(
     log(format!("rebuild {rep}: {:.1} s", elapsed.as_secs_f64()));
     drop(projections);
     drop(store);
-    habeas_store::wait_for_sled_release(events_dir, habeas_store::SLED_RELEASE_TIMEOUT);
+    habeas_store_sled::wait_for_sled_release(events_dir, habeas_store_sled::SLED_RELEASE_TIMEOUT);
     Ok(checkpoint as f64 / elapsed.as_secs_f64())
 }
 
@@ -1060,7 +1061,7 @@ fn raw_scan(events_dir: &Path) -> anyhow::Result<usize> {
     }
     // The store is opened again next; sled's background jobs release its lock late.
     drop(db);
-    habeas_store::wait_for_sled_release(events_dir, habeas_store::SLED_RELEASE_TIMEOUT);
+    habeas_store_sled::wait_for_sled_release(events_dir, habeas_store_sled::SLED_RELEASE_TIMEOUT);
     Ok(n_events)
 }
 

@@ -41,9 +41,8 @@ use habeas_domain::event::{
 use habeas_domain::facts::{Facts, Source};
 use habeas_domain::id::{PersonId, StatementId};
 use habeas_projections::{ProjectionConfig, Projections};
-use habeas_store::{
-    AppendMeta, Envelope, EventStore, ExpectedVersion, NewEvent, SledConfig, SledStore, StreamId,
-};
+use habeas_store::{AppendMeta, Envelope, EventStore, ExpectedVersion, NewEvent, StreamId};
+use habeas_store_sled::{SledConfig, SledStore};
 use uuid::Uuid;
 
 struct Options {
@@ -418,7 +417,7 @@ async fn timed_rebuild(
     eprintln!("\nrebuild run {run}: {rate:.0} events/s ({took:.2?}, {cpu:.2} CPU-s)");
     drop(projections);
     drop(store);
-    habeas_store::wait_for_sled_release(&events_dir, habeas_store::SLED_RELEASE_TIMEOUT);
+    habeas_store_sled::wait_for_sled_release(&events_dir, habeas_store_sled::SLED_RELEASE_TIMEOUT);
     Ok(rate)
 }
 

@@ -21,7 +21,8 @@ use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use habeas_store::{SLED_RELEASE_TIMEOUT, StoreError, is_sled_lock_error, wait_for_sled_release};
+use habeas_store::StoreError;
+use habeas_store_sled::{SLED_RELEASE_TIMEOUT, is_sled_lock_error, wait_for_sled_release};
 
 use crate::error::ProjectionError;
 use crate::projections::{PROJECTIONS_FORMAT_VERSION, ProjectionConfig};
@@ -146,7 +147,9 @@ impl Generation {
             .map_err(|error| {
                 // Another process has this database open: say so as the log does.
                 if is_sled_lock_error(&error) {
-                    ProjectionError::Store(StoreError::Locked(root.to_owned()))
+                    ProjectionError::Store(StoreError::Locked {
+                        store: StoreError::location(root),
+                    })
                 } else {
                     ProjectionError::Sled(error)
                 }

@@ -8,7 +8,8 @@ use std::sync::{Arc, RwLock};
 use std::task::Poll;
 use std::time::Duration;
 
-use habeas_store::{EventStore, StoreError, Subscription, wait_for_sled_release};
+use habeas_store::{EventStore, StoreError, Subscription};
+use habeas_store_sled::wait_for_sled_release;
 
 use crate::apply::{DecodedBatch, apply, checkpoint};
 use crate::error::ProjectionError;
@@ -143,7 +144,9 @@ impl Projections {
             // The earlier layout: one sled database for every generation,
             // derived data to be rebuilt; unless an older build has it open.
             if !wait_for_sled_release(&path, Duration::ZERO) {
-                return Err(ProjectionError::Store(StoreError::Locked(path)));
+                return Err(ProjectionError::Store(StoreError::Locked {
+                    store: StoreError::location(&path),
+                }));
             }
             for name in names.iter().filter(|name| is_single_database_file(name)) {
                 let entry = path.join(name);

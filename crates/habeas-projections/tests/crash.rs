@@ -15,7 +15,8 @@ use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use habeas_projections::{ProjectionConfig, Projections};
-use habeas_store::{EventStore, SledConfig, SledStore};
+use habeas_store::EventStore;
+use habeas_store_sled::{SledConfig, SledStore};
 
 struct XorShift(u64);
 

@@ -13,7 +13,7 @@ fn projections_held_by_another_opener_are_reported_as_a_locked_store() {
     let error = Projections::open(directory.path(), ProjectionConfig::default())
         .expect_err("a second opener must be refused");
     assert!(
-        matches!(&error, ProjectionError::Store(StoreError::Locked(path)) if path == directory.path()),
+        matches!(&error, ProjectionError::Store(StoreError::Locked { store }) if *store == StoreError::location(directory.path())),
         "{error:?}"
     );
     let message = error.to_string();
@@ -28,9 +28,9 @@ fn a_second_opener_leaves_a_rebuild_in_progress_alone() {
     // What a rebuild writes before it switches.
     let next = directory.path().join("generation-2");
     drop(sled::open(&next).expect("the next generation"));
-    assert!(habeas_store::wait_for_sled_release(
+    assert!(habeas_store_sled::wait_for_sled_release(
         &next,
-        habeas_store::SLED_RELEASE_TIMEOUT
+        habeas_store_sled::SLED_RELEASE_TIMEOUT
     ));
     let before = folder_entries(directory.path());
     Projections::open(directory.path(), ProjectionConfig::default()).expect_err("locked");
@@ -66,9 +66,9 @@ fn projections_of_the_single_database_layout_are_replaced() {
             .expect("insert");
         db.flush().expect("flush");
     }
-    assert!(habeas_store::wait_for_sled_release(
+    assert!(habeas_store_sled::wait_for_sled_release(
         directory.path(),
-        habeas_store::SLED_RELEASE_TIMEOUT
+        habeas_store_sled::SLED_RELEASE_TIMEOUT
     ));
     assert!(folder_entries(directory.path()).contains(&"conf".to_owned()));
     let projections =

@@ -59,20 +59,23 @@ pub struct StoredEnvelope {
 }
 
 /// The bytes of a stored envelope, cheap to clone. Where the backend keeps
-/// them in a shared buffer (sled's) they are that buffer, so reading the
-/// whole log copies none of them (740 MB for a million events).
+/// them in a shared buffer of its own (sled's `IVec`) they are that buffer,
+/// so reading the whole log copies none of them (740 MB for a million events).
 #[derive(Clone)]
 pub struct StoredBytes(Bytes);
 
 #[derive(Clone)]
 enum Bytes {
     Owned(std::sync::Arc<[u8]>),
-    Sled(sled::IVec),
+    Shared(std::sync::Arc<dyn AsRef<[u8]> + Send + Sync>),
 }
 
 impl StoredBytes {
-    pub(crate) fn shared(bytes: sled::IVec) -> StoredBytes {
-        StoredBytes(Bytes::Sled(bytes))
+    /// Bytes kept in a backend's own reference-counted buffer, shared rather than
+    /// copied: the price is one small allocation for the handle, not a copy of the
+    /// envelope.
+    pub fn shared(owner: impl AsRef<[u8]> + Send + Sync + 'static) -> StoredBytes {
+        StoredBytes(Bytes::Shared(std::sync::Arc::new(owner)))
     }
 }
 
@@ -88,7 +91,7 @@ impl std::ops::Deref for StoredBytes {
     fn deref(&self) -> &[u8] {
         match &self.0 {
             Bytes::Owned(bytes) => bytes,
-            Bytes::Sled(bytes) => bytes,
+            Bytes::Shared(owner) => (**owner).as_ref(),
         }
     }
 }

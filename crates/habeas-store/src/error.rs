@@ -13,38 +13,42 @@ use crate::stream_id::StreamId;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// The directory exists, is not empty and holds no Habeas store marker; nothing was
-    /// changed in it.
-    #[error(
-        "{} is not a habeas store (it is not empty and has no HABEAS_STORE marker); \
-         pass an empty or missing directory to create a new store",
-        .0.display()
-    )]
-    NotAHabeasStore(PathBuf),
+    /// The location holds something that is not a Habeas store (a directory with
+    /// other files, a database with other tables); nothing was changed in it.
+    #[error("{store} is not a habeas store: {reason}")]
+    NotAHabeasStore {
+        /// Where the store was looked for: a path, or a database URL without its
+        /// password.
+        store: String,
+        /// What was found there instead, and what to pass instead.
+        reason: String,
+    },
 
     /// The store was written by a newer Habeas with a format this build cannot read;
     /// nothing was changed.
     #[error(
-        "the store at {} has format version {found} but this build supports up to {supported}; \
-         upgrade habeas to open it",
-        path.display()
+        "the store at {store} has format version {found} but this build supports up to \
+         {supported}; upgrade habeas to open it"
     )]
     NewerFormat {
-        /// The store directory.
-        path: PathBuf,
+        /// Where the store is.
+        store: String,
         /// The format version found in the store.
         found: u32,
         /// The newest format version this build understands.
         supported: u32,
     },
 
-    /// Another process holds the store's exclusive lock; nothing was changed.
+    /// Another process holds the store's exclusive lock (a single-process backend);
+    /// nothing was changed.
     #[error(
-        "the store at {} is locked: another habeas process is using it; \
-         stop that process (or wait for it to finish) and retry",
-        .0.display()
+        "the store at {store} is locked: another habeas process is using it; \
+         stop that process (or wait for it to finish) and retry"
     )]
-    Locked(PathBuf),
+    Locked {
+        /// Where the store is.
+        store: String,
+    },
 
     /// The device holding the store is full (`ENOSPC`).
     ///
@@ -55,31 +59,38 @@ pub enum StoreError {
     /// after reopening, is either wholly present or wholly absent: retry it with the same
     /// command id (it is then not written twice).
     #[error(
-        "no space left on device while writing {}: free disk space, then reopen the store and \
-         retry; appends acknowledged before this error are safe, and an append that got this \
-         error is stored wholly or not at all (retry it with the same command id)",
-        path.display()
+        "no space left on device while writing {location}: free disk space, then reopen the \
+         store and retry; appends acknowledged before this error are safe, and an append that \
+         got this error is stored wholly or not at all (retry it with the same command id)"
     )]
     DiskFull {
-        /// The store directory or the file that could not be written.
-        path: PathBuf,
+        /// The store, or the file of it that could not be written.
+        location: String,
     },
 
-    /// The directory is marked as a Habeas store but its files are not in a state any
-    /// Habeas ever leaves them in: the `db` or `conf` file is missing, empty, truncated
-    /// or not a regular file, the `HABEAS_STORE` marker is unreadable, or the database
-    /// holds no Habeas data. The store was not opened. When the damage is found before
-    /// sled opens the database (every case but the last), nothing in the directory was
-    /// changed.
+    /// The store is not in a state any Habeas ever leaves it in. For the sled backend:
+    /// the `db` or `conf` file is missing, empty, truncated or not a regular file, the
+    /// `HABEAS_STORE` marker is unreadable, or the database holds no Habeas data. The
+    /// store was not opened. When the damage is found before the backend opens its
+    /// files (every sled case but the last), nothing was changed.
     #[error(
-        "the store at {} is damaged: {reason}; restore it from a backup, and keep a copy of \
-         the damaged directory for investigation",
-        path.display()
+        "the store at {store} is damaged: {reason}; restore it from a backup, and keep a \
+         copy of the damaged store for investigation"
     )]
     Damaged {
-        /// The store directory.
-        path: PathBuf,
-        /// What is wrong, naming the file concerned.
+        /// Where the store is.
+        store: String,
+        /// What is wrong, naming the file or table concerned.
+        reason: String,
+    },
+
+    /// The store's server could not be reached or refused the connection (a database
+    /// backend); nothing was changed.
+    #[error("cannot reach the store at {store}: {reason}")]
+    Unavailable {
+        /// Where the store is (a URL without its password).
+        store: String,
+        /// What failed, and what to check.
         reason: String,
     },
 
@@ -193,41 +204,41 @@ pub enum StoreError {
         reason: String,
     },
 
-    /// An error reported by sled that is none of the above.
-    #[error("sled error: {0}; if it persists, run verify and restore from a backup")]
-    Sled(#[source] sled::Error),
+    /// An error reported by the backend's engine (sled, the database driver) that is
+    /// none of the above.
+    #[error("{backend} error: {source}; if it persists, run verify and restore from a backup")]
+    Backend {
+        /// Which engine: `sled`, `postgres`.
+        backend: &'static str,
+        /// The engine's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 impl StoreError {
     /// Wraps an I/O error with the path it happened on; a full device becomes
     /// [`StoreError::DiskFull`].
-    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> StoreError {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> StoreError {
+        let path = path.into();
         if is_disk_full(&source) {
-            return StoreError::DiskFull { path: path.into() };
+            return StoreError::DiskFull {
+                location: StoreError::location(&path),
+            };
         }
-        StoreError::Io {
-            path: path.into(),
-            source,
-        }
+        StoreError::Io { path, source }
     }
 
-    /// Wraps a sled error of the store at `path`; a full device becomes
-    /// [`StoreError::DiskFull`]. Once sled failed to write its log it keeps that error
-    /// and returns it from later writes and from reads that need to write (sled
-    /// consolidates pages on read), so every sled call goes through here.
-    pub(crate) fn from_sled(path: &Path, error: sled::Error) -> StoreError {
-        match error {
-            sled::Error::Io(source) if is_disk_full(&source) => StoreError::DiskFull {
-                path: path.to_owned(),
-            },
-            other => StoreError::Sled(other),
-        }
+    /// A store's location as errors name it: a path as the user wrote it.
+    pub fn location(path: &Path) -> String {
+        path.display().to_string()
     }
 }
 
-/// Whether an I/O error says the device is full. sled re-creates the errors it keeps
-/// (`io::Error::new(kind, ..)`), which keeps the kind but drops the OS error number.
-pub(crate) fn is_disk_full(error: &std::io::Error) -> bool {
+/// Whether an I/O error says the device is full. Some engines re-create the errors they
+/// keep (sled: `io::Error::new(kind, ..)`), which keeps the kind but drops the OS error
+/// number, so both are checked.
+pub fn is_disk_full(error: &std::io::Error) -> bool {
     /// `ENOSPC` on Linux, the BSDs and macOS.
     const ENOSPC: i32 = 28;
     error.kind() == std::io::ErrorKind::StorageFull
@@ -264,14 +275,16 @@ mod tests {
         assert!(!is_disk_full(&io::Error::from(
             io::ErrorKind::PermissionDenied
         )));
-        let error = StoreError::from_sled(Path::new("/srv/store"), sled::Error::Io(cloned));
+        let error = StoreError::io("/srv/store/db", io::Error::from_raw_os_error(28));
         assert!(
-            matches!(&error, StoreError::DiskFull { path } if path == Path::new("/srv/store")),
+            matches!(&error, StoreError::DiskFull { location } if location == "/srv/store/db"),
             "{error:?}"
         );
         let text = error.to_string();
         assert!(
-            text.starts_with("no space left on device while writing /srv/store: free disk space"),
+            text.starts_with(
+                "no space left on device while writing /srv/store/db: free disk space"
+            ),
             "{text}"
         );
     }

@@ -90,7 +90,7 @@ pub fn envelope_hash(envelope: &Envelope) -> Result<String, StoreError> {
 }
 
 /// The SHA-256 behind [`envelope_hash`], not yet in hex.
-pub(crate) fn envelope_digest(envelope: &Envelope) -> Result<Digest32, StoreError> {
+pub fn envelope_digest(envelope: &Envelope) -> Result<Digest32, StoreError> {
     let mut hasher = Sha256::new();
     hasher.update(envelope.prev_hash.as_bytes());
     hasher.update(canonical_bytes(envelope)?);
@@ -98,10 +98,10 @@ pub(crate) fn envelope_digest(envelope: &Envelope) -> Result<Digest32, StoreErro
 }
 
 /// A SHA-256 digest.
-pub(crate) type Digest32 = [u8; 32];
+pub type Digest32 = [u8; 32];
 
 /// Lowercase hex, two digits per byte, without allocating.
-pub(crate) fn hex_digest(digest: &Digest32) -> [u8; 64] {
+pub fn hex_digest(digest: &Digest32) -> [u8; 64] {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = [0; 64];
     for (pair, byte) in out.chunks_exact_mut(2).zip(digest) {
@@ -123,20 +123,26 @@ fn to_hex(bytes: &[u8]) -> String {
 
 /// What `verify` needs of a stored envelope, from decoding it the ordinary way.
 #[derive(Debug)]
-pub(crate) struct StoredSummary {
-    pub(crate) position: u64,
-    pub(crate) event_id: Uuid,
-    pub(crate) stream: StreamId,
-    pub(crate) version: u64,
-    pub(crate) prev_hash: String,
-    pub(crate) hash: String,
+pub struct StoredSummary {
+    /// The global position the envelope carries.
+    pub position: u64,
+    /// The event id it carries.
+    pub event_id: Uuid,
+    /// Its stream.
+    pub stream: StreamId,
+    /// Its version in its stream.
+    pub version: u64,
+    /// The `prev_hash` it carries (hex).
+    pub prev_hash: String,
+    /// The `hash` it carries (hex).
+    pub hash: String,
     /// `Err` holds why the canonical bytes could not be made (as `Undecodable`).
-    pub(crate) digest: Result<Digest32, String>,
+    pub digest: Result<Digest32, String>,
 }
 
 impl StoredSummary {
     /// The summary of a decoded envelope, hashing it the ordinary way.
-    pub(crate) fn of(envelope: Envelope) -> StoredSummary {
+    pub fn of(envelope: Envelope) -> StoredSummary {
         let digest = envelope_digest(&envelope).map_err(|error| error.to_string());
         StoredSummary {
             position: envelope.position,
@@ -153,14 +159,21 @@ impl StoredSummary {
 /// What `verify` needs of a stored envelope, from [`stored_summary_fast`]: nothing on the
 /// heap; the stream is where its (valid) id lies in the stored bytes.
 #[derive(Debug, Clone)]
-pub(crate) struct FastSummary {
-    pub(crate) position: u64,
-    pub(crate) event_id: Uuid,
-    pub(crate) stream: std::ops::Range<usize>,
-    pub(crate) version: u64,
-    pub(crate) prev_hash: [u8; 64],
-    pub(crate) hash: [u8; 64],
-    pub(crate) digest: Digest32,
+pub struct FastSummary {
+    /// The global position the envelope carries.
+    pub position: u64,
+    /// The event id it carries.
+    pub event_id: Uuid,
+    /// Where the stream id lies in the stored bytes.
+    pub stream: std::ops::Range<usize>,
+    /// Its version in its stream.
+    pub version: u64,
+    /// The `prev_hash` it carries (hex digits).
+    pub prev_hash: [u8; 64],
+    /// The `hash` it carries (hex digits).
+    pub hash: [u8; 64],
+    /// SHA-256 of `prev_hash` followed by the canonical bytes.
+    pub digest: Digest32,
 }
 
 /// Hashes stored envelope bytes without decoding the payload, when they are exactly what
@@ -175,7 +188,7 @@ pub(crate) struct FastSummary {
 /// everything that does not decode), which the caller decodes and hashes the ordinary way
 /// ([`StoredSummary::of`]): the two ways agree on every input the fast one accepts,
 /// because such an input is byte for byte what serializing its own decoding gives.
-pub(crate) fn stored_summary_fast(bytes: &[u8]) -> Option<FastSummary> {
+pub fn stored_summary_fast(bytes: &[u8]) -> Option<FastSummary> {
     // Outside strings, only ASCII passes; strings are checked to be UTF-8.
     let mut cursor = Cursor { bytes, at: 0 };
     cursor.expect("{\"position\":")?;

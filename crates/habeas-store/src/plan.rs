@@ -14,13 +14,16 @@ use crate::stream_id::StreamId;
 
 /// The end of the log: where the next event goes and what it links to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct LogTip {
-    pub(crate) head: u64,
-    pub(crate) last_hash: String,
+pub struct LogTip {
+    /// The last committed position; 0 for an empty log.
+    pub head: u64,
+    /// The hash of the event at `head`; the genesis hash for an empty log.
+    pub last_hash: String,
 }
 
 impl LogTip {
-    pub(crate) fn empty() -> LogTip {
+    /// The tip of an empty log.
+    pub fn empty() -> LogTip {
         LogTip {
             head: 0,
             last_hash: GENESIS_HASH.to_owned(),
@@ -29,7 +32,7 @@ impl LogTip {
 }
 
 /// What the planner needs to look up, including appends planned earlier in the same group.
-pub(crate) trait AppendState {
+pub trait AppendState {
     /// The stream's last version, `None` if it has no events.
     fn stream_version(&self, stream: &StreamId) -> Result<Option<u64>, StoreError>;
     /// The result of the append that used `command_id`, if any.
@@ -40,22 +43,29 @@ pub(crate) trait AppendState {
 
 /// One append request as the backends carry it.
 #[derive(Debug)]
-pub(crate) struct AppendRequest {
-    pub(crate) stream: StreamId,
-    pub(crate) expected: ExpectedVersion,
-    pub(crate) events: Vec<NewEvent>,
-    pub(crate) meta: AppendMeta,
+pub struct AppendRequest {
+    /// The stream appended to.
+    pub stream: StreamId,
+    /// The version the caller expects the stream to be at.
+    pub expected: ExpectedVersion,
+    /// The events, in order.
+    pub events: Vec<NewEvent>,
+    /// Who records, and the command id.
+    pub meta: AppendMeta,
 }
 
 /// The decision for one append.
 #[derive(Debug)]
-pub(crate) enum Plan {
+pub enum Plan {
     /// Nothing to write; answer with this outcome.
     Nothing(AppendOutcome),
     /// Write these envelopes; the new tip follows the last one.
     Write {
+        /// The new envelopes, hashed and positioned.
         envelopes: Vec<Envelope>,
+        /// The answer once they are durable.
         result: AppendResult,
+        /// The tip after the last of them.
         tip: LogTip,
     },
 }
@@ -65,7 +75,7 @@ pub(crate) enum Plan {
 /// In order: an empty append is refused, a known command id gives `AlreadyApplied`, an
 /// event id used twice in the append or already stored is refused with
 /// [`StoreError::DuplicateEventId`], a version mismatch gives `Conflict`.
-pub(crate) fn plan_append(
+pub fn plan_append(
     state: &impl AppendState,
     tip: &LogTip,
     request: AppendRequest,
@@ -146,7 +156,7 @@ pub(crate) fn plan_append(
 
 /// The commit time of a group: now, truncated to microseconds so every backend
 /// (including PostgreSQL's `timestamptz`) stores and hashes the same value.
-pub(crate) fn commit_time() -> DateTime<Utc> {
+pub fn commit_time() -> DateTime<Utc> {
     let now = Utc::now();
     let micros = now.timestamp_micros();
     DateTime::from_timestamp_micros(micros).unwrap_or(now)
@@ -154,16 +164,16 @@ pub(crate) fn commit_time() -> DateTime<Utc> {
 
 /// The decision for one restore: what to write besides the envelopes themselves.
 #[derive(Debug)]
-pub(crate) struct RestorePlan {
+pub struct RestorePlan {
     /// The tip after the last restored envelope.
-    pub(crate) tip: LogTip,
+    pub tip: LogTip,
     /// The command-id entries to write (new or extended), in order.
-    pub(crate) commands: Vec<(Uuid, AppendResult)>,
+    pub commands: Vec<(Uuid, AppendResult)>,
 }
 
 /// Checks that `envelopes` continue the log at `tip` verbatim (see
 /// [`crate::EventStore::restore`]). Pure apart from the lookups: nothing is written.
-pub(crate) fn plan_restore(
+pub fn plan_restore(
     state: &impl AppendState,
     tip: &LogTip,
     envelopes: &[Envelope],

@@ -23,7 +23,7 @@ pub trait Upcaster: Send + Sync {
 }
 
 /// Applies `upcaster` (if any) to a stored envelope.
-pub(crate) fn upcast_envelope(
+pub fn upcast_envelope(
     upcaster: Option<&dyn Upcaster>,
     mut envelope: Envelope,
 ) -> Result<Envelope, StoreError> {

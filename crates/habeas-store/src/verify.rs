@@ -65,16 +65,22 @@ pub enum ProblemKind {
 
 /// What the chain checks need of one stored event.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct EventFacts<'a> {
-    pub(crate) position: u64,
-    pub(crate) stream: &'a str,
-    pub(crate) version: u64,
-    pub(crate) prev_hash: &'a [u8],
-    pub(crate) hash: &'a [u8],
+pub struct EventFacts<'a> {
+    /// The position the event carries.
+    pub position: u64,
+    /// Its stream id.
+    pub stream: &'a str,
+    /// Its version in the stream.
+    pub version: u64,
+    /// The `prev_hash` it carries (hex digits).
+    pub prev_hash: &'a [u8],
+    /// The `hash` it carries (hex digits).
+    pub hash: &'a [u8],
 }
 
 impl<'a> EventFacts<'a> {
-    pub(crate) fn of(envelope: &'a Envelope) -> EventFacts<'a> {
+    /// The facts of a decoded envelope.
+    pub fn of(envelope: &'a Envelope) -> EventFacts<'a> {
         EventFacts {
             position: envelope.position,
             stream: envelope.stream.as_str(),
@@ -95,14 +101,21 @@ struct StreamState {
 
 /// Checks envelopes one by one in key order.
 #[derive(Debug)]
-pub(crate) struct ChainVerifier {
+pub struct ChainVerifier {
     next_position: u64,
     prev_hash: Vec<u8>,
     streams: HashMap<Box<str>, StreamState>,
 }
 
+impl Default for ChainVerifier {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl ChainVerifier {
-    pub(crate) fn new() -> ChainVerifier {
+    /// A verifier expecting position 1 after the genesis hash.
+    pub fn new() -> ChainVerifier {
         ChainVerifier {
             next_position: 1,
             prev_hash: GENESIS_HASH.as_bytes().to_vec(),
@@ -111,20 +124,20 @@ impl ChainVerifier {
     }
 
     /// Events accepted so far.
-    pub(crate) fn n_events(&self) -> u64 {
+    pub fn n_events(&self) -> u64 {
         self.next_position - 1
     }
 
     /// Every stream with accepted events: its id and its number (see
     /// [`ChainVerifier::check_and_accept`]).
-    pub(crate) fn streams(&self) -> impl Iterator<Item = (&str, usize)> {
+    pub fn streams(&self) -> impl Iterator<Item = (&str, usize)> {
         self.streams
             .iter()
             .map(|(stream, state)| (&**stream, state.index))
     }
 
     /// Checks that an event stored under `key_position` may follow the ones before.
-    pub(crate) fn check_key(&self, key_position: u64) -> Result<(), VerifyProblem> {
+    pub fn check_key(&self, key_position: u64) -> Result<(), VerifyProblem> {
         if key_position != self.next_position {
             return Err(VerifyProblem {
                 position: self.next_position,
@@ -139,7 +152,7 @@ impl ChainVerifier {
     }
 
     /// Reports stored bytes that could not be decoded.
-    pub(crate) fn undecodable(&self, key_position: u64, reason: &str) -> VerifyProblem {
+    pub fn undecodable(&self, key_position: u64, reason: &str) -> VerifyProblem {
         if let Err(problem) = self.check_key(key_position) {
             return problem;
         }
@@ -152,11 +165,7 @@ impl ChainVerifier {
 
     /// Checks the envelope stored under `key_position`; call [`ChainVerifier::accept`]
     /// next if every other check of the backend passes too.
-    pub(crate) fn check(
-        &self,
-        key_position: u64,
-        envelope: &Envelope,
-    ) -> Result<(), VerifyProblem> {
+    pub fn check(&self, key_position: u64, envelope: &Envelope) -> Result<(), VerifyProblem> {
         let facts = EventFacts::of(envelope);
         self.check_link(key_position, facts, || {
             envelope_digest(envelope).map_err(|error| error.to_string())
@@ -169,7 +178,7 @@ impl ChainVerifier {
     }
 
     /// Takes a checked envelope as the new end of the verified log.
-    pub(crate) fn accept(&mut self, envelope: &Envelope) {
+    pub fn accept(&mut self, envelope: &Envelope) {
         let facts = EventFacts::of(envelope);
         match self.streams.get_mut(facts.stream) {
             Some(state) => state.last_version = facts.version,
@@ -184,7 +193,7 @@ impl ChainVerifier {
     /// its facts, for a backend with no other check to make first. `digest` gives what
     /// its hash should be, or why that cannot be computed. On success, the number of its
     /// stream: streams are numbered from 0 in the order they first appear.
-    pub(crate) fn check_and_accept(
+    pub fn check_and_accept(
         &mut self,
         key_position: u64,
         facts: EventFacts<'_>,
@@ -278,7 +287,7 @@ impl ChainVerifier {
     }
 
     /// Checks that the log does not stop before `recorded_head`.
-    pub(crate) fn check_end(&self, recorded_head: u64) -> Result<(), VerifyProblem> {
+    pub fn check_end(&self, recorded_head: u64) -> Result<(), VerifyProblem> {
         if recorded_head >= self.next_position {
             return Err(VerifyProblem {
                 position: self.next_position,
@@ -315,7 +324,7 @@ fn check_version(
 /// Checks that the event-id index, which gives `indexed` for the envelope's id, points at
 /// the envelope. Every event id is indexed, and only once, so an event whose id an earlier
 /// event already has is caught here too.
-pub(crate) fn check_event_id_index(
+pub fn check_event_id_index(
     envelope: &Envelope,
     indexed: Option<u64>,
 ) -> Result<(), VerifyProblem> {
@@ -323,7 +332,7 @@ pub(crate) fn check_event_id_index(
 }
 
 /// [`check_event_id_index`] of the event at `position` with id `event_id`.
-pub(crate) fn check_event_id_entry(
+pub fn check_event_id_entry(
     event_id: Uuid,
     position: u64,
     indexed: Option<u64>,

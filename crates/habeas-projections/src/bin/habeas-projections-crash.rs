@@ -26,10 +26,8 @@ use habeas_domain::facts::{Facts, Source};
 use habeas_domain::id::{PersonId, StatementId};
 use habeas_domain::status::Headline;
 use habeas_projections::{ProjectionConfig, Projections, RosterFilter};
-use habeas_store::{
-    AppendMeta, AppendOutcome, EventStore, ExpectedVersion, NewEvent, SledConfig, SledStore,
-    StreamId,
-};
+use habeas_store::{AppendMeta, AppendOutcome, EventStore, ExpectedVersion, NewEvent, StreamId};
+use habeas_store_sled::{SledConfig, SledStore};
 use uuid::Uuid;
 
 fn main() -> ExitCode {

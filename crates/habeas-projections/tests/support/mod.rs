@@ -17,10 +17,8 @@ use habeas_domain::event::{
 use habeas_domain::facts::{Facts, Source};
 use habeas_domain::id::{EventId, PersonId, StatementId};
 use habeas_projections::{ProjectionConfig, Projections};
-use habeas_store::{
-    AppendMeta, AppendOutcome, EventStore, ExpectedVersion, NewEvent, SledConfig, SledStore,
-    StreamId,
-};
+use habeas_store::{AppendMeta, AppendOutcome, EventStore, ExpectedVersion, NewEvent, StreamId};
+use habeas_store_sled::{SledConfig, SledStore};
 use uuid::Uuid;
 
 pub fn d(text: &str) -> PartialDate {
@@ -291,7 +289,7 @@ pub fn close_raw_sled(db: sled::Db, tree: sled::Tree, path: &std::path::Path) {
     db.flush().expect("flush");
     drop((tree, db));
     assert!(
-        habeas_store::wait_for_sled_release(path, habeas_store::SLED_RELEASE_TIMEOUT),
+        habeas_store_sled::wait_for_sled_release(path, habeas_store_sled::SLED_RELEASE_TIMEOUT),
         "sled kept {} locked",
         path.display()
     );

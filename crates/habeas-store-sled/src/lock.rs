@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use fs2::FileExt;
 
-use crate::error::StoreError;
+use habeas_store::StoreError;
 
 /// How long a close waits for sled's background jobs to release the lock. They take
 /// milliseconds; the bound only matters if another process took the lock right after
@@ -29,7 +29,9 @@ pub(crate) fn check_not_locked(path: &Path) -> Result<(), StoreError> {
     let db_path = path.join("db");
     match try_lock(&db_path) {
         Ok(_) => Ok(()),
-        Err(error) if is_lock_contended(&error) => Err(StoreError::Locked(path.to_owned())),
+        Err(error) if is_lock_contended(&error) => Err(StoreError::Locked {
+            store: StoreError::location(path),
+        }),
         Err(source) => Err(StoreError::io(&db_path, source)),
     }
 }

@@ -7,7 +7,8 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use habeas_store::{EventStore, SLED_FORMAT_VERSION, SledConfig, SledStore, StoreError};
+use habeas_store::{EventStore, StoreError};
+use habeas_store_sled::{SLED_FORMAT_VERSION, SledConfig, SledStore};
 
 use common::{fill, fingerprint};
 
@@ -19,7 +20,7 @@ fn a_directory_with_other_files_is_not_a_store() {
     let before = fingerprint(directory.path());
     let error = SledStore::open(directory.path(), SledConfig::default()).expect_err("refused");
     assert!(
-        matches!(&error, StoreError::NotAHabeasStore(path) if path == directory.path()),
+        matches!(&error, StoreError::NotAHabeasStore { store, .. } if *store == directory.path().display().to_string()),
         "{error:?}"
     );
     assert!(
@@ -39,7 +40,10 @@ fn a_foreign_sled_database_is_not_a_store() {
     }
     let before = fingerprint(directory.path());
     let error = SledStore::open(directory.path(), SledConfig::default()).expect_err("refused");
-    assert!(matches!(error, StoreError::NotAHabeasStore(_)), "{error:?}");
+    assert!(
+        matches!(error, StoreError::NotAHabeasStore { .. }),
+        "{error:?}"
+    );
     assert_eq!(fingerprint(directory.path()), before);
 }
 
@@ -49,7 +53,10 @@ fn a_file_is_not_a_store() {
     let file = directory.path().join("store");
     fs::write(&file, "x").expect("write");
     let error = SledStore::open(&file, SledConfig::default()).expect_err("refused");
-    assert!(matches!(error, StoreError::NotAHabeasStore(_)), "{error:?}");
+    assert!(
+        matches!(error, StoreError::NotAHabeasStore { .. }),
+        "{error:?}"
+    );
     assert_eq!(fs::read(&file).expect("read"), b"x");
 }
 
@@ -105,7 +112,7 @@ async fn a_store_open_in_another_process_is_locked() {
     holder.wait().expect("wait");
 
     assert!(
-        matches!(&error, StoreError::Locked(locked) if *locked == path),
+        matches!(&error, StoreError::Locked { store } if *store == path.display().to_string()),
         "{error:?}"
     );
     assert!(
@@ -153,7 +160,7 @@ fn assert_damaged_and_untouched(path: &Path, named: &Path) -> String {
     let error = SledStore::open(path, SledConfig::default()).expect_err("refused");
     assert_eq!(fingerprint(path), before, "the refused store was changed");
     assert!(
-        matches!(&error, StoreError::Damaged { path: damaged, .. } if damaged == path),
+        matches!(&error, StoreError::Damaged { store: damaged, .. } if *damaged == path.display().to_string()),
         "{error:?}"
     );
     let message = error.to_string();
@@ -299,6 +306,9 @@ fn a_stray_temporary_marker_does_not_adopt_other_files() {
     fs::write(directory.path().join("notes.txt"), "case notes").expect("write");
     let before = fingerprint(directory.path());
     let error = SledStore::open(directory.path(), SledConfig::default()).expect_err("refused");
-    assert!(matches!(error, StoreError::NotAHabeasStore(_)), "{error:?}");
+    assert!(
+        matches!(error, StoreError::NotAHabeasStore { .. }),
+        "{error:?}"
+    );
     assert_eq!(fingerprint(directory.path()), before);
 }

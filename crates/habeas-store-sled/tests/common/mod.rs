@@ -48,7 +48,7 @@ pub fn close_raw_sled(db: sled::Db, path: &Path) {
     db.flush().expect("flush");
     drop(db);
     assert!(
-        habeas_store::wait_for_sled_release(path, habeas_store::SLED_RELEASE_TIMEOUT),
+        habeas_store_sled::wait_for_sled_release(path, habeas_store_sled::SLED_RELEASE_TIMEOUT),
         "sled kept {} locked",
         path.display()
     );

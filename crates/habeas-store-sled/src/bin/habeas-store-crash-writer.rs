@@ -18,10 +18,8 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
-use habeas_store::{
-    AppendMeta, AppendOutcome, EventStore, ExpectedVersion, NewEvent, SledConfig, SledStore,
-    StreamId,
-};
+use habeas_store::{AppendMeta, AppendOutcome, EventStore, ExpectedVersion, NewEvent, StreamId};
+use habeas_store_sled::{SledConfig, SledStore};
 use serde_json::json;
 use uuid::Uuid;
 

@@ -31,10 +31,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use uuid::Uuid;
 
-use crate::envelope::Envelope;
-use crate::error::StoreError;
-use crate::hash::{FastSummary, StoredSummary, stored_summary_fast};
-use crate::verify::{
+use habeas_store::Envelope;
+use habeas_store::StoreError;
+use habeas_store::hash::{FastSummary, StoredSummary, stored_summary_fast};
+use habeas_store::verify::{
     ChainVerifier, EventFacts, ProblemKind, VerifyProblem, VerifyReport, check_event_id_entry,
 };
 
@@ -663,13 +663,13 @@ mod tests {
     use uuid::Uuid;
 
     use super::{ROUND, verify_on};
-    use crate::append::{AppendMeta, ExpectedVersion, NewEvent};
-    use crate::envelope::Envelope;
-    use crate::hash::envelope_hash;
-    use crate::sled_store::{SledConfig, SledStore, keys};
-    use crate::store::EventStore;
-    use crate::stream_id::StreamId;
-    use crate::verify::{ProblemKind, VerifyReport};
+    use crate::{SledConfig, SledStore, keys};
+    use habeas_store::Envelope;
+    use habeas_store::EventStore;
+    use habeas_store::StreamId;
+    use habeas_store::envelope_hash;
+    use habeas_store::verify::{ProblemKind, VerifyReport};
+    use habeas_store::{AppendMeta, ExpectedVersion, NewEvent};
 
     const N_EVENTS: u64 = 60;
     const N_STREAMS: u64 = 7;

@@ -12,7 +12,7 @@
 
 use uuid::Uuid;
 
-use crate::stream_id::StreamId;
+use habeas_store::StreamId;
 
 pub(crate) const EVENT_PREFIX: &[u8] = b"e/";
 pub(crate) const EVENT_ID_PREFIX: &[u8] = b"i/";

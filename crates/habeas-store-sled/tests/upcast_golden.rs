@@ -6,9 +6,9 @@ mod common;
 use std::sync::Arc;
 
 use habeas_store::{
-    AppendOutcome, Envelope, EventStore, ExpectedVersion, SledConfig, SledStore, StreamId,
-    Upcaster, envelope_hash,
+    AppendOutcome, Envelope, EventStore, ExpectedVersion, StreamId, Upcaster, envelope_hash,
 };
+use habeas_store_sled::{SledConfig, SledStore};
 use serde_json::{Value, json};
 
 use common::{HEAD_KEY, event_id_key, event_key, meta, note, stream_key, with_raw_sled};

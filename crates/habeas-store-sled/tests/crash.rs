@@ -14,7 +14,8 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use habeas_store::{Envelope, EventStore, SledConfig, SledStore};
+use habeas_store::{Envelope, EventStore};
+use habeas_store_sled::{SledConfig, SledStore};
 use uuid::Uuid;
 
 const WRITER_TASKS: &str = "8";

@@ -17,7 +17,7 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::Path;
 
-use crate::error::StoreError;
+use habeas_store::StoreError;
 
 use super::lock::{check_not_locked, is_sled_lock_error};
 
@@ -61,7 +61,7 @@ pub(crate) fn prepare_directory(path: &Path) -> Result<Prepared, StoreError> {
             begin_creation(path)
         }
         Err(source) => Err(StoreError::io(path, source)),
-        Ok(metadata) if !metadata.is_dir() => Err(StoreError::NotAHabeasStore(path.to_owned())),
+        Ok(metadata) if !metadata.is_dir() => Err(crate::error::not_a_store(path)),
         Ok(_) => {
             let names = entry_names(path)?;
             if names.iter().any(|name| name == MARKER_FILE) {
@@ -81,7 +81,7 @@ pub(crate) fn prepare_directory(path: &Path) -> Result<Prepared, StoreError> {
                 check_not_locked(path)?;
                 return begin_creation(path);
             }
-            Err(StoreError::NotAHabeasStore(path.to_owned()))
+            Err(crate::error::not_a_store(path))
         }
     }
 }
@@ -102,7 +102,7 @@ fn entry_names(path: &Path) -> Result<Vec<String>, StoreError> {
 
 fn damaged(path: &Path, reason: String) -> StoreError {
     StoreError::Damaged {
-        path: path.to_owned(),
+        store: StoreError::location(path),
         reason,
     }
 }
@@ -191,7 +191,7 @@ fn check_sled_files(path: &Path) -> Result<(), StoreError> {
 pub(crate) fn check_format(path: &Path, found: u32) -> Result<(), StoreError> {
     if found > FORMAT_VERSION {
         return Err(StoreError::NewerFormat {
-            path: path.to_owned(),
+            store: StoreError::location(path),
             found,
             supported: FORMAT_VERSION,
         });
@@ -202,7 +202,9 @@ pub(crate) fn check_format(path: &Path, found: u32) -> Result<(), StoreError> {
 /// The error for sled failing to open the database of the store at `path`.
 pub(crate) fn sled_open_error(path: &Path, error: sled::Error) -> StoreError {
     match error {
-        error if is_sled_lock_error(&error) => StoreError::Locked(path.to_owned()),
+        error if is_sled_lock_error(&error) => StoreError::Locked {
+            store: StoreError::location(path),
+        },
         sled::Error::Corruption { at, .. } => damaged(
             path,
             match at {
@@ -212,7 +214,7 @@ pub(crate) fn sled_open_error(path: &Path, error: sled::Error) -> StoreError {
         ),
         sled::Error::Unsupported(why) => damaged(path, format!("sled cannot open it: {why}")),
         sled::Error::Io(source) => StoreError::io(path, source),
-        other => StoreError::Sled(other),
+        other => crate::error::backend(other),
     }
 }
 

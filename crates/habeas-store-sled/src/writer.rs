@@ -21,15 +21,15 @@ use std::sync::mpsc;
 use tokio::sync::{oneshot, watch};
 use uuid::Uuid;
 
-use crate::append::{AppendOutcome, AppendResult};
-use crate::envelope::Envelope;
-use crate::error::StoreError;
-use crate::plan::{
+use crate::durability::DurableFiles;
+use crate::keys;
+use habeas_store::Envelope;
+use habeas_store::StoreError;
+use habeas_store::StreamId;
+use habeas_store::plan::{
     AppendRequest, AppendState, LogTip, Plan, commit_time, plan_append, plan_restore,
 };
-use crate::sled_store::durability::DurableFiles;
-use crate::sled_store::keys;
-use crate::stream_id::StreamId;
+use habeas_store::{AppendOutcome, AppendResult};
 
 /// One queued append and where to send its answer.
 pub(crate) struct WriteRequest {
@@ -83,7 +83,7 @@ impl AppendState for GroupState<'_> {
         {
             None => Ok(None),
             Some(entry) => {
-                let (key, _) = entry.map_err(|error| StoreError::from_sled(self.path, error))?;
+                let (key, _) = entry.map_err(|error| crate::error::from_sled(self.path, error))?;
                 let version =
                     keys::version_of_stream_key(&key).ok_or_else(|| StoreError::Corrupt {
                         position: 0,
@@ -101,7 +101,7 @@ impl AppendState for GroupState<'_> {
         let stored = self
             .tree
             .get(keys::command_key(command_id))
-            .map_err(|error| StoreError::from_sled(self.path, error))?;
+            .map_err(|error| crate::error::from_sled(self.path, error))?;
         match stored {
             None => Ok(None),
             Some(bytes) => {
@@ -124,7 +124,7 @@ impl AppendState for GroupState<'_> {
         let stored = self
             .tree
             .get(keys::event_id_key(event_id))
-            .map_err(|error| StoreError::from_sled(self.path, error))?;
+            .map_err(|error| crate::error::from_sled(self.path, error))?;
         match stored {
             None => Ok(None),
             Some(bytes) => keys::decode_u64(&bytes)
@@ -220,9 +220,12 @@ impl Writer {
         let (tip, batch) = match planned {
             Ok(planned) => planned,
             Err(error) => {
-                if matches!(error, StoreError::DiskFull { .. } | StoreError::Sled(_)) {
+                if matches!(
+                    error,
+                    StoreError::DiskFull { .. } | StoreError::Backend { .. }
+                ) {
                     self.failure = Some(match &error {
-                        StoreError::DiskFull { path } => disk_full_reason(path),
+                        StoreError::DiskFull { location } => disk_full_reason(location),
                         other => format!("sled failed: {other}"),
                     });
                 }
@@ -234,11 +237,11 @@ impl Writer {
             .tree
             .apply_batch(batch)
             .and_then(|()| self.tree.flush())
-            .map_err(|error| StoreError::from_sled(&self.path, error))
+            .map_err(|error| crate::error::from_sled(&self.path, error))
             .and_then(|_| self.files.sync());
         if let Err(error) = committed {
             self.failure = Some(match &error {
-                StoreError::DiskFull { path } => disk_full_reason(path),
+                StoreError::DiskFull { location } => disk_full_reason(location),
                 other => format!("a commit failed: {other}"),
             });
             let _ = reply.send(Err(error));
@@ -333,15 +336,15 @@ impl Writer {
                 .tree
                 .apply_batch(batch)
                 .and_then(|()| self.tree.flush())
-                .map_err(|error| StoreError::from_sled(&self.path, error))
+                .map_err(|error| crate::error::from_sled(&self.path, error))
                 .and_then(|_| self.files.sync());
             if let Err(error) = committed {
                 let disk_full = match &error {
-                    StoreError::DiskFull { path } => Some(path.clone()),
+                    StoreError::DiskFull { location } => Some(location.clone()),
                     _ => None,
                 };
                 let reason = match &disk_full {
-                    Some(path) => disk_full_reason(path),
+                    Some(location) => disk_full_reason(location),
                     None => format!("a commit failed: {error}"),
                 };
                 self.failure = Some(reason.clone());
@@ -349,7 +352,9 @@ impl Writer {
                 // or an already-applied command decided against them), so none stands.
                 for (reply, _) in answers {
                     let _ = reply.send(Err(match &disk_full {
-                        Some(path) => StoreError::DiskFull { path: path.clone() },
+                        Some(location) => StoreError::DiskFull {
+                            location: location.clone(),
+                        },
                         None => StoreError::WriterFailed {
                             reason: reason.clone(),
                         },
@@ -365,12 +370,14 @@ impl Writer {
         // group was written: the appends that met it are answered with it.
         if self.failure.is_none()
             && let Some(error) = answers.iter().find_map(|(_, answer)| match answer {
-                Err(error @ (StoreError::DiskFull { .. } | StoreError::Sled(_))) => Some(error),
+                Err(error @ (StoreError::DiskFull { .. } | StoreError::Backend { .. })) => {
+                    Some(error)
+                }
                 _ => None,
             })
         {
             self.failure = Some(match error {
-                StoreError::DiskFull { path } => disk_full_reason(path),
+                StoreError::DiskFull { location } => disk_full_reason(location),
                 other => format!("sled failed: {other}"),
             });
         }
@@ -381,11 +388,10 @@ impl Writer {
     }
 }
 
-fn disk_full_reason(path: &Path) -> String {
+fn disk_full_reason(location: &str) -> String {
     format!(
         "a write failed because the device is full (no space left on device while writing \
-         {}); free disk space first",
-        path.display()
+         {location}); free disk space first"
     )
 }
 
@@ -394,7 +400,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::append::{AppendMeta, ExpectedVersion, NewEvent};
+    use habeas_store::{AppendMeta, ExpectedVersion, NewEvent};
 
     fn request(
         stream: &str,

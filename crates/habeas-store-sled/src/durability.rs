@@ -12,8 +12,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use crate::error::StoreError;
-use crate::sled_store::open::sync_directory;
+use crate::open::sync_directory;
+use habeas_store::StoreError;
 
 /// Open handles and what was already synced, kept by the writer between groups.
 pub(crate) struct DurableFiles {

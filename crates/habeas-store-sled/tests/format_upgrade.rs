@@ -7,10 +7,8 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use habeas_store::{
-    AppendOutcome, EventStore, ExpectedVersion, NewEvent, SLED_FORMAT_VERSION, SledConfig,
-    SledStore, StoreError, StreamId,
-};
+use habeas_store::{AppendOutcome, EventStore, ExpectedVersion, NewEvent, StoreError, StreamId};
+use habeas_store_sled::{SLED_FORMAT_VERSION, SledConfig, SledStore};
 
 use common::{FORMAT_KEY, event_key, fill, meta, note, with_raw_sled};
 

@@ -15,9 +15,10 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use habeas_store::{
-    AppendMeta, AppendOutcome, Envelope, EventStore, ExpectedVersion, NewEvent, SledConfig,
-    SledStore, StoreError, StreamId,
+    AppendMeta, AppendOutcome, Envelope, EventStore, ExpectedVersion, NewEvent, StoreError,
+    StreamId,
 };
+use habeas_store_sled::{SledConfig, SledStore};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -163,7 +164,7 @@ async fn read_everything(store: &SledStore) -> Vec<Envelope> {
 
 fn assert_disk_full(error: &StoreError, store_path: &Path) {
     assert!(
-        matches!(error, StoreError::DiskFull { path } if path.starts_with(store_path)),
+        matches!(error, StoreError::DiskFull { location } if location.starts_with(&store_path.display().to_string())),
         "expected DiskFull under {}: {error:?}",
         store_path.display()
     );

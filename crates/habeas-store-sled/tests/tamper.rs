@@ -5,10 +5,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use habeas_store::{
-    EventStore, ExpectedVersion, ProblemKind, SledConfig, SledStore, StoreError, StreamId,
-    VerifyReport,
-};
+use habeas_store::{EventStore, ExpectedVersion, ProblemKind, StoreError, StreamId, VerifyReport};
+use habeas_store_sled::{SledConfig, SledStore};
 use serde_json::Value;
 
 use common::{HEAD_KEY, event_id_key, event_key, fill, meta, note, stream_key, with_raw_sled};

@@ -29,10 +29,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use habeas_store::{
-    AppendMeta, AppendOutcome, EventStore, ExpectedVersion, NewEvent, SledConfig, SledStore,
-    StreamId,
-};
+use habeas_store::{AppendMeta, AppendOutcome, EventStore, ExpectedVersion, NewEvent, StreamId};
+use habeas_store_sled::{SledConfig, SledStore};
 use serde_json::{Value, json};
 use uuid::Uuid;
 

@@ -1,13 +1,4 @@
-//! The sled backend: `SledStore` and its configuration.
-
-mod durability;
-mod keys;
-mod lock;
-mod open;
-mod verify;
-mod writer;
-
-pub use lock::{SLED_RELEASE_TIMEOUT, SledLockRelease, is_sled_lock_error, wait_for_sled_release};
+//! `SledStore` and its configuration.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -18,18 +9,20 @@ use async_trait::async_trait;
 use tokio::sync::{oneshot, watch};
 use uuid::Uuid;
 
-use crate::append::{AppendMeta, AppendOutcome, ExpectedVersion, NewEvent};
-use crate::envelope::{Envelope, StoredBytes, StoredEnvelope};
-use crate::error::StoreError;
-use crate::plan::{AppendRequest, LogTip};
-use crate::store::EventStore;
-use crate::stream_id::StreamId;
-use crate::subscription::Subscription;
-use crate::upcast::{Upcaster, upcast_envelope};
-use crate::verify::VerifyReport;
+use habeas_store::EventStore;
+use habeas_store::StoreError;
+use habeas_store::StreamId;
+use habeas_store::Subscription;
+use habeas_store::plan::{AppendRequest, LogTip};
+use habeas_store::verify::VerifyReport;
+use habeas_store::{AppendMeta, AppendOutcome, ExpectedVersion, NewEvent};
+use habeas_store::{Envelope, StoredBytes, StoredEnvelope};
+use habeas_store::{Upcaster, upcast_envelope};
 
-use self::durability::DurableFiles;
-use self::writer::{Request, RestoreRequest, WriteRequest, Writer};
+use crate::durability::DurableFiles;
+use crate::lock::SledLockRelease;
+use crate::writer::{Request, RestoreRequest, WriteRequest, Writer};
+use crate::{keys, open};
 
 /// The newest store format this build reads and the one it writes.
 pub const SLED_FORMAT_VERSION: u32 = open::FORMAT_VERSION;
@@ -72,19 +65,19 @@ impl std::fmt::Debug for SledConfig {
 /// writer to finish the group it is committing, then releases the directory's lock.
 #[derive(Clone)]
 pub struct SledStore {
-    inner: Arc<SledInner>,
+    pub(crate) inner: Arc<SledInner>,
 }
 
-struct SledInner {
-    path: PathBuf,
-    tree: sled::Tree,
+pub(crate) struct SledInner {
+    pub(crate) path: PathBuf,
+    pub(crate) tree: sled::Tree,
     /// The last durable position; readers never look past it.
-    head: Arc<watch::Sender<u64>>,
-    upcaster: Option<Arc<dyn Upcaster>>,
-    requests: Mutex<Option<mpsc::Sender<Request>>>,
-    writer_thread: Mutex<Option<JoinHandle<()>>>,
+    pub(crate) head: Arc<watch::Sender<u64>>,
+    pub(crate) upcaster: Option<Arc<dyn Upcaster>>,
+    pub(crate) requests: Mutex<Option<mpsc::Sender<Request>>>,
+    pub(crate) writer_thread: Mutex<Option<JoinHandle<()>>>,
     /// Last, so it drops after `tree`: waits until sled has released the directory.
-    _release: SledLockRelease,
+    pub(crate) _release: SledLockRelease,
 }
 
 impl Drop for SledInner {
@@ -124,13 +117,13 @@ impl SledStore {
             .open()
             .map_err(|error| open::sled_open_error(&path, error))?;
         let tree: sled::Tree = (*db).clone();
-        let sled_error = |error| StoreError::from_sled(&path, error);
+        let sled_error = |error| crate::error::from_sled(&path, error);
         let stored_format = match tree.get(keys::FORMAT_KEY).map_err(sled_error)? {
             Some(bytes) => Some(
                 <[u8; 4]>::try_from(bytes.as_ref())
                     .map(u32::from_be_bytes)
                     .map_err(|_| StoreError::Damaged {
-                        path: path.clone(),
+                        store: StoreError::location(&path),
                         reason: format!("its format key holds {} bytes instead of 4", bytes.len()),
                     })?,
             ),
@@ -151,14 +144,14 @@ impl SledStore {
             (open::Prepared::Creating, None) => {
                 // An interrupted creation never wrote anything but the format key.
                 if tree.iter().next().is_some() {
-                    return Err(StoreError::NotAHabeasStore(path.clone()));
+                    return Err(crate::error::not_a_store(&path));
                 }
                 tree.insert(keys::FORMAT_KEY, &open::FORMAT_VERSION.to_be_bytes())
                     .map_err(sled_error)?;
             }
             (open::Prepared::Existing { .. }, None) => {
                 return Err(StoreError::Damaged {
-                    path: path.clone(),
+                    store: StoreError::location(&path),
                     reason: format!(
                         "its marker says it is a habeas store but the sled database {} holds \
                          no habeas data: the file was replaced, truncated or overwritten \
@@ -180,7 +173,7 @@ impl SledStore {
             open::Prepared::Existing { .. } => {}
         }
         let (tip, undecodable_tip) = recover_tip(&tree).map_err(|error| match error {
-            TipError::Sled(error) => StoreError::from_sled(&path, error),
+            TipError::Sled(error) => crate::error::from_sled(&path, error),
             TipError::Store(error) => error,
         })?;
         let recorded_head = match tree.get(keys::HEAD_KEY).map_err(sled_error)? {
@@ -237,11 +230,11 @@ impl SledStore {
     }
 
     /// The error for a failed sled call on this store.
-    fn sled_error(&self, error: sled::Error) -> StoreError {
-        StoreError::from_sled(&self.inner.path, error)
+    pub(crate) fn sled_error(&self, error: sled::Error) -> StoreError {
+        crate::error::from_sled(&self.inner.path, error)
     }
 
-    fn durable_head(&self) -> u64 {
+    pub(crate) fn durable_head(&self) -> u64 {
         *self.inner.head.borrow()
     }
 
@@ -539,7 +532,7 @@ impl EventStore for SledStore {
         &self,
         progress: &mut (dyn FnMut(u64, u64) + Send),
     ) -> Result<VerifyReport, StoreError> {
-        verify::verify(self, progress).await
+        crate::verify::verify(self, progress).await
     }
 }
 
@@ -563,11 +556,11 @@ mod tests {
     use uuid::Uuid;
 
     use super::{SledConfig, SledStore};
-    use crate::append::{AppendMeta, AppendOutcome, ExpectedVersion, NewEvent};
-    use crate::conformance::Harness;
-    use crate::store::EventStore;
-    use crate::stream_id::StreamId;
-    use crate::upcast::Upcaster;
+    use habeas_store::EventStore;
+    use habeas_store::StreamId;
+    use habeas_store::Upcaster;
+    use habeas_store::conformance::Harness;
+    use habeas_store::{AppendMeta, AppendOutcome, ExpectedVersion, NewEvent};
 
     async fn open(upcaster: Option<Arc<dyn Upcaster>>) -> Harness {
         let directory = tempfile::tempdir().expect("temporary directory");
@@ -582,7 +575,7 @@ mod tests {
         }
     }
 
-    crate::conformance_tests!(open);
+    habeas_store::conformance_tests!(open);
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn reopen_keeps_everything() {
