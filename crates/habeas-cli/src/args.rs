@@ -25,9 +25,9 @@ Exit codes:
 #[derive(Debug, Parser)]
 #[command(name = "habeas", version, after_help = EXIT_CODES, after_long_help = EXIT_CODES)]
 pub(crate) struct Cli {
-    /// The store directory [default: $HABEAS_DB, else the per-user data directory, e.g. ~/.local/share/habeas/store]
-    #[arg(long, global = true, env = "HABEAS_DB", value_name = "PATH")]
-    pub(crate) db: Option<PathBuf>,
+    /// The store: a directory, or a postgres:// URL [default: $HABEAS_DB, else the per-user data directory, e.g. ~/.local/share/habeas/store]
+    #[arg(long, global = true, env = "HABEAS_DB", value_name = "PATH|URL")]
+    pub(crate) db: Option<String>,
 
     /// Who is recording, kept with every event [default: $HABEAS_USER, else $USER]
     #[arg(long = "as", global = true, env = "HABEAS_USER", value_name = "NAME")]
@@ -39,7 +39,7 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Create an empty store (other commands create it too).
+    /// Create an empty store (commands that record create it too; reads never do).
     Init,
     /// Build an example store from the worked example (Rong Chhun, 2021) and print a report.
     ///

@@ -70,23 +70,54 @@ impl Failure {
     }
 
     pub(crate) fn from_tracker(err: TrackerError) -> Self {
-        let kind = match &err {
-            TrackerError::Rejected(_) => Kind::Rejected,
-            TrackerError::UnknownPerson { .. } | TrackerError::AmbiguousPerson { .. } => {
-                Kind::NotFound
-            }
-            TrackerError::Store(StoreError::InvalidStreamId { .. }) => Kind::Usage,
-            TrackerError::Store(_)
-            | TrackerError::Projections(_)
-            | TrackerError::Unreadable { .. }
-            | TrackerError::Contention { .. } => Kind::Store,
-        };
-        let prefix = match kind {
-            Kind::Rejected => "rejected, nothing recorded: ",
-            _ => "",
-        };
-        Self::new(kind, format!("{prefix}{err}"))
+        let (kind, message) = describe(&err);
+        Self::new(kind, message)
     }
+}
+
+/// The exit class of a facade error, and its message as the CLI words it.
+fn describe(err: &TrackerError) -> (Kind, String) {
+    let kind = match err {
+        TrackerError::Rejected(_) => Kind::Rejected,
+        TrackerError::UnknownPerson { .. } | TrackerError::AmbiguousPerson { .. } => Kind::NotFound,
+        TrackerError::Store(StoreError::InvalidStreamId { .. }) => Kind::Usage,
+        TrackerError::NoStore { location } => {
+            return (
+                Kind::Store,
+                format!("{err} (run `habeas --db {location} init` to create one)"),
+            );
+        }
+        TrackerError::Store(_)
+        | TrackerError::Projections(_)
+        | TrackerError::Unreadable { .. }
+        | TrackerError::Contention { .. } => Kind::Store,
+    };
+    let prefix = match kind {
+        Kind::Rejected => "rejected, nothing recorded: ",
+        _ => "",
+    };
+    (kind, format!("{prefix}{err}"))
+}
+
+/// What ended the command: its exit class and the message to print.
+///
+/// Commands return `anyhow::Error` and use `?` on facade errors directly; the
+/// class is found here once, by looking for a [`Failure`] or a
+/// [`TrackerError`] in the error, rather than at each call site.
+pub(crate) fn classify(err: &anyhow::Error) -> (Kind, String) {
+    if let Some(failure) = err.downcast_ref::<Failure>() {
+        return (failure.kind, format!("{err:#}"));
+    }
+    if let Some(tracker) = err.downcast_ref::<TrackerError>() {
+        let (kind, message) = describe(tracker);
+        // Context added on the way up is kept; a bare facade error gets the
+        // CLI's wording.
+        if err.chain().count() == 1 {
+            return (kind, message);
+        }
+        return (kind, format!("{err:#}"));
+    }
+    (Kind::Store, format!("{err:#}"))
 }
 
 impl fmt::Display for Failure {

@@ -39,11 +39,9 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("habeas: {err:#}");
-            match err.downcast_ref::<exit::Failure>() {
-                Some(failure) => failure.kind.exit_code(),
-                None => exit::Kind::Store.exit_code(),
-            }
+            let (kind, message) = exit::classify(&err);
+            eprintln!("habeas: {message}");
+            kind.exit_code()
         }
     }
 }

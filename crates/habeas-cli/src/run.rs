@@ -8,6 +8,7 @@ use chrono::Utc;
 use habeas::RosterFilter;
 use habeas::demo;
 use habeas::error::TrackerError;
+use habeas::open::{Location, OpenOptions};
 use habeas::people::PersonEntry;
 use habeas::tracker::{Issued, Subject, Tracker};
 use habeas_domain::command::Action;
@@ -49,14 +50,32 @@ fn recorded_by(cli: &Cli) -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-fn open(db: &Path) -> anyhow::Result<Tracker> {
-    Tracker::open(db).map_err(|err| Failure::from_tracker(err).into())
+/// Opens the store at `db`. Only commands that record may create one: a read
+/// with a mistyped `--db` says there is no store there instead of leaving an
+/// empty one behind.
+fn open(db: &Location, command: &Command) -> anyhow::Result<Tracker> {
+    let create = matches!(
+        command,
+        Command::Init
+            | Command::Demo
+            | Command::Person(PersonCommand::Add(_))
+            | Command::Log(_)
+            | Command::Import(_)
+    );
+    let stored_form = matches!(command, Command::Export(_));
+    Ok(habeas::open::open(
+        db,
+        OpenOptions {
+            create,
+            stored_form,
+        },
+    )?)
 }
 
 async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let by = recorded_by(&cli);
     match &cli.command {
-        Command::Demo => return run_demo(cli.db.clone()).await,
+        Command::Demo => return run_demo(cli.db.as_deref().map(Location::parse)).await,
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut command = Cli::command();
@@ -66,14 +85,13 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         _ => {}
     }
     let db = match &cli.db {
-        Some(db) => db.clone(),
-        None => default_db()?,
+        Some(db) => Location::parse(db),
+        None => Location::Directory(default_db()?),
     };
+    let tracker = open(&db, &cli.command)?;
     if let Command::Export(args) = cli.command {
-        let tracker = Tracker::open_stored_form(&db).map_err(Failure::from_tracker)?;
         return export(&tracker, args).await;
     }
-    let tracker = open(&db)?;
     if !matches!(
         cli.command,
         Command::Init | Command::Verify | Command::Rebuild
@@ -83,8 +101,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         let mut progress = crate::progress::Progress::new("updating read models", "events");
         tracker
             .refresh(&mut |done, total| progress.update(done, total))
-            .await
-            .map_err(failed)?;
+            .await?;
         progress.finish();
     }
     let issued = |command_id| Issued {
@@ -94,7 +111,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     };
     match cli.command {
         Command::Init => {
-            println!("store ready at {}", db.display());
+            println!("store ready at {db}");
             Ok(())
         }
         Command::Demo | Command::Completions { .. } => unreachable!("handled above"),
@@ -113,17 +130,19 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn failed(err: TrackerError) -> anyhow::Error {
-    Failure::from_tracker(err).into()
-}
-
 async fn resolve(tracker: &Tracker, reference: &str) -> anyhow::Result<PersonEntry> {
-    tracker.resolve(reference).await.map_err(failed)
+    Ok(tracker.resolve(reference).await?)
 }
 
-async fn run_demo(db: Option<PathBuf>) -> anyhow::Result<()> {
+async fn run_demo(db: Option<Location>) -> anyhow::Result<()> {
     let db = match db {
-        Some(db) => db,
+        Some(Location::Directory(db)) => db,
+        Some(Location::Postgres(_)) => {
+            return Err(Failure::usage(
+                "the demo writes its reports beside the store: pass --db with a directory",
+            )
+            .into());
+        }
         None => {
             let dir = std::env::temp_dir().join(format!(
                 "habeas-demo-{}",
@@ -134,15 +153,15 @@ async fn run_demo(db: Option<PathBuf>) -> anyhow::Result<()> {
             dir
         }
     };
-    let tracker = open(&db)?;
-    if tracker.store().head().await.map_err(|e| failed(e.into()))? != 0 {
+    let tracker = open(&Location::Directory(db.clone()), &Command::Demo)?;
+    if tracker.store().head().await.map_err(TrackerError::from)? != 0 {
         return Err(Failure::usage(format!(
             "the demo builds a new example store, but {} already holds events: pass --db with a new directory",
             db.display()
         ))
         .into());
     }
-    let people = demo::load(&tracker).await.map_err(failed)?;
+    let people = demo::load(&tracker).await?;
     let view = View {
         as_of: Utc::now().date_naive(),
         known_at: Utc::now(),
@@ -153,16 +172,13 @@ async fn run_demo(db: Option<PathBuf>) -> anyhow::Result<()> {
         "EXAMPLE DATA: the worked example of Habeas' DOMAIN.md (a 2021 news report)."
     )?;
     writeln!(out, "Example store written to {}\n", db.display())?;
-    let index = tracker.people().await.map_err(failed)?;
+    let index = tracker.people().await?;
     for person in index.people() {
-        let status = tracker.status(person.id, view).await.map_err(failed)?;
+        let status = tracker.status(person.id, view).await?;
         output::status_text(&mut out, person, &status)?;
         writeln!(out)?;
     }
-    let statements = tracker
-        .statements_about(people.rong_chhun)
-        .await
-        .map_err(failed)?;
+    let statements = tracker.statements_about(people.rong_chhun).await?;
     writeln!(out, "Statements about Rong Chhun:")?;
     for record in statements {
         output::statement_line(&mut out, &record.statement)?;
@@ -171,7 +187,7 @@ async fn run_demo(db: Option<PathBuf>) -> anyhow::Result<()> {
         view,
         public: false,
     };
-    let roster = tracker.roster(options).await.map_err(failed)?;
+    let roster = tracker.roster(options).await?;
     writeln!(
         out,
         "\n{}",
@@ -180,18 +196,14 @@ async fn run_demo(db: Option<PathBuf>) -> anyhow::Result<()> {
     let reports = db.join("reports");
     std::fs::create_dir_all(&reports)
         .with_context(|| format!("cannot create {}", reports.display()))?;
-    let report = tracker
-        .person_report(people.rong_chhun, options)
-        .await
-        .map_err(failed)?;
+    let report = tracker.person_report(people.rong_chhun, options).await?;
     let public_options = habeas::reports::ReportOptions {
         public: true,
         ..options
     };
     let public = tracker
         .person_report(people.rong_chhun, public_options)
-        .await
-        .map_err(failed)?;
+        .await?;
     for (name, text) in [
         ("rong-chhun.html", habeas_report::html::person_html(&report)),
         (
@@ -240,14 +252,10 @@ async fn person_add(tracker: &Tracker, args: PersonAddArgs, issued: Issued) -> a
         born: args.born,
         sources: convert::sources(&args.sources),
     };
-    let (id, _) = tracker
-        .register_person(registration, &issued)
-        .await
-        .map_err(failed)?;
+    let (id, _) = tracker.register_person(registration, &issued).await?;
     let person = tracker
         .person(id)
-        .await
-        .map_err(failed)?
+        .await?
         .context("the new person is missing from the read model")?;
     if args.output.json {
         println!(
@@ -268,7 +276,7 @@ async fn person_list(tracker: &Tracker, args: PersonListArgs) -> anyhow::Result<
         as_of: Utc::now().date_naive(),
         headlines: args.status.into_iter().collect(),
     };
-    let mut rows = tracker.roster_rows(&filter).await.map_err(failed)?;
+    let mut rows = tracker.roster_rows(&filter).await?;
     // A list of people reads by name; the roster report groups by status.
     rows.sort_by_cached_key(|row| (habeas::people::fold(&row.display_name()), row.person));
     let mut out = std::io::stdout().lock();
@@ -514,8 +522,7 @@ async fn log(
             };
             let (id, recorded) = tracker
                 .issue_statement(statement, &issued(facts.command_id))
-                .await
-                .map_err(failed)?;
+                .await?;
             println!(
                 "recorded StatementIssued as statement {id} (event {}, position {})",
                 recorded
@@ -537,8 +544,7 @@ async fn log(
             action,
             &issued(facts_args.command_id),
         )
-        .await
-        .map_err(failed)?;
+        .await?;
     let name = &person.identity.name;
     if recorded.already_applied {
         println!(
@@ -566,16 +572,12 @@ async fn target_of(
     tracker: &Tracker,
     event: habeas_domain::id::EventId,
 ) -> anyhow::Result<(Subject, Event)> {
-    let subject = tracker
-        .subject_of(event)
-        .await
-        .map_err(failed)?
-        .ok_or_else(|| {
-            Failure::not_found(format!(
-                "no event {event} in this store: see `habeas history PERSON` for event ids"
-            ))
-        })?;
-    let history = tracker.history_of(subject).await.map_err(failed)?;
+    let subject = tracker.subject_of(event).await?.ok_or_else(|| {
+        Failure::not_found(format!(
+            "no event {event} in this store: see `habeas history PERSON` for event ids"
+        ))
+    })?;
+    let history = tracker.history_of(subject).await?;
     let file = habeas_domain::history::CaseFile::from_history(&history);
     let entry = file.entry(event).ok_or_else(|| {
         Failure::rejected(format!(
@@ -631,10 +633,7 @@ async fn correct(tracker: &Tracker, args: CorrectArgs, issued: Issued) -> anyhow
         corrected: Box::new(corrected),
         reason: args.reason,
     });
-    let recorded = tracker
-        .execute(subject, action, &issued)
-        .await
-        .map_err(failed)?;
+    let recorded = tracker.execute(subject, action, &issued).await?;
     println!(
         "recorded EventCorrected for event {} (position {})",
         args.event, recorded.last_position
@@ -648,10 +647,7 @@ async fn retract(tracker: &Tracker, args: RetractArgs, issued: Issued) -> anyhow
         target: args.event,
         reason: args.reason,
     });
-    let recorded = tracker
-        .execute(subject, action, &issued)
-        .await
-        .map_err(failed)?;
+    let recorded = tracker.execute(subject, action, &issued).await?;
     println!(
         "recorded EventRetracted for event {} (position {})",
         args.event, recorded.last_position
@@ -669,7 +665,7 @@ async fn status(tracker: &Tracker, args: StatusArgs) -> anyhow::Result<()> {
             .map_or_else(|| Utc::now().date_naive(), |date| date.latest()),
         known_at: args.known_at.unwrap_or_else(Utc::now),
     };
-    let status = tracker.status(id, view).await.map_err(failed)?;
+    let status = tracker.status(id, view).await?;
     let mut out = std::io::stdout().lock();
     if args.output.json {
         let json = serde_json::json!({ "id": id, "slug": person.slug, "status": status });
@@ -682,7 +678,7 @@ async fn status(tracker: &Tracker, args: StatusArgs) -> anyhow::Result<()> {
 
 async fn history(tracker: &Tracker, args: HistoryArgs) -> anyhow::Result<()> {
     let id = resolve(tracker, &args.person).await?.id;
-    let entries = tracker.history(id).await.map_err(failed)?;
+    let entries = tracker.history(id).await?;
     let mut out = std::io::stdout().lock();
     if args.output.json {
         let json: Vec<_> = entries
@@ -716,7 +712,7 @@ async fn export(tracker: &Tracker, args: ExportArgs) -> anyhow::Result<()> {
             .store()
             .read_all(from, 4096)
             .await
-            .map_err(|e| failed(e.into()))?;
+            .map_err(TrackerError::from)?;
         let Some(last) = page.last() else { break };
         from = last.position + 1;
         for envelope in &page {
@@ -738,7 +734,7 @@ async fn verify(tracker: &Tracker) -> anyhow::Result<()> {
         .store()
         .verify_with_progress(&mut |done, total| progress.update(done, total))
         .await
-        .map_err(|e| failed(e.into()))?;
+        .map_err(TrackerError::from)?;
     progress.finish();
     if let Some(problem) = report.first_problem {
         return Err(Failure::verify(format!(
@@ -756,8 +752,7 @@ async fn verify(tracker: &Tracker) -> anyhow::Result<()> {
             progress.set_unit(unit);
             progress.update(done, total);
         })
-        .await
-        .map_err(failed)?;
+        .await?;
     progress.finish();
     if audit.is_clean() {
         println!(
@@ -795,8 +790,7 @@ async fn rebuild(tracker: &Tracker) -> anyhow::Result<()> {
     let began = std::time::Instant::now();
     let checkpoint = tracker
         .rebuild(&mut |done, total| progress.update(done, total))
-        .await
-        .map_err(failed)?;
+        .await?;
     progress.finish();
     println!(
         "rebuilt the read models from {checkpoint} events in {:.1} s",
@@ -817,7 +811,7 @@ async fn report(tracker: &Tracker, args: ReportArgs) -> anyhow::Result<()> {
     };
     let text = match &args.person {
         None => {
-            let roster = tracker.roster(options).await.map_err(failed)?;
+            let roster = tracker.roster(options).await?;
             match args.format {
                 ReportFormat::Md => habeas_report::markdown::roster_markdown(&roster),
                 ReportFormat::Html => habeas_report::html::roster_html(&roster),
@@ -833,7 +827,7 @@ async fn report(tracker: &Tracker, args: ReportArgs) -> anyhow::Result<()> {
                 .into());
             }
             let id = resolve(tracker, reference).await?.id;
-            let report = tracker.person_report(id, options).await.map_err(failed)?;
+            let report = tracker.person_report(id, options).await?;
             match args.format {
                 ReportFormat::Html => habeas_report::html::person_html(&report),
                 ReportFormat::Json => habeas_report::json::person_json(&report),

@@ -493,9 +493,9 @@ fn verify_finds_a_read_model_altered_by_hand_and_rebuild_repairs_it() {
         db.flush().unwrap();
         drop((tree, db));
         // sled's background jobs hold its lock a moment after the last handle.
-        assert!(habeas_store::wait_for_sled_release(
+        assert!(habeas_store_sled::wait_for_sled_release(
             &generation,
-            habeas_store::SLED_RELEASE_TIMEOUT
+            habeas_store_sled::SLED_RELEASE_TIMEOUT
         ));
     }
     let listed = store.ok(&["person", "list"]);

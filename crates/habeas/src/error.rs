@@ -17,6 +17,13 @@ pub enum TrackerError {
     /// (A store failure met by the read models is a [`TrackerError::Store`].)
     #[error(transparent)]
     Projections(habeas_projections::ProjectionError),
+    /// There is no store at the location, and the caller did not ask to
+    /// create one (a mistyped path must not leave an empty store behind).
+    #[error("no store at {location}")]
+    NoStore {
+        /// Where it was looked for.
+        location: String,
+    },
     /// No person matches the reference.
     #[error("no person matches {reference:?}{}", suggest(.suggestions))]
     UnknownPerson {

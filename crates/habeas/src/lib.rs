@@ -15,6 +15,7 @@
 pub mod codec;
 pub mod demo;
 pub mod error;
+pub mod open;
 pub mod people;
 pub mod reports;
 pub mod tracker;

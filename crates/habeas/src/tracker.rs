@@ -13,22 +13,13 @@ use habeas_domain::status::{Headline, Status, View, status};
 use habeas_projections::{
     AuditReport, PersonStatus, ProjectionConfig, ProjectionError, Projections, RosterFilter,
 };
-use habeas_store::{
-    AppendMeta, AppendOutcome, Envelope, EventStore, ExpectedVersion, SledConfig, SledStore,
-    StreamId,
-};
+use habeas_store::{AppendMeta, AppendOutcome, Envelope, EventStore, ExpectedVersion, StreamId};
 use uuid::Uuid;
 
 use crate::codec;
 use crate::error::TrackerError;
+use crate::open::{Location, OpenOptions};
 use crate::people::{PersonEntry, PersonIndex, closest, fold};
-
-/// The folder of a data directory that holds the event store.
-pub const EVENTS_DIR: &str = "events";
-
-/// The folder of a data directory that holds the read models: derived from
-/// the log, rebuilt on demand, safe to delete.
-pub const PROJECTIONS_DIR: &str = "projections";
 
 /// How many times `execute` reloads and decides again when another writer
 /// appended to the same stream in between.
@@ -142,46 +133,24 @@ impl Tracker {
         ))
     }
 
-    /// Opens (or creates) a Habeas data directory: the event store lives in
-    /// its `events/` folder, the read models in `projections/` beside it. A
-    /// directory that holds anything else is refused untouched, so
-    /// `--db ~/Documents` cannot scatter files among a user's own.
+    /// Opens a Habeas data directory, creating it when it is missing or
+    /// empty (front ends that must not create one use [`crate::open::open`]).
     pub fn open(path: &Path) -> Result<Self, TrackerError> {
-        Self::open_with(path, Some(codec::upcaster()))
+        let options = OpenOptions {
+            create: true,
+            stored_form: false,
+        };
+        crate::open::open(&Location::from(path), options)
     }
 
     /// Opens a data directory whose reads return events exactly as stored,
-    /// old schema versions included. For `export`: a backup must carry the
-    /// stored bytes the hash chain covers, or restoring it would find every
-    /// upcast event "altered".
+    /// old schema versions included (see [`OpenOptions::stored_form`]).
     pub fn open_stored_form(path: &Path) -> Result<Self, TrackerError> {
-        Self::open_with(path, None)
-    }
-
-    fn open_with(
-        path: &Path,
-        upcaster: Option<Arc<dyn habeas_store::Upcaster>>,
-    ) -> Result<Self, TrackerError> {
-        let events = path.join(EVENTS_DIR);
-        let is_empty_dir = std::fs::read_dir(path).map(|mut entries| entries.next().is_none());
-        let usable = match is_empty_dir {
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => true,
-            Ok(true) => true,
-            _ => events.is_dir(),
+        let options = OpenOptions {
+            create: true,
+            stored_form: true,
         };
-        if !usable {
-            return Err(TrackerError::Store(
-                habeas_store::StoreError::NotAHabeasStore(path.to_path_buf()),
-            ));
-        }
-        let config = SledConfig {
-            upcaster,
-            ..SledConfig::default()
-        };
-        let store = SledStore::open(events, config)?;
-        let projections =
-            Projections::open(path.join(PROJECTIONS_DIR), ProjectionConfig::default())?;
-        Ok(Self::new(Arc::new(store), projections))
+        crate::open::open(&Location::from(path), options)
     }
 
     /// The store, for export, verification and subscriptions.

@@ -341,7 +341,7 @@ async fn read_models_of_another_log_are_rebuilt_not_mixed_in() {
     }
     // B's read models replaced by A's: B's log does not confirm their
     // checkpoint, so they are rebuilt from B's log on the next answer.
-    let projections = habeas::tracker::PROJECTIONS_DIR;
+    let projections = habeas::open::PROJECTIONS_DIR;
     std::fs::remove_dir_all(b.join(projections)).unwrap();
     copy_dir(&a.join(projections), &b.join(projections));
     let tracker = Tracker::open(&b).unwrap();
@@ -363,7 +363,7 @@ async fn deleted_read_models_are_built_again_from_the_log() {
         let tracker = Tracker::open(&path).unwrap();
         demo::load(&tracker).await.unwrap()
     };
-    std::fs::remove_dir_all(path.join(habeas::tracker::PROJECTIONS_DIR)).unwrap();
+    std::fs::remove_dir_all(path.join(habeas::open::PROJECTIONS_DIR)).unwrap();
     let tracker = Tracker::open(&path).unwrap();
     let mut reported = Vec::new();
     let checkpoint = tracker

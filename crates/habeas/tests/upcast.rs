@@ -7,10 +7,8 @@ use std::path::Path;
 use habeas::tracker::{Subject, Tracker};
 use habeas_domain::event::Event;
 use habeas_domain::id::{PersonId, StatementId};
-use habeas_store::{
-    AppendMeta, AppendOutcome, EventStore, ExpectedVersion, NewEvent, SledConfig, SledStore,
-    StreamId,
-};
+use habeas_store::{AppendMeta, AppendOutcome, EventStore, ExpectedVersion, NewEvent, StreamId};
+use habeas_store_sled::{SledConfig, SledStore};
 use uuid::Uuid;
 
 fn golden_v1() -> serde_json::Value {
@@ -34,11 +32,8 @@ async fn a_version_1_statement_reads_as_version_2() {
     let statement = StatementId::from_uuid(Uuid::now_v7());
     {
         // What a Habeas of schema version 1 wrote: the store is payload-agnostic.
-        let store = SledStore::open(
-            data.join(habeas::tracker::EVENTS_DIR),
-            SledConfig::default(),
-        )
-        .unwrap();
+        let store =
+            SledStore::open(data.join(habeas::open::EVENTS_DIR), SledConfig::default()).unwrap();
         let outcome = store
             .append(
                 &StreamId::new(statement.stream_name()).unwrap(),
