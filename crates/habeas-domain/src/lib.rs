@@ -1,12 +1,17 @@
 //! The Habeas domain core: what can be recorded about a person's case, which
 //! records the rules allow, and what status follows from them.
 //!
-//! - [`id`]: [`id::PersonId`], [`id::EventId`], [`id::StatementId`], [`id::CommandId`].
+//! - [`id`]: [`id::PersonId`], [`id::EventId`], [`id::StatementId`], [`id::CommandId`];
+//!   [`subject::Subject`]: whose stream an event is in, and the stream names.
+//! - [`stored::StoredEvent`]: the one way a stored event becomes a
+//!   [`history::RecordedEvent`] (upcast, then decoded).
+//! - [`names`]: folding names for case- and accent-insensitive matching, slugs.
 //! - [`date::PartialDate`]: dates known to the year, month or day; never a
 //!   fake day. [`term::Term`]: sentence lengths.
 //! - [`facts`]: sources, confidence and visibility every fact carries.
 //! - [`event::Event`]: the past-tense catalogue; [`command::Command`] and
 //!   [`command::Action`]: the imperative requests.
+//! - [`amendment::Amendment`]: what a correction changes on a recorded fact.
 //! - [`decide::decide`]: every rule, checked over the whole timeline with the
 //!   new fact placed at its date; [`history::evolve`]: the fold, with no rules.
 //! - [`status::status`]: the derived status at a valid time (`as_of`) as known
@@ -17,6 +22,7 @@
 //! concession to the edges, because the serialized form of an event is the
 //! stored contract and is pinned by golden files next to the types.
 
+pub mod amendment;
 pub mod command;
 pub mod date;
 pub mod decide;
@@ -26,8 +32,11 @@ pub mod facts;
 pub mod figures;
 pub mod history;
 pub mod id;
+pub mod names;
 pub mod redaction;
 pub mod status;
+pub mod stored;
+pub mod subject;
 pub mod term;
 pub mod timeline;
 pub mod upcast;

@@ -238,7 +238,9 @@ async fn record(store: &dyn EventStore, stream: &str, actions: Vec<Action>) -> R
             issued_at: Utc::now(),
             action,
         };
-        let events: Vec<Event> = decide(&history, &command).map_err(|e| e.to_string())?;
+        let events: Vec<Event> = decide(&history, &command)
+            .map_err(|e| e.to_string())?
+            .into_events();
         for event in events {
             let new_event = NewEvent {
                 event_id: Uuid::now_v7(),

@@ -87,7 +87,8 @@ impl World {
             action,
         };
         let events = decide(&self.history(stream), &command)
-            .unwrap_or_else(|err| panic!("fixture command refused: {err}"));
+            .unwrap_or_else(|err| panic!("fixture command refused: {err}"))
+            .into_events();
         let mut last = None;
         for event in events {
             self.next_id += 1;
