@@ -185,229 +185,205 @@ pub(crate) enum LogCommand {
     #[command(
         after_help = "Example:\n  habeas log detained \"Rong Chhun\" --on 2020-07 --place \"Phnom Penh\" --facility \"Prey Sar prison\" --source https://example.org/report"
     )]
-    Detained {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// How.
-        #[arg(long, value_enum, default_value_t = DetentionKindArg::Arrest)]
-        kind: DetentionKindArg,
-        /// Where (city, province).
-        #[arg(long)]
-        place: Option<String>,
-        /// Who detained them.
-        #[arg(long)]
-        authority: Option<String>,
-        /// The prison or detention centre.
-        #[arg(long)]
-        facility: Option<String>,
-    },
+    Detained(CaseArgs<DetainedArgs>),
     /// The person was charged.
     #[command(
         after_help = "Example:\n  habeas log charged rong-chhun --on 2020-08 --charge incitement --article \"Criminal Code art. 495\" --source https://example.org/report"
     )]
-    Charged {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// An offence as charged (repeatable).
-        #[arg(long = "charge", value_name = "OFFENCE", required = true)]
-        charges: Vec<String>,
-        /// The legal article of the charge in the same place (repeatable).
-        #[arg(long = "article", value_name = "ARTICLE")]
-        articles: Vec<String>,
-        /// The court.
-        #[arg(long)]
-        court: Option<String>,
-        /// The court's case number.
-        #[arg(long)]
-        case_number: Option<String>,
-    },
+    Charged(CaseArgs<ChargedArgs>),
     /// The person was sentenced.
-    Sentenced {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// The term: 2y, 1y6m, 10d, life or death; leave out when unknown.
-        #[arg(long, value_name = "TERM")]
-        term: Option<Term>,
-        /// The court.
-        #[arg(long)]
-        court: Option<String>,
-        /// Sentenced without being present.
-        #[arg(long)]
-        in_absentia: bool,
-        /// The sentence is suspended.
-        #[arg(long)]
-        suspended: bool,
-    },
+    Sentenced(CaseArgs<SentencedArgs>),
     /// The person was released.
-    Released {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// Why.
-        #[arg(long, value_enum, default_value_t = ReleaseKindArg::Other)]
-        kind: ReleaseKindArg,
-        /// Conditions attached.
-        #[arg(long)]
-        conditions: Option<String>,
-    },
+    Released(CaseArgs<ReleasedArgs>),
     /// The person was moved to another facility.
-    Transferred {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// The facility they were taken to.
-        #[arg(long = "to", value_name = "FACILITY")]
-        to_facility: String,
-        /// The facility they left.
-        #[arg(long = "from", value_name = "FACILITY")]
-        from_facility: Option<String>,
-    },
+    Transferred(CaseArgs<TransferredArgs>),
     /// A restriction was imposed (ban on political activity, travel ban …).
-    Restricted {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// What kind.
-        #[arg(long, value_enum)]
-        kind: RestrictionKindArg,
-        /// Its wording.
-        #[arg(long)]
-        description: Option<String>,
-        /// When it ends by itself.
-        #[arg(long, value_name = "DATE")]
-        until: Option<PartialDate>,
-    },
+    Restricted(CaseArgs<RestrictedArgs>),
     /// A restriction was lifted.
-    Lifted {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// Which kind of restriction.
-        #[arg(long, value_enum)]
-        kind: RestrictionKindArg,
-    },
+    Lifted(CaseArgs<LiftedArgs>),
     /// A hearing took place.
-    Hearing {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// The court.
-        #[arg(long)]
-        court: Option<String>,
-        /// What came of it.
-        #[arg(long)]
-        outcome: Option<String>,
-    },
+    Hearing(CaseArgs<CourtOutcomeArgs>),
     /// A decision was appealed.
-    Appealed {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// The court of appeal.
-        #[arg(long)]
-        court: Option<String>,
-        /// What came of it, once known.
-        #[arg(long)]
-        outcome: Option<String>,
-    },
+    Appealed(CaseArgs<CourtOutcomeArgs>),
     /// The person was acquitted.
-    Acquitted {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// The court.
-        #[arg(long)]
-        court: Option<String>,
-    },
+    Acquitted(CaseArgs<CourtArgs>),
     /// The charges were dropped.
-    ChargesDropped {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// The court or prosecutor.
-        #[arg(long)]
-        court: Option<String>,
-    },
+    ChargesDropped(CaseArgs<CourtArgs>),
     /// The person died in custody.
-    Died {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// What is known of how.
-        #[arg(long)]
-        circumstances: Option<String>,
-    },
+    Died(CaseArgs<CircumstancesArgs>),
     /// The person disappeared.
-    Disappeared {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// What is known of how.
-        #[arg(long)]
-        circumstances: Option<String>,
-    },
+    Disappeared(CaseArgs<CircumstancesArgs>),
     /// The person went into exile.
-    Exile {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// The country of exile, when it is safe to say.
-        #[arg(long)]
-        country: Option<String>,
-        /// What is known of how.
-        #[arg(long)]
-        circumstances: Option<String>,
-    },
+    Exile(CaseArgs<ExileArgs>),
     /// An organisation recognised the person as a political prisoner.
-    Recognised {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// Who recognised them, e.g. an NGO's list.
-        #[arg(long)]
-        by: String,
-    },
+    Recognised(CaseArgs<RecognisedArgs>),
     /// A statement was issued, about some people or none by name.
     #[command(
         after_help = "Example:\n  habeas log statement --by \"United Nations\" --on 2021-11-02 --about rong-chhun --kind other --summary \"Urged Cambodia to protect civic space.\" --source https://example.org/un"
     )]
-    Statement {
-        /// Who issued it.
-        #[arg(long)]
-        by: String,
-        /// Their role.
-        #[arg(long)]
-        role: Option<String>,
-        /// A person it concerns (repeatable).
-        #[arg(long = "about", value_name = "PERSON")]
-        about: Vec<String>,
-        /// What it does.
-        #[arg(long, value_enum, default_value_t = StatementKindArg::Other)]
-        kind: StatementKindArg,
-        /// What it says.
-        #[arg(long)]
-        summary: String,
-        #[command(flatten)]
-        facts: FactArgs,
-    },
+    Statement(StatementArgs),
+}
+
+/// A development in one person's case: whose, the facts every development
+/// carries, and what is particular to this kind.
+#[derive(Debug, Args)]
+pub(crate) struct CaseArgs<T: Args> {
+    /// Id, slug, name or alias.
+    pub(crate) person: String,
+    #[command(flatten)]
+    pub(crate) facts: FactArgs,
+    #[command(flatten)]
+    pub(crate) details: T,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DetainedArgs {
+    /// How.
+    #[arg(long, value_enum, default_value_t = DetentionKindArg::Arrest)]
+    pub(crate) kind: DetentionKindArg,
+    /// Where (city, province).
+    #[arg(long)]
+    pub(crate) place: Option<String>,
+    /// Who detained them.
+    #[arg(long)]
+    pub(crate) authority: Option<String>,
+    /// The prison or detention centre.
+    #[arg(long)]
+    pub(crate) facility: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ChargedArgs {
+    /// An offence as charged (repeatable).
+    #[arg(long = "charge", value_name = "OFFENCE", required = true)]
+    pub(crate) charges: Vec<String>,
+    /// The legal article of the charge in the same place (repeatable).
+    #[arg(long = "article", value_name = "ARTICLE")]
+    pub(crate) articles: Vec<String>,
+    /// The court.
+    #[arg(long)]
+    pub(crate) court: Option<String>,
+    /// The court's case number.
+    #[arg(long)]
+    pub(crate) case_number: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SentencedArgs {
+    /// The term: 2y, 1y6m, 10d, life or death; leave out when unknown.
+    #[arg(long, value_name = "TERM")]
+    pub(crate) term: Option<Term>,
+    /// The court.
+    #[arg(long)]
+    pub(crate) court: Option<String>,
+    /// Sentenced without being present.
+    #[arg(long)]
+    pub(crate) in_absentia: bool,
+    /// The sentence is suspended.
+    #[arg(long)]
+    pub(crate) suspended: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReleasedArgs {
+    /// Why.
+    #[arg(long, value_enum, default_value_t = ReleaseKindArg::Other)]
+    pub(crate) kind: ReleaseKindArg,
+    /// Conditions attached.
+    #[arg(long)]
+    pub(crate) conditions: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TransferredArgs {
+    /// The facility they were taken to.
+    #[arg(long = "to", value_name = "FACILITY")]
+    pub(crate) to_facility: String,
+    /// The facility they left.
+    #[arg(long = "from", value_name = "FACILITY")]
+    pub(crate) from_facility: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RestrictedArgs {
+    /// What kind.
+    #[arg(long, value_enum)]
+    pub(crate) kind: RestrictionKindArg,
+    /// Its wording.
+    #[arg(long)]
+    pub(crate) description: Option<String>,
+    /// When it ends by itself.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) until: Option<PartialDate>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LiftedArgs {
+    /// Which kind of restriction.
+    #[arg(long, value_enum)]
+    pub(crate) kind: RestrictionKindArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CourtOutcomeArgs {
+    /// The court.
+    #[arg(long)]
+    pub(crate) court: Option<String>,
+    /// What came of it, once known.
+    #[arg(long)]
+    pub(crate) outcome: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CourtArgs {
+    /// The court (or the prosecutor who dropped the charges).
+    #[arg(long)]
+    pub(crate) court: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CircumstancesArgs {
+    /// What is known of how.
+    #[arg(long)]
+    pub(crate) circumstances: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExileArgs {
+    /// The country of exile, when it is safe to say.
+    #[arg(long)]
+    pub(crate) country: Option<String>,
+    /// What is known of how.
+    #[arg(long)]
+    pub(crate) circumstances: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RecognisedArgs {
+    /// Who recognised them, e.g. an NGO's list.
+    #[arg(long)]
+    pub(crate) by: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StatementArgs {
+    /// Who issued it.
+    #[arg(long)]
+    pub(crate) by: String,
+    /// Their role.
+    #[arg(long)]
+    pub(crate) role: Option<String>,
+    /// A person it concerns (repeatable).
+    #[arg(long = "about", value_name = "PERSON")]
+    pub(crate) about: Vec<String>,
+    /// What it does.
+    #[arg(long, value_enum, default_value_t = StatementKindArg::Other)]
+    pub(crate) kind: StatementKindArg,
+    /// What it says.
+    #[arg(long)]
+    pub(crate) summary: String,
+    #[command(flatten)]
+    pub(crate) facts: FactArgs,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ mod args;
 mod convert;
 mod exit;
 mod import;
+mod log;
 mod output;
 mod progress;
 mod run;

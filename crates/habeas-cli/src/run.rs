@@ -10,18 +10,14 @@ use habeas::demo;
 use habeas::error::TrackerError;
 use habeas::open::{Location, OpenOptions};
 use habeas::people::PersonEntry;
-use habeas::tracker::{Issued, Subject, Tracker};
-use habeas_domain::command::Action;
-use habeas_domain::event::{
-    Acquittal, Appeal, Charging, Correction, Death, Detention, Disappearance, Dismissal, Event,
-    Exile, Hearing, Lifting, Recognition, Registration, Release, Restriction, Retraction,
-    Sentencing, Statement, Transfer,
-};
+use habeas::tracker::{Issued, Tracker};
+use habeas_domain::amendment::Amendment;
+use habeas_domain::event::Registration;
 use habeas_domain::status::View;
 
 use crate::args::{
-    Cli, Command, CorrectArgs, ExportArgs, FactArgs, HistoryArgs, LogCommand, PersonAddArgs,
-    PersonCommand, PersonListArgs, ReportArgs, ReportFormat, RetractArgs, StatusArgs,
+    Cli, Command, CorrectArgs, ExportArgs, HistoryArgs, PersonAddArgs, PersonCommand,
+    PersonListArgs, ReportArgs, ReportFormat, RetractArgs, StatusArgs,
 };
 use crate::convert;
 use crate::exit::Failure;
@@ -117,7 +113,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Demo | Command::Completions { .. } => unreachable!("handled above"),
         Command::Person(PersonCommand::Add(args)) => person_add(&tracker, args, issued(None)).await,
         Command::Person(PersonCommand::List(args)) => person_list(&tracker, args).await,
-        Command::Log(command) => log(&tracker, command, &issued).await,
+        Command::Log(command) => crate::log::log(&tracker, command, &issued).await,
         Command::Correct(args) => correct(&tracker, args, issued(None)).await,
         Command::Retract(args) => retract(&tracker, args, issued(None)).await,
         Command::Status(args) => status(&tracker, args).await,
@@ -301,339 +297,16 @@ async fn person_list(tracker: &Tracker, args: PersonListArgs) -> anyhow::Result<
     Ok(())
 }
 
-async fn log(
-    tracker: &Tracker,
-    command: LogCommand,
-    issued: &dyn Fn(Option<habeas_domain::id::CommandId>) -> Issued,
-) -> anyhow::Result<()> {
-    let (person, facts_args, action): (Option<String>, FactArgs, Action) = match command {
-        LogCommand::Detained {
-            person,
-            facts,
-            kind,
-            place,
-            authority,
-            facility,
-        } => {
-            let action = Action::RecordDetention(Detention {
-                facts: convert::facts(&facts),
-                kind: convert::detention_kind(kind),
-                place,
-                authority,
-                facility,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Charged {
-            person,
-            facts,
-            charges,
-            articles,
-            court,
-            case_number,
-        } => {
-            let charges = convert::charges(&charges, &articles).map_err(Failure::usage_from)?;
-            let action = Action::RecordCharges(Charging {
-                facts: convert::facts(&facts),
-                charges,
-                court,
-                case_number,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Sentenced {
-            person,
-            facts,
-            term,
-            court,
-            in_absentia,
-            suspended,
-        } => {
-            let action = Action::RecordSentence(Sentencing {
-                facts: convert::facts(&facts),
-                term,
-                court,
-                in_absentia,
-                suspended,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Released {
-            person,
-            facts,
-            kind,
-            conditions,
-        } => {
-            let action = Action::RecordRelease(Release {
-                facts: convert::facts(&facts),
-                kind: convert::release_kind(kind),
-                conditions,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Transferred {
-            person,
-            facts,
-            to_facility,
-            from_facility,
-        } => {
-            let action = Action::RecordTransfer(Transfer {
-                facts: convert::facts(&facts),
-                from_facility,
-                to_facility,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Restricted {
-            person,
-            facts,
-            kind,
-            description,
-            until,
-        } => {
-            let action = Action::ImposeRestriction(Restriction {
-                facts: convert::facts(&facts),
-                kind: convert::restriction_kind(kind),
-                description,
-                until,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Lifted {
-            person,
-            facts,
-            kind,
-        } => {
-            let action = Action::LiftRestriction(Lifting {
-                facts: convert::facts(&facts),
-                kind: convert::restriction_kind(kind),
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Hearing {
-            person,
-            facts,
-            court,
-            outcome,
-        } => {
-            let action = Action::RecordHearing(Hearing {
-                facts: convert::facts(&facts),
-                court,
-                outcome,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Appealed {
-            person,
-            facts,
-            court,
-            outcome,
-        } => {
-            let action = Action::RecordAppeal(Appeal {
-                facts: convert::facts(&facts),
-                court,
-                outcome,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Acquitted {
-            person,
-            facts,
-            court,
-        } => {
-            let action = Action::RecordAcquittal(Acquittal {
-                facts: convert::facts(&facts),
-                court,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::ChargesDropped {
-            person,
-            facts,
-            court,
-        } => {
-            let action = Action::RecordChargesDropped(Dismissal {
-                facts: convert::facts(&facts),
-                court,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Died {
-            person,
-            facts,
-            circumstances,
-        } => {
-            let action = Action::RecordDeathInCustody(Death {
-                facts: convert::facts(&facts),
-                circumstances,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Disappeared {
-            person,
-            facts,
-            circumstances,
-        } => {
-            let action = Action::RecordDisappearance(Disappearance {
-                facts: convert::facts(&facts),
-                circumstances,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Exile {
-            person,
-            facts,
-            country,
-            circumstances,
-        } => {
-            let action = Action::RecordExile(Exile {
-                facts: convert::facts(&facts),
-                country,
-                circumstances,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Recognised { person, facts, by } => {
-            let action = Action::RecognisePoliticalPrisoner(Recognition {
-                facts: convert::facts(&facts),
-                by,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Statement {
-            by,
-            role,
-            about,
-            kind,
-            summary,
-            facts,
-        } => {
-            let mut about_ids = Vec::new();
-            for reference in &about {
-                about_ids.push(resolve(tracker, reference).await?.id);
-            }
-            let statement = Statement {
-                facts: convert::facts(&facts),
-                by,
-                by_role: role,
-                about: about_ids,
-                kind: convert::statement_kind(kind),
-                summary,
-            };
-            let (id, recorded) = tracker
-                .issue_statement(statement, &issued(facts.command_id))
-                .await?;
-            println!(
-                "recorded StatementIssued as statement {id} (event {}, position {})",
-                recorded
-                    .event_ids
-                    .first()
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
-                recorded.last_position
-            );
-            return Ok(());
-        }
-    };
-    let reference = person.expect("every case event names a person");
-    let person = resolve(tracker, &reference).await?;
-    let event_type = action.clone().into_event().event_type();
-    let recorded = tracker
-        .execute(
-            Subject::Person(person.id),
-            action,
-            &issued(facts_args.command_id),
-        )
-        .await?;
-    let name = &person.identity.name;
-    if recorded.already_applied {
-        println!(
-            "already recorded: {event_type} for {name} (command {}); nothing new written",
-            facts_args
-                .command_id
-                .map(|c| c.to_string())
-                .unwrap_or_default()
-        );
-    } else {
-        println!(
-            "recorded {event_type} for {name} (event {}, position {})",
-            recorded
-                .event_ids
-                .first()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-            recorded.last_position
-        );
-    }
-    Ok(())
-}
-
-async fn target_of(
-    tracker: &Tracker,
-    event: habeas_domain::id::EventId,
-) -> anyhow::Result<(Subject, Event)> {
-    let subject = tracker.subject_of(event).await?.ok_or_else(|| {
-        Failure::not_found(format!(
-            "no event {event} in this store: see `habeas history PERSON` for event ids"
-        ))
-    })?;
-    let history = tracker.history_of(subject).await?;
-    let file = habeas_domain::history::CaseFile::from_history(&history);
-    let entry = file.entry(event).ok_or_else(|| {
-        Failure::rejected(format!(
-            "event {event} is not a dated fact (a registration, a details change, a correction or a retraction cannot be corrected or retracted)"
-        ))
-    })?;
-    Ok((subject, entry.effective.clone()))
-}
-
 async fn correct(tracker: &Tracker, args: CorrectArgs, issued: Issued) -> anyhow::Result<()> {
-    let (subject, mut corrected) = target_of(tracker, args.event).await?;
-    let mut changed = false;
-    if let Some(facts) = corrected.facts_mut() {
-        if let Some(occurred) = args.occurred {
-            facts.occurred = occurred;
-            changed = true;
-        }
-        let added = convert::sources(&args.sources);
-        changed |= !added.is_empty();
-        facts.sources.extend(added);
-    }
-    match (&mut corrected, args.facility, args.term) {
-        (Event::Detained(detention), Some(facility), _) => {
-            detention.facility = Some(facility);
-            changed = true;
-        }
-        (Event::Transferred(transfer), Some(facility), _) => {
-            transfer.to_facility = facility;
-            changed = true;
-        }
-        (Event::Sentenced(sentencing), _, Some(term)) => {
-            sentencing.term = Some(term);
-            changed = true;
-        }
-        (_, None, None) => {}
-        (other, _, _) => {
-            return Err(Failure::usage(format!(
-                "--facility applies to detentions and transfers, --term to sentences; event {} is a {}",
-                args.event,
-                other.event_type()
-            ))
-            .into());
-        }
-    }
-    if !changed {
-        return Err(Failure::usage(
-            "nothing to correct: give --on, --facility, --term or a new --source".to_owned(),
-        )
-        .into());
-    }
-    let action = Action::CorrectEvent(Correction {
-        target: args.event,
-        corrected: Box::new(corrected),
-        reason: args.reason,
-    });
-    let recorded = tracker.execute(subject, action, &issued).await?;
+    let amendment = Amendment {
+        occurred: args.occurred,
+        added_sources: convert::sources(&args.sources),
+        facility: args.facility,
+        term: args.term,
+    };
+    let recorded = tracker
+        .correct(args.event, &amendment, args.reason, &issued)
+        .await?;
     println!(
         "recorded EventCorrected for event {} (position {})",
         args.event, recorded.last_position
@@ -642,12 +315,7 @@ async fn correct(tracker: &Tracker, args: CorrectArgs, issued: Issued) -> anyhow
 }
 
 async fn retract(tracker: &Tracker, args: RetractArgs, issued: Issued) -> anyhow::Result<()> {
-    let (subject, _) = target_of(tracker, args.event).await?;
-    let action = Action::RetractEvent(Retraction {
-        target: args.event,
-        reason: args.reason,
-    });
-    let recorded = tracker.execute(subject, action, &issued).await?;
+    let recorded = tracker.retract(args.event, args.reason, &issued).await?;
     println!(
         "recorded EventRetracted for event {} (position {})",
         args.event, recorded.last_position

@@ -18,6 +18,7 @@ pub mod error;
 pub mod open;
 pub mod people;
 pub mod reports;
+mod stream_locks;
 pub mod tracker;
 
 pub use habeas_projections::{AuditReport, Difference, PersonStatus, RosterFilter};

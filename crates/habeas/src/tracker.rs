@@ -4,11 +4,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use habeas_domain::amendment::Amendment;
 use habeas_domain::command::{Action, Command};
-use habeas_domain::decide::decide;
-use habeas_domain::event::{Event, Statement};
+use habeas_domain::decide::{Decision, decide};
+use habeas_domain::event::{Correction, Event, Retraction, Statement};
 use habeas_domain::history::{CaseFile, RecordedEvent};
 use habeas_domain::id::{CommandId, EventId, PersonId, StatementId};
+use habeas_domain::names::fold;
 use habeas_domain::status::{Headline, Status, View, status};
 use habeas_projections::{
     AuditReport, PersonStatus, ProjectionConfig, ProjectionError, Projections, RosterFilter,
@@ -19,29 +21,18 @@ use uuid::Uuid;
 use crate::codec;
 use crate::error::TrackerError;
 use crate::open::{Location, OpenOptions};
-use crate::people::{PersonEntry, PersonIndex, closest, fold};
+use crate::people::{PersonEntry, PersonIndex, closest};
+use crate::stream_locks::StreamLocks;
 
 /// How many times `execute` reloads and decides again when another writer
 /// appended to the same stream in between.
 const MAX_ATTEMPTS: u32 = 8;
 
-/// Whose case or which statement a command is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Subject {
-    /// A person's stream.
-    Person(PersonId),
-    /// A statement's stream.
-    Statement(StatementId),
-}
+pub use habeas_domain::subject::Subject;
 
-impl Subject {
-    pub(crate) fn stream(&self) -> StreamId {
-        let name = match self {
-            Subject::Person(id) => id.stream_name(),
-            Subject::Statement(id) => id.stream_name(),
-        };
-        StreamId::new(name).expect("person and statement stream names are valid")
-    }
+/// The stream a subject's events are stored in.
+pub(crate) fn stream_of(subject: Subject) -> StreamId {
+    StreamId::new(subject.stream_name()).expect("person and statement stream names are valid")
 }
 
 /// Who records, and with which command id, for idempotent retries.
@@ -114,13 +105,19 @@ pub struct StatementRecord {
 pub struct Tracker {
     store: Arc<dyn EventStore>,
     projections: Projections,
+    /// Writers of one stream take turns within this process.
+    writers: Arc<StreamLocks>,
 }
 
 impl Tracker {
     /// A tracker over any store (sled, in memory, later PostgreSQL) and the
     /// projections fed from it.
     pub fn new(store: Arc<dyn EventStore>, projections: Projections) -> Self {
-        Self { store, projections }
+        Self {
+            store,
+            projections,
+            writers: Arc::new(StreamLocks::default()),
+        }
     }
 
     /// A tracker whose projections live in a temporary directory removed on
@@ -240,15 +237,15 @@ impl Tracker {
         actions: Vec<Action>,
         issued: &Issued,
     ) -> Result<Recorded, TrackerError> {
-        let stream = subject.stream();
+        let stream = stream_of(subject);
         let command_uuid = issued.command_id.map(|id| *id.as_uuid());
+        let _turn = self.writers.lock(&stream).await;
         for _attempt in 0..MAX_ATTEMPTS {
             let envelopes = self.store.read_stream(&stream, 1).await?;
             let mut history = envelopes
                 .iter()
                 .map(codec::recorded)
                 .collect::<Result<Vec<_>, _>>()?;
-            let n_recorded = history.len();
             let mut new_events = Vec::new();
             for (idx, action) in actions.iter().enumerate() {
                 let command = Command {
@@ -258,7 +255,14 @@ impl Tracker {
                     issued_at: issued.at,
                     action: action.clone(),
                 };
-                for event in decide(&history, &command)? {
+                let events = match decide(&history, &command)? {
+                    Decision::Record(events) => events,
+                    // Only the first action carries the command id.
+                    Decision::AlreadyApplied => {
+                        return Ok(already_applied(stream, &envelopes, command_uuid));
+                    }
+                };
+                for event in events {
                     let new_event = codec::new_event(&event);
                     history.push(RecordedEvent {
                         id: EventId::from_uuid(new_event.event_id),
@@ -267,21 +271,6 @@ impl Tracker {
                         event,
                     });
                     new_events.push(new_event);
-                }
-                if idx == 0 && history.len() == n_recorded {
-                    let applied: Vec<&Envelope> = envelopes
-                        .iter()
-                        .filter(|e| e.command_id.is_some() && e.command_id == command_uuid)
-                        .collect();
-                    return Ok(Recorded {
-                        stream,
-                        event_ids: applied
-                            .iter()
-                            .map(|e| EventId::from_uuid(e.event_id))
-                            .collect(),
-                        last_position: applied.last().map_or(0, |e| e.position),
-                        already_applied: true,
-                    });
                 }
             }
             let expected = match envelopes.last() {
@@ -365,7 +354,7 @@ impl Tracker {
     /// A stream's events as the domain sees them, in recording order.
     pub async fn history_of(&self, subject: Subject) -> Result<Vec<RecordedEvent>, TrackerError> {
         self.store
-            .read_stream(&subject.stream(), 1)
+            .read_stream(&stream_of(subject), 1)
             .await?
             .iter()
             .map(codec::recorded)
@@ -390,7 +379,7 @@ impl Tracker {
     pub async fn history(&self, person: PersonId) -> Result<Vec<HistoryEntry>, TrackerError> {
         let envelopes = self
             .store
-            .read_stream(&Subject::Person(person).stream(), 1)
+            .read_stream(&stream_of(Subject::Person(person)), 1)
             .await?;
         let history = envelopes
             .iter()
@@ -524,16 +513,78 @@ impl Tracker {
     /// The subject an event belongs to, for corrections and retractions that
     /// name only the event id.
     pub async fn subject_of(&self, event: EventId) -> Result<Option<Subject>, TrackerError> {
-        let Some(envelope) = self.store.read_event(*event.as_uuid()).await? else {
-            return Ok(None);
-        };
-        let name = envelope.stream.as_str();
-        Ok(if let Some(id) = name.strip_prefix("person-") {
-            id.parse().ok().map(Subject::Person)
-        } else if let Some(id) = name.strip_prefix("statement-") {
-            id.parse().ok().map(Subject::Statement)
-        } else {
-            None
-        })
+        Ok(self
+            .store
+            .read_event(*event.as_uuid())
+            .await?
+            .and_then(|envelope| Subject::of_stream(envelope.stream.as_str())))
+    }
+
+    /// The fact an event id names, as it stands now (after corrections), and
+    /// whose stream it is in: what a correction or a retraction targets.
+    async fn target(&self, event: EventId) -> Result<(Subject, Event), TrackerError> {
+        let subject = self
+            .subject_of(event)
+            .await?
+            .ok_or(TrackerError::UnknownEvent { event })?;
+        let history = self.history_of(subject).await?;
+        let file = CaseFile::from_history(&history);
+        let entry = file.entry(event).ok_or(TrackerError::NotAFact { event })?;
+        Ok((subject, entry.effective.clone()))
+    }
+
+    /// Corrects a recorded fact: the fields the amendment gives change, the
+    /// rest stay as they stand (after any earlier correction). The corrected
+    /// fact is judged by the rules like a new one; the original stays in the
+    /// log, and the history shows both.
+    pub async fn correct(
+        &self,
+        event: EventId,
+        amendment: &Amendment,
+        reason: String,
+        issued: &Issued,
+    ) -> Result<Recorded, TrackerError> {
+        let (subject, current) = self.target(event).await?;
+        let corrected = amendment.apply(event, &current)?;
+        let action = Action::CorrectEvent(Correction {
+            target: event,
+            corrected: Box::new(corrected),
+            reason,
+        });
+        self.execute(subject, action, issued).await
+    }
+
+    /// Retracts a recorded fact (it was never true, or it is about someone
+    /// else): nothing is deleted; from now on the fact no longer counts, and
+    /// "as known at" an earlier moment it still does.
+    pub async fn retract(
+        &self,
+        event: EventId,
+        reason: String,
+        issued: &Issued,
+    ) -> Result<Recorded, TrackerError> {
+        let (subject, _) = self.target(event).await?;
+        let action = Action::RetractEvent(Retraction {
+            target: event,
+            reason,
+        });
+        self.execute(subject, action, issued).await
+    }
+}
+
+/// The answer to a command whose id was applied before: what it recorded then.
+fn already_applied(stream: StreamId, envelopes: &[Envelope], command_id: Option<Uuid>) -> Recorded {
+    let applied: Vec<&Envelope> = envelopes
+        .iter()
+        .filter(|e| e.command_id.is_some() && e.command_id == command_id)
+        .collect();
+    Recorded {
+        stream,
+        event_ids: applied
+            .iter()
+            .map(|e| EventId::from_uuid(e.event_id))
+            .collect(),
+        last_position: applied.last().map_or(0, |e| e.position),
+        already_applied: true,
     }
 }

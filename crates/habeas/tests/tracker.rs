@@ -47,12 +47,12 @@ async fn the_demo_tells_the_worked_example() {
     assert_eq!(index.people().len(), 4);
     for reference in ["Rorng Chhun", "rong chhun", "RONG-CHHUN", "rong-chhun"] {
         assert_eq!(
-            index.resolve(reference).unwrap().id,
+            tracker.resolve(reference).await.unwrap().id,
             people.rong_chhun,
             "{reference}"
         );
     }
-    let err = index.resolve("Rong Chun").unwrap_err();
+    let err = tracker.resolve("Rong Chun").await.unwrap_err();
     assert!(
         err.to_string()
             .contains("did you mean Rong Chhun (rong-chhun)"),
