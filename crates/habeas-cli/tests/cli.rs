@@ -62,7 +62,7 @@ fn with_source<'a>(args: &[&'a str]) -> Vec<&'a str> {
     all
 }
 
-/// The worked example of DOMAIN.md, logged command by command.
+/// The worked example of `docs/domain.md`, logged command by command.
 fn log_worked_example(store: &Store) {
     store.ok(&["init"]);
     store.ok(&with_source(&[

@@ -1,4 +1,4 @@
-//! `decide`: every rule of DOMAIN.md, in one pure function.
+//! `decide`: every rule of `docs/domain.md` ("The rules"), in one pure function.
 //!
 //! The new event is placed at its occurred date among the facts already
 //! recorded and the whole timeline is checked again, because reports arrive

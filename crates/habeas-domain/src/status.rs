@@ -51,8 +51,9 @@ pub enum Headline {
     Disappeared,
     /// At liberty, never known to have been held.
     AtLiberty,
-    /// Nothing is recorded about custody yet. DOMAIN.md lists no such word;
-    /// calling such a person "at liberty" would state a fact nobody recorded.
+    /// Nothing is recorded about custody yet (`docs/domain.md`, "Status and
+    /// headlines"): calling such a person "at liberty" would state a fact
+    /// nobody recorded.
     Unknown,
 }
 

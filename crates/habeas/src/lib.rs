@@ -10,7 +10,7 @@
 //! [`RosterFilter`], [`AuditReport`]).
 //! [`people::PersonIndex`] resolves what users type (an id, a slug, a name or
 //! any alias, ignoring case and accents) to a person. [`demo`] holds the
-//! worked example of DOMAIN.md as commands.
+//! worked example of `docs/domain.md` as commands.
 
 pub mod codec;
 pub mod demo;
