@@ -165,7 +165,7 @@ async fn run_demo(db: Option<Location>) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "EXAMPLE DATA: the worked example of Habeas' DOMAIN.md (a 2021 news report)."
+        "EXAMPLE DATA: the worked example of Habeas' docs/domain.md (a 2021 news report)."
     )?;
     writeln!(out, "Example store written to {}\n", db.display())?;
     let index = tracker.people().await?;

@@ -43,7 +43,7 @@ fn date(text: &str) -> PartialDate {
 
 fn report() -> Vec<Source> {
     vec![
-        Source::document("EXAMPLE DATA: 2021 news report on the release of Rong Chhun (the worked example of Habeas' DOMAIN.md)")
+        Source::document("EXAMPLE DATA: 2021 news report on the release of Rong Chhun (the worked example of Habeas' docs/domain.md)")
             .titled("Union leader Rong Chhun released after about 15 months in custody")
             .published_on(date("2021-11")),
     ]
