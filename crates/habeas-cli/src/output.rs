@@ -122,6 +122,20 @@ pub(crate) fn status_text(
         status.view.as_of,
         status.view.known_at.format("%Y-%m-%dT%H:%M:%SZ")
     )?;
+    if let Some(possibly) = &status.possibly {
+        let facts: Vec<String> = possibly
+            .facts
+            .iter()
+            .map(|fact| format!("{} {}", fact.event_type, fact.occurred))
+            .collect();
+        writeln!(
+            out,
+            "  possibly {} by then: the sources date {} only to a period that may end after {}",
+            possibly.headline,
+            facts.join(", "),
+            status.view.as_of
+        )?;
+    }
     if !identity.aliases.is_empty() {
         writeln!(out, "  also known as: {}", identity.aliases.join(", "))?;
     }

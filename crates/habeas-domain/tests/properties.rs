@@ -3,7 +3,7 @@
 
 mod support;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use proptest::prelude::*;
 use uuid::Uuid;
 
@@ -228,5 +228,74 @@ proptest! {
         let command = Command { id: None, issued_at: at("2021-11-20T09:00:00Z"), action };
         let _ = decide(&history, &command);
         let _ = status(&history, View { as_of: as_of.latest(), known_at: at("2021-11-20T09:00:00Z") });
+    }
+}
+
+/// The date of each generated fact: a day in its own month (months strictly
+/// increase, so windows never overlap and order never depends on precision),
+/// written to the day, or to the month only (`coarse`), or as the first or
+/// last day of that month.
+#[derive(Clone, Copy)]
+enum Written {
+    AsGenerated,
+    FirstDay,
+    LastDay,
+}
+
+fn monthly_timeline(steps: &[(u8, u8, u8, bool)], written: Written) -> Vec<Action> {
+    let mut phase = Phase::Free;
+    let mut month = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+    let mut actions = vec![register("Generated Person", &["Alias"])];
+    for &(choice, gap_months, day, coarse) in steps {
+        month = month
+            .checked_add_months(chrono::Months::new(1 + u32::from(gap_months % 4)))
+            .unwrap();
+        let last_day = month
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap()
+            .pred_opt()
+            .unwrap();
+        let exact = month.with_day(1 + u32::from(day % 28)).unwrap();
+        let date = match (coarse, written) {
+            (false, _) => exact.to_string(),
+            (true, Written::AsGenerated) => month.format("%Y-%m").to_string(),
+            (true, Written::FirstDay) => month.to_string(),
+            (true, Written::LastDay) => last_day.to_string(),
+        };
+        let (action, next) = step(phase, choice, &date);
+        actions.push(action);
+        phase = next;
+    }
+    actions
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// No as-of answer depends on a day that was not given: a fact known to
+    /// the month counts as of a day only if it happened by then on every
+    /// day of that month (the answer equals the one where it happened on the
+    /// month's last day), and what `possibly` says is the answer where it
+    /// happened on the month's first day.
+    #[test]
+    fn no_as_of_answer_depends_on_a_day_that_was_not_given(
+        steps in prop::collection::vec((any::<u8>(), any::<u8>(), any::<u8>(), any::<bool>()), 1..30),
+        as_of_offset in 0i64..4_000,
+    ) {
+        let view = View {
+            as_of: NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + Duration::days(as_of_offset),
+            known_at: at("2021-11-20T09:00:00Z"),
+        };
+        let in_order = |actions: &[Action]| recorded(actions, &(0..actions.len()).collect::<Vec<_>>());
+        let given = status(&in_order(&monthly_timeline(&steps, Written::AsGenerated)), view);
+        let at_the_end = status(&in_order(&monthly_timeline(&steps, Written::LastDay)), view);
+        let at_the_start = status(&in_order(&monthly_timeline(&steps, Written::FirstDay)), view);
+        prop_assert_eq!(given.headline, at_the_end.headline);
+        prop_assert_eq!(at_the_end.possibly, None);
+        let possible = given.possibly.as_ref().map_or(given.headline, |possibly| possibly.headline);
+        prop_assert_eq!(possible, at_the_start.headline);
+        for fact in given.possibly.iter().flat_map(|possibly| &possibly.facts) {
+            prop_assert!(fact.occurred.earliest() <= view.as_of && view.as_of < fact.occurred.latest());
+        }
     }
 }

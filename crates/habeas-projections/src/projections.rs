@@ -24,7 +24,9 @@ use crate::writes::{Reads, WriteMode};
 /// 2: the `a/` index of every statement that ever named a person.
 /// 3: rows keep the person's standing instead of a derived status, and no
 /// compact histories are kept (`e/` is gone).
-pub const PROJECTIONS_FORMAT_VERSION: u32 = 3;
+/// 4: a row's window starts on the day every fact is certain (the latest
+/// last-possible day), not the day every fact may have happened.
+pub const PROJECTIONS_FORMAT_VERSION: u32 = 4;
 
 /// Settings for [`Projections::open`].
 #[derive(Debug, Clone)]
