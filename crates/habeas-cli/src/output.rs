@@ -19,12 +19,6 @@ fn words(value: &impl serde::Serialize) -> String {
         .unwrap_or_default()
 }
 
-fn months(days: &DayRange) -> String {
-    match days.months() {
-        (low, high) if low == high => format!("about {low} months"),
-        (low, high) => format!("about {low} to {high} months"),
-    }
-}
 
 fn custody_line(custody: &Custody) -> String {
     match custody {
@@ -150,14 +144,13 @@ pub(crate) fn status_text(
     writeln!(out, "  legal: {}", legal_line(&status.legal))?;
     let figures = &status.figures;
     if let Some(now) = figures.days_in_custody_now {
-        writeln!(out, "  in custody now for {now} ({})", months(&now))?;
+        writeln!(out, "  in custody now for {}", now.in_words())?;
     }
     if figures.days_in_custody_total.max > 0 {
         writeln!(
             out,
-            "  days in custody in total: {} ({})",
-            figures.days_in_custody_total,
-            months(&figures.days_in_custody_total)
+            "  days in custody in total: {}",
+            figures.days_in_custody_total.in_words()
         )?;
     }
     if let Some(expected) = figures.expected_release {
