@@ -97,6 +97,7 @@
 
 mod apply;
 mod audit;
+mod blocking;
 mod decode;
 mod derive;
 mod error;

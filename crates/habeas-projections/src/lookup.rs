@@ -7,6 +7,7 @@ use habeas_domain::id::{PersonId, StatementId};
 use habeas_store::{EventStore, StreamId};
 
 use crate::apply::load_row;
+use crate::blocking::blocking;
 use crate::decode::into_recorded;
 use crate::derive::row_before;
 use crate::error::ProjectionError;
@@ -51,7 +52,8 @@ impl Projections {
         person: PersonId,
         as_of: NaiveDate,
     ) -> Result<Option<PersonStatus>, ProjectionError> {
-        let Some(stored) = load_row(Reads::of(&self.tree()), person)? else {
+        let tree = self.tree();
+        let Some(stored) = blocking(move || load_row(Reads::of(&tree), person)).await? else {
             return Ok(None);
         };
         row_on(store, &stored, as_of).await.map(Some)

@@ -12,9 +12,10 @@ use habeas_store::{EventStore, StoreError, Subscription};
 use habeas_store_sled::wait_for_sled_release;
 
 use crate::apply::{DecodedBatch, apply, checkpoint};
+use crate::blocking::blocking;
 use crate::error::ProjectionError;
 use crate::generation::{self, Generation};
-use crate::replay::{Plan, priors, replay};
+use crate::replay::{self, priors};
 use crate::writes::{Reads, WriteMode};
 
 /// The projection format this build writes and the newest it reads. An
@@ -34,12 +35,13 @@ pub struct ProjectionConfig {
     /// How many events one read of the log fetches, and the most one atomic
     /// batch of the projector applies.
     pub page_size: usize,
-    /// The most events a rebuild gathers in memory before writing them (its
-    /// first chunks are smaller, growing from one page, and so are its
-    /// last): each person touched is then derived and written once per chunk
-    /// rather than once per page. Larger is not faster: on 1M events, chunks
-    /// of 65 536 rebuilt at 57 800 events/s and chunks of 1 048 576 at 48 600
-    /// (the writes of a chunk no longer overlap the reading), in more memory.
+    /// The most events a build (the first of a database, or a rebuild)
+    /// gathers in memory before writing them (its first chunks are smaller,
+    /// growing from one page, and so are its last): each person touched is
+    /// then derived and written once per chunk rather than once per page.
+    /// Larger is not faster: past a point the writes of a chunk no longer
+    /// overlap the reading of the next, and memory grows with the chunk
+    /// (figures in BENCHMARKS.md, "Rebuild").
     pub rebuild_chunk_events: usize,
 }
 
@@ -56,7 +58,11 @@ impl Default for ProjectionConfig {
 /// The read models of one Habeas data directory, in their own sled database.
 ///
 /// Cloning gives another handle to the same open database. Reads never wait
-/// for writers; appliers (catch-up, live follow, rebuild) take turns.
+/// for writers. Appliers of the generation in service (catch-up, live
+/// follow, the audit) take turns; a build of the next generation (a rebuild,
+/// or the first build of an empty database) runs beside them and takes a
+/// turn only for its last step: catching its generation up to the head and
+/// switching to it.
 #[derive(Clone)]
 pub struct Projections {
     inner: Arc<Inner>,
@@ -67,8 +73,11 @@ struct Inner {
     config: ProjectionConfig,
     /// The generation in service; a rebuild replaces it.
     active: RwLock<Arc<Generation>>,
-    /// Held while applying, so that batches of the log go in one at a time.
+    /// Held while applying to the generation in service, so that batches of
+    /// the log go in one at a time, and while switching generations.
     applier: tokio::sync::Mutex<()>,
+    /// Held while building a generation: one build at a time.
+    builder: tokio::sync::Mutex<()>,
     /// Last, so that it runs once the generation is closed.
     _cleanup: RemoveOnDrop,
 }
@@ -182,6 +191,7 @@ impl Projections {
                 config,
                 active: RwLock::new(Arc::new(active)),
                 applier: tokio::sync::Mutex::new(()),
+                builder: tokio::sync::Mutex::new(()),
                 _cleanup: cleanup,
             }),
         })
@@ -225,6 +235,12 @@ impl Projections {
         Ok(checkpoint(&self.tree())?.0)
     }
 
+    /// [`Projections::checkpoint`] of `tree`, read on the blocking pool.
+    async fn checkpoint_of(tree: &Arc<Generation>) -> Result<u64, ProjectionError> {
+        let tree = Arc::clone(tree);
+        blocking(move || Ok(checkpoint(&tree)?.0)).await
+    }
+
     /// Applies every event of `store` after the checkpoint, a page at a time,
     /// each page in one atomic batch with its checkpoint. Returns the new
     /// checkpoint.
@@ -238,37 +254,54 @@ impl Projections {
 
     /// [`Projections::catch_up`], calling `progress(done, total)` after each
     /// applied page: the first catch-up of a large log takes a while.
+    ///
+    /// An empty database is not applied page by page: its first catch-up
+    /// builds a new generation as a rebuild does (several times faster, and
+    /// as safe: the generation is published only once complete). Callers
+    /// that arrive meanwhile wait for that build, as there is nothing to
+    /// answer from yet.
     pub async fn catch_up_with_progress(
         &self,
         store: &dyn EventStore,
         progress: &mut (dyn FnMut(u64, u64) + Send),
     ) -> Result<u64, ProjectionError> {
+        loop {
+            let seen = self.generation();
+            if let Some(checkpoint) = self.apply_new_events(store, progress).await? {
+                return Ok(checkpoint);
+            }
+            if let Some(checkpoint) = self.build(store, progress, seen).await? {
+                return Ok(checkpoint);
+            }
+            // Another build switched generations meanwhile: catch that up.
+        }
+    }
+
+    /// Applies what the log holds beyond the checkpoint of the generation in
+    /// service, page by page; `None` when that generation is empty and the
+    /// log is not (build it instead).
+    async fn apply_new_events(
+        &self,
+        store: &dyn EventStore,
+        progress: &mut (dyn FnMut(u64, u64) + Send),
+    ) -> Result<Option<u64>, ProjectionError> {
         let _turn = self.inner.applier.lock().await;
         let tree = self.tree();
         let head = check_same_log(&tree, store).await?;
-        let (position, _) = checkpoint(&tree)?;
+        let position = Projections::checkpoint_of(&tree).await?;
         if position == head {
             // Up to date: the common case before every answer, so no
             // worker thread is started for it.
             progress(position, head);
-            return Ok(position);
+            return Ok(Some(position));
         }
         if position == 0 {
-            // A new database: building it as a rebuild does is several times
-            // faster than applying page by page, and as safe (the new
-            // generation is published only once complete).
-            drop(tree);
-            return self.rebuild_in_turn(store, progress).await;
+            return Ok(None);
         }
-        replay(tree.tree(), store, self.plan(WriteMode::Atomic), progress).await
-    }
-
-    fn plan(&self, mode: WriteMode) -> Plan {
-        Plan {
-            page_size: self.config().page_size,
-            mode,
-            chunk_events: self.config().rebuild_chunk_events,
-        }
+        let page_size = self.config().page_size;
+        replay::apply_pages(tree.tree(), store, page_size, progress)
+            .await
+            .map(Some)
     }
 
     /// Keeps the projections live: applies every event `subscription`
@@ -306,60 +339,120 @@ impl Projections {
             let priors = priors(store, batch.events(), &mut HashSet::new()).await?;
             batch.add_priors(priors)?;
             let tree = self.tree();
-            if let Some(commit) = apply(Reads::of(&tree), batch, None)? {
-                commit.write(&tree, WriteMode::Atomic)?;
-            }
+            blocking(move || {
+                if let Some(commit) = apply(Reads::of(&tree), batch, None)? {
+                    commit.write(&tree, WriteMode::Atomic)?;
+                }
+                Ok(())
+            })
+            .await?;
         }
     }
 
     /// Rebuilds every read model from position 1 into a fresh generation,
     /// then switches to it atomically and drops the old one. Reads keep being
-    /// served from the old generation meanwhile; catch-up and live follow wait.
-    /// `progress(done, total)` is called after each applied page.
-    /// Returns the new checkpoint.
+    /// served from the old generation meanwhile, and catch-up and live follow
+    /// keep it up to date: they wait only for the last step, which catches
+    /// the new generation up to the head and switches. `progress(done,
+    /// total)` is called after each applied chunk. Returns the new
+    /// checkpoint.
+    ///
+    /// A rebuild asked for while another runs waits for it and serves from
+    /// the generation it built: that generation was replayed from the log
+    /// and caught up to the head after this call was made, so a second build
+    /// would write the same bytes.
     pub async fn rebuild(
         &self,
         store: &dyn EventStore,
         progress: &mut (dyn FnMut(u64, u64) + Send),
     ) -> Result<u64, ProjectionError> {
-        let _turn = self.inner.applier.lock().await;
-        self.rebuild_in_turn(store, progress).await
+        let seen = self.generation();
+        match self.build(store, progress, seen).await? {
+            Some(checkpoint) => Ok(checkpoint),
+            None => self.catch_up_with_progress(store, progress).await,
+        }
     }
 
-    /// [`Projections::rebuild`], the appliers' turn already taken.
-    async fn rebuild_in_turn(
+    /// Builds generation `seen + 1` from the log and switches to it; `None`
+    /// (nothing done) when another build replaced generation `seen` while
+    /// this one waited for its turn.
+    ///
+    /// The generation is filled without the appliers' turn, while the one
+    /// in service keeps being read and caught up; the turn is taken only to
+    /// catch the new generation up to the head (the events appended during
+    /// the build), flush it and name it in `CURRENT`. A crash at any point
+    /// leaves the old generation in service (the new one is named only once
+    /// flushed), and its leftovers are removed on the next open.
+    async fn build(
         &self,
         store: &dyn EventStore,
         progress: &mut (dyn FnMut(u64, u64) + Send),
-    ) -> Result<u64, ProjectionError> {
+        seen: u64,
+    ) -> Result<Option<u64>, ProjectionError> {
+        let _building = self.inner.builder.lock().await;
         let old = self.active();
-        let root = &self.inner.path;
-        let number = old.number + 1;
-        // A leftover of an interrupted rebuild in this process.
-        let directory = generation::directory(root, number);
-        if directory.exists() {
-            std::fs::remove_dir_all(&directory).map_err(ProjectionError::io(&directory))?;
+        if old.number != seen {
+            return Ok(None);
         }
-        let (fresh, _) = Generation::open(root, number, self.config())?;
-        let replayed = replay(fresh.tree(), store, self.plan(WriteMode::Direct), progress).await;
-        let checkpoint = match replayed {
-            Ok(checkpoint) => checkpoint,
-            Err(error) => {
-                fresh.retire();
-                return Err(error);
+        let root = self.inner.path.clone();
+        let number = old.number + 1;
+        let config = self.config().clone();
+        let fresh = blocking(move || {
+            // A leftover of an interrupted build in this process.
+            let directory = generation::directory(&root, number);
+            if directory.exists() {
+                std::fs::remove_dir_all(&directory).map_err(ProjectionError::io(&directory))?;
             }
-        };
+            Ok(Generation::open(&root, number, &config)?.0)
+        })
+        .await?;
+        let fresh = Arc::new(fresh);
+        let built = self.fill_and_switch(store, progress, &fresh).await;
+        // The generation left out of service is deleted once the last reader
+        // still holding it lets go; closing it waits for sled's threads,
+        // so this handle is let go of on the blocking pool.
+        let replaced = if built.is_ok() { old } else { fresh };
+        replaced.retire();
+        blocking(move || {
+            drop(replaced);
+            Ok(())
+        })
+        .await?;
+        built.map(Some)
+    }
+
+    /// Fills `fresh` from the log, then, in the appliers' turn, catches it up
+    /// to the head and puts it in service. Returns its checkpoint.
+    async fn fill_and_switch(
+        &self,
+        store: &dyn EventStore,
+        progress: &mut (dyn FnMut(u64, u64) + Send),
+        fresh: &Arc<Generation>,
+    ) -> Result<u64, ProjectionError> {
+        let (page_size, chunk_events) =
+            (self.config().page_size, self.config().rebuild_chunk_events);
+        replay::build(fresh.tree(), store, page_size, chunk_events, progress).await?;
+        // Most of the flushing before the turn: readers of the old
+        // generation wait for none of it.
+        fresh.flush().await?;
+
+        let _turn = self.inner.applier.lock().await;
+        // The log may have grown meanwhile, or (restored from a backup) have
+        // become another: the events at the checkpoint must still be the ones
+        // built from.
+        check_same_log(fresh, store).await?;
+        let checkpoint =
+            replay::build(fresh.tree(), store, page_size, chunk_events, progress).await?;
         // Durable before `CURRENT` names it: a crash leaves one complete
         // generation in service, never neither.
         fresh.flush().await?;
-        generation::write_current(root, number)?;
+        let (root, number) = (self.inner.path.clone(), fresh.number);
+        blocking(move || generation::write_current(&root, number)).await?;
         *self
             .inner
             .active
             .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(fresh);
-        // Deleted once the last reader still holding it lets go.
-        old.retire();
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::clone(fresh);
         Ok(checkpoint)
     }
 
