@@ -82,9 +82,9 @@ pub(crate) struct ProjectedEvent {
 
 impl DecodedBatch {
     /// Appends the next contiguous page. Its events stay in the page they
-    /// were read into: copying them into one vector for a rebuild's chunk of
-    /// 65 536 events moved megabytes, and asked the system for fresh memory,
-    /// at every chunk.
+    /// were read into: copying them into one vector for a build's chunk
+    /// moved megabytes, and asked the system for fresh memory, at every
+    /// chunk.
     pub(crate) fn extend(&mut self, next: DecodedBatch) {
         if next.is_empty() {
             return;
@@ -314,9 +314,9 @@ pub(crate) fn index_entries(row: &PersonStatus) -> BTreeMap<Vec<u8>, Vec<u8>> {
     found
 }
 
-/// What a rebuild has written to its generation so far that applying
+/// What a build has written to its generation so far that applying
 /// consults: every slug taken and everyone with a statements entry. A
-/// rebuild writes every key of its generation, so it knows these without
+/// build writes every key of its generation, so it knows these without
 /// reading the tree (most people have no statements entry, and a miss costs
 /// a walk down the tree).
 #[derive(Debug, Default)]

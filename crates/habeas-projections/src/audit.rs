@@ -90,7 +90,7 @@ impl Projections {
         progress: &mut (dyn FnMut(&'static str, u64, u64) + Send),
     ) -> Result<AuditReport, ProjectionError> {
         let _turn = self.take_turn().await;
-        let tree = self.tree();
+        let tree = self.active();
         check_same_log(&tree, store).await?;
         let (checkpoint, _) = checkpoint(&tree)?;
         let log = scan_log(store, checkpoint, self.config().page_size, &mut |done| {

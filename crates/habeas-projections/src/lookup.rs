@@ -52,7 +52,7 @@ impl Projections {
         person: PersonId,
         as_of: NaiveDate,
     ) -> Result<Option<PersonStatus>, ProjectionError> {
-        let tree = self.tree();
+        let tree = self.active();
         let Some(stored) = blocking(move || load_row(Reads::of(&tree), person)).await? else {
             return Ok(None);
         };
@@ -64,14 +64,14 @@ impl Projections {
     /// day-dependent fields describe `row.as_of` (the first day every fact
     /// counts): use [`Projections::status`] for another day.
     pub fn person(&self, person: PersonId) -> Result<Option<PersonStatus>, ProjectionError> {
-        Ok(load_row(Reads::of(&self.tree()), person)?.map(|stored| stored.as_stored()))
+        Ok(load_row(Reads::of(&self.active()), person)?.map(|stored| stored.as_stored()))
     }
 
     /// Everyone the read model holds, by id (ids are time-ordered: roughly
     /// registration order).
     pub fn people(&self) -> Result<Vec<PersonId>, ProjectionError> {
         let mut people = Vec::new();
-        for key in self.tree().scan_prefix(keys::PERSON).keys() {
+        for key in self.active().scan_prefix(keys::PERSON).keys() {
             people.extend(keys::person_at_end(&key?));
         }
         Ok(people)
@@ -81,7 +81,7 @@ impl Projections {
     /// "did you mean" suggestions are drawn from.
     pub fn names(&self) -> Result<Vec<(String, PersonId)>, ProjectionError> {
         let mut names = Vec::new();
-        for key in self.tree().scan_prefix(keys::NAME).keys() {
+        for key in self.active().scan_prefix(keys::NAME).keys() {
             let key = key?;
             let Some(person) = keys::person_at_end(&key) else {
                 continue;
@@ -97,7 +97,7 @@ impl Projections {
     /// replays each to answer for a given view.
     pub fn statements_naming(&self, person: PersonId) -> Result<Vec<StatementId>, ProjectionError> {
         let mut found = Vec::new();
-        for key in self.tree().scan_prefix(keys::named_prefix(person)).keys() {
+        for key in self.active().scan_prefix(keys::named_prefix(person)).keys() {
             found.extend(keys::statement_at_end(&key?));
         }
         Ok(found)
@@ -107,7 +107,7 @@ impl Projections {
     /// or alias compared after folding (case, accents and punctuation
     /// ignored: "rorng chhun" finds Rong Chhun). `None` when nothing matches.
     pub fn find(&self, reference: &str) -> Result<Option<Found>, ProjectionError> {
-        let tree = self.tree();
+        let tree = self.active();
         let trimmed = reference.trim();
         if let Ok(id) = trimmed.parse::<PersonId>()
             && tree.contains_key(keys::person(id))?

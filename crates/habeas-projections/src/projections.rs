@@ -207,18 +207,14 @@ impl Projections {
         self.active().number
     }
 
-    fn active(&self) -> Arc<Generation> {
+    /// The generation being served (it dereferences to its tree). Holding
+    /// it keeps that generation open should a rebuild replace it meanwhile.
+    pub(crate) fn active(&self) -> Arc<Generation> {
         self.inner
             .active
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone()
-    }
-
-    /// The generation being served (it dereferences to its tree). Holding
-    /// it keeps that generation open should a rebuild replace it meanwhile.
-    pub(crate) fn tree(&self) -> Arc<Generation> {
-        self.active()
     }
 
     /// Waits for the appliers' turn: while held, no batch is applied.
@@ -232,7 +228,7 @@ impl Projections {
 
     /// The last global position applied (0: nothing yet).
     pub fn checkpoint(&self) -> Result<u64, ProjectionError> {
-        Ok(checkpoint(&self.tree())?.0)
+        Ok(checkpoint(&self.active())?.0)
     }
 
     /// [`Projections::checkpoint`] of `tree`, read on the blocking pool.
@@ -286,7 +282,7 @@ impl Projections {
         progress: &mut (dyn FnMut(u64, u64) + Send),
     ) -> Result<Option<u64>, ProjectionError> {
         let _turn = self.inner.applier.lock().await;
-        let tree = self.tree();
+        let tree = self.active();
         let head = check_same_log(&tree, store).await?;
         let position = Projections::checkpoint_of(&tree).await?;
         if position == head {
@@ -338,7 +334,7 @@ impl Projections {
             let mut batch = DecodedBatch::decode(envelopes)?;
             let priors = priors(store, batch.events(), &mut HashSet::new()).await?;
             batch.add_priors(priors)?;
-            let tree = self.tree();
+            let tree = self.active();
             blocking(move || {
                 if let Some(commit) = apply(Reads::of(&tree), batch, None)? {
                     commit.write(&tree, WriteMode::Atomic)?;

@@ -44,7 +44,7 @@ impl Projections {
         store: &dyn EventStore,
         filter: &RosterFilter,
     ) -> Result<Vec<PersonStatus>, ProjectionError> {
-        let tree = self.tree();
+        let tree = self.active();
         let day = filter.as_of;
         let wanted: Vec<Headline> = if filter.headlines.is_empty() {
             Headline::ALL.to_vec()
