@@ -13,8 +13,8 @@ use habeas_store::{Envelope, EventStore};
 use serde_json::Value;
 
 use crate::apply::{
-    StatementRef, Subject, checkpoint, encode_json, first_free_slug, index_entries, load_row,
-    named_by, statement_about,
+    StatementRef, Subject, encode_json, first_free_slug, index_entries, load_row, named_by,
+    statement_about,
 };
 use crate::blocking::blocking;
 use crate::decode::recorded;
@@ -95,11 +95,7 @@ impl Projections {
     ) -> Result<AuditReport, ProjectionError> {
         let _turn = self.take_turn().await;
         let tree = self.active();
-        check_same_log(&tree, store).await?;
-        let checkpoint = {
-            let tree = Arc::clone(&tree);
-            blocking(move || Ok(checkpoint(&tree)?.0)).await?
-        };
+        let (_, checkpoint) = check_same_log(&tree, store).await?;
         let log = scan_log(store, checkpoint, self.config().page_size, &mut |done| {
             progress("events", done, checkpoint)
         })

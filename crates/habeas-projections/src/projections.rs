@@ -231,12 +231,6 @@ impl Projections {
         Ok(checkpoint(&self.active())?.0)
     }
 
-    /// [`Projections::checkpoint`] of `tree`, read on the blocking pool.
-    async fn checkpoint_of(tree: &Arc<Generation>) -> Result<u64, ProjectionError> {
-        let tree = Arc::clone(tree);
-        blocking(move || Ok(checkpoint(&tree)?.0)).await
-    }
-
     /// Applies every event of `store` after the checkpoint, a page at a time,
     /// each page in one atomic batch with its checkpoint. Returns the new
     /// checkpoint.
@@ -283,8 +277,7 @@ impl Projections {
     ) -> Result<Option<u64>, ProjectionError> {
         let _turn = self.inner.applier.lock().await;
         let tree = self.active();
-        let head = check_same_log(&tree, store).await?;
-        let position = Projections::checkpoint_of(&tree).await?;
+        let (head, position) = check_same_log(&tree, store).await?;
         if position == head {
             // Up to date: the common case before every answer, so no
             // worker thread is started for it.
@@ -331,11 +324,12 @@ impl Projections {
                 }
             }
             let _turn = self.inner.applier.lock().await;
-            let mut batch = DecodedBatch::decode(envelopes)?;
+            let batch = blocking(move || DecodedBatch::decode(envelopes)).await?;
             let priors = priors(store, batch.events(), &mut HashSet::new()).await?;
-            batch.add_priors(priors)?;
             let tree = self.active();
             blocking(move || {
+                let mut batch = batch;
+                batch.add_priors(priors)?;
                 if let Some(commit) = apply(Reads::of(&tree), batch, None)? {
                     commit.write(&tree, WriteMode::Atomic)?;
                 }
@@ -480,15 +474,19 @@ async fn poll_once<F: Future>(future: F) -> Option<F::Output> {
     .await
 }
 
-/// Refuses a checkpoint the store does not confirm; returns the store's head.
+/// Refuses a checkpoint the store does not confirm; returns the store's head
+/// and the checkpoint.
 pub(crate) async fn check_same_log(
-    tree: &sled::Tree,
+    tree: &Arc<Generation>,
     store: &dyn EventStore,
-) -> Result<u64, ProjectionError> {
-    let (position, hash) = checkpoint(tree)?;
+) -> Result<(u64, u64), ProjectionError> {
+    let (position, hash) = {
+        let tree = Arc::clone(tree);
+        blocking(move || checkpoint(&tree)).await?
+    };
     let head = store.head().await?;
     if position == 0 {
-        return Ok(head);
+        return Ok((head, position));
     }
     if position > head {
         return Err(ProjectionError::Diverged {
@@ -499,7 +497,9 @@ pub(crate) async fn check_same_log(
     }
     let at_checkpoint = store.read_all(position, 1).await?;
     match at_checkpoint.first() {
-        Some(envelope) if envelope.position == position && envelope.hash == hash => Ok(head),
+        Some(envelope) if envelope.position == position && envelope.hash == hash => {
+            Ok((head, position))
+        }
         _ => Err(ProjectionError::Diverged {
             reason: format!("the event at position {position} is not the one applied"),
         }),
