@@ -398,13 +398,18 @@ impl Projections {
         .await?;
         let fresh = Arc::new(fresh);
         let built = self.fill_and_switch(store, progress, &fresh).await;
-        // The generation left out of service is deleted once the last reader
-        // still holding it lets go; closing it waits for sled's threads,
-        // so this handle is let go of on the blocking pool.
-        let replaced = if built.is_ok() { old } else { fresh };
-        replaced.retire();
+        // The generation out of service is deleted once the last reader
+        // still holding it lets go (a failed build's, unless `CURRENT` may
+        // name it). Closing it waits for sled's threads, so this handle is
+        // let go of on the blocking pool.
+        let out_of_service = if built.is_ok() {
+            old.retire();
+            old
+        } else {
+            fresh
+        };
         blocking(move || {
-            drop(replaced);
+            drop(out_of_service);
             Ok(())
         })
         .await?;
@@ -412,7 +417,8 @@ impl Projections {
     }
 
     /// Fills `fresh` from the log, then, in the appliers' turn, catches it up
-    /// to the head and puts it in service. Returns its checkpoint.
+    /// to the head and puts it in service. Returns its checkpoint. On a
+    /// failure before `CURRENT` is written, `fresh` is retired.
     async fn fill_and_switch(
         &self,
         store: &dyn EventStore,
@@ -421,21 +427,31 @@ impl Projections {
     ) -> Result<u64, ProjectionError> {
         let (page_size, chunk_events) =
             (self.config().page_size, self.config().rebuild_chunk_events);
-        replay::build(fresh.tree(), store, page_size, chunk_events, progress).await?;
-        // Most of the flushing before the turn: readers of the old
-        // generation wait for none of it.
-        fresh.flush().await?;
-
-        let _turn = self.inner.applier.lock().await;
-        // The log may have grown meanwhile, or (restored from a backup) have
-        // become another: the events at the checkpoint must still be the ones
-        // built from.
-        check_same_log(fresh, store).await?;
-        let checkpoint =
+        let filled = async {
             replay::build(fresh.tree(), store, page_size, chunk_events, progress).await?;
-        // Durable before `CURRENT` names it: a crash leaves one complete
-        // generation in service, never neither.
-        fresh.flush().await?;
+            // Most of the flushing before the turn: readers of the old
+            // generation wait for none of it.
+            fresh.flush().await?;
+
+            let turn = self.inner.applier.lock().await;
+            // The log may have grown meanwhile, or (restored from a backup)
+            // have become another: the event at the checkpoint must still be
+            // the one built from.
+            check_same_log(fresh, store).await?;
+            let checkpoint =
+                replay::build(fresh.tree(), store, page_size, chunk_events, progress).await?;
+            // Durable before `CURRENT` names it: a crash leaves one complete
+            // generation in service, never neither.
+            fresh.flush().await?;
+            Ok::<_, ProjectionError>((checkpoint, turn))
+        };
+        let (checkpoint, _turn) = match filled.await {
+            Ok(filled) => filled,
+            Err(error) => {
+                fresh.retire();
+                return Err(error);
+            }
+        };
         let (root, number) = (self.inner.path.clone(), fresh.number);
         blocking(move || generation::write_current(&root, number)).await?;
         *self
