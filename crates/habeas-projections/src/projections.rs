@@ -232,8 +232,9 @@ impl Projections {
     }
 
     /// Applies every event of `store` after the checkpoint, a page at a time,
-    /// each page in one atomic batch with its checkpoint. Returns the new
-    /// checkpoint.
+    /// each page in one atomic batch with its checkpoint (an empty database
+    /// is built instead: see [`Projections::catch_up_with_progress`]).
+    /// Returns the new checkpoint.
     ///
     /// Refuses ([`ProjectionError::Diverged`]) when the checkpoint is beyond
     /// the store's head or the event at the checkpoint is not the one applied

@@ -128,7 +128,7 @@ fn apply_in_place(
     })
 }
 
-/// A rebuild's generation: a writer thread writes batch `n` while this one
+/// A generation being built: a writer thread writes batch `n` while this one
 /// derives batch `n + 1`, reading the tree through [`Reads`] with batch `n`
 /// pending. The hand-over waits for the writer to take the batch, which it
 /// does once the one before is written, so every earlier batch is in the
@@ -151,7 +151,8 @@ fn apply_and_write_behind(
             })
             .map_err(|error| ProjectionError::Worker(error.to_string()))?;
         let mut pending: Option<Arc<Commit>> = None;
-        // Only a generation this rebuild fills from empty is known entirely.
+        // Only a generation this build fills from empty is known entirely
+        // (its last catch-up finds it filled, and reads the tree).
         let mut known = tree.is_empty().then(Known::default);
         let derived = batches(inbox, |batch| {
             let reads = Reads {
