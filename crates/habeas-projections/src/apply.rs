@@ -114,41 +114,6 @@ impl DecodedBatch {
         }
     }
 
-    /// Reads a contiguous page of envelopes.
-    pub(crate) fn decode(envelopes: Vec<Envelope>) -> Result<DecodedBatch, ProjectionError> {
-        let (Some(first_position), Some(last)) = (
-            envelopes.first().map(|first| first.position),
-            envelopes.last(),
-        ) else {
-            return Ok(DecodedBatch::default());
-        };
-        let (last_position, last_hash) = (last.position, last.hash.clone());
-        let mut events = Vec::with_capacity(envelopes.len());
-        for (expected, envelope) in (first_position..).zip(envelopes) {
-            if envelope.position != expected {
-                return Err(ProjectionError::Gap {
-                    expected,
-                    found: envelope.position,
-                });
-            }
-            if let Some(subject) = Subject::of_stream(envelope.stream.as_str()) {
-                let (position, version) = (envelope.position, envelope.version);
-                events.push(ProjectedEvent {
-                    subject,
-                    position,
-                    version,
-                    recorded: Recorded::Decoded(into_recorded(envelope)?),
-                });
-            }
-        }
-        Ok(DecodedBatch::page(
-            first_position,
-            last_position,
-            last_hash,
-            events,
-        ))
-    }
-
     /// Reads a contiguous page of stored envelopes, decoding only what the
     /// projections read (see [`decode_stored`]).
     pub(crate) fn decode_stored(

@@ -6,8 +6,8 @@
 //!   a sled database of its own in the `projections/` folder of a data
 //!   directory (beside the store's `events/`). Disposable: everything in it is
 //!   rebuilt from the log. [`Projections::catch_up`] applies what the log
-//!   holds beyond the checkpoint, [`Projections::follow`] keeps it live from a
-//!   store [`habeas_store::Subscription`], [`Projections::rebuild`] replays
+//!   holds beyond the checkpoint (the facade calls it before every answer),
+//!   [`Projections::rebuild`] replays
 //!   from position 1 into a shadow generation while the one in service keeps
 //!   answering, and [`Projections::audit`]
 //!   proves the read model against a replay of the log ([`AuditReport`],
@@ -45,7 +45,7 @@
 //!
 //! # Two ways to write: applying and building
 //!
-//! - *Applying* (catch-up, live follow): the generation in service is
+//! - *Applying* (catch-up): the generation in service is
 //!   brought up to the head page by page, each page in one atomic batch with
 //!   its checkpoint, as above. Appliers take turns.
 //! - *Building* (a rebuild, and the first catch-up of an empty database,

@@ -1,22 +1,18 @@
 //! [`Projections`]: the projection database, its generations, and feeding it
 //! from the log (catch-up and live).
 
-use std::collections::HashSet;
-use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
-use std::task::Poll;
 use std::time::Duration;
 
-use habeas_store::{EventStore, StoreError, Subscription};
+use habeas_store::{EventStore, StoreError};
 use habeas_store_sled::wait_for_sled_release;
 
-use crate::apply::{DecodedBatch, apply, checkpoint};
+use crate::apply::checkpoint;
 use crate::blocking::blocking;
 use crate::error::ProjectionError;
 use crate::generation::{self, Generation};
-use crate::replay::{self, priors};
-use crate::writes::{Reads, WriteMode};
+use crate::replay;
 
 /// The projection format this build writes and the newest it reads. An
 /// older projection database is emptied on open and rebuilt by the next
@@ -58,8 +54,8 @@ impl Default for ProjectionConfig {
 /// The read models of one Habeas data directory, in their own sled database.
 ///
 /// Cloning gives another handle to the same open database. Reads never wait
-/// for writers. Appliers of the generation in service (catch-up, live
-/// follow, the audit) take turns; a build of the next generation (a rebuild,
+/// for writers. Appliers of the generation in service (catch-up, the audit)
+/// take turns; a build of the next generation (a rebuild,
 /// or the first build of an empty database) runs beside them and takes a
 /// turn only for its last step: catching its generation up to the head and
 /// switching to it.
@@ -294,56 +290,10 @@ impl Projections {
             .map(Some)
     }
 
-    /// Keeps the projections live: applies every event `subscription`
-    /// delivers, in batches of what is already available. Events at or before
-    /// the checkpoint are skipped; a subscription that starts after the
-    /// position following the checkpoint is refused ([`ProjectionError::Gap`]).
-    /// Subscribe from `checkpoint() + 1` after a [`Projections::catch_up`].
-    ///
-    /// `store` is the store subscribed to: the earlier events of each stream
-    /// a batch touches are read from it.
-    ///
-    /// Runs until the store closes (then returns `Ok`) or an error occurs.
-    pub async fn follow(
-        &self,
-        store: &dyn EventStore,
-        mut subscription: Subscription,
-    ) -> Result<(), ProjectionError> {
-        let page_size = self.config().page_size.max(1);
-        loop {
-            let first = match subscription.next().await {
-                Ok(envelope) => envelope,
-                Err(StoreError::Closed) => return Ok(()),
-                Err(error) => return Err(error.into()),
-            };
-            let mut envelopes = vec![first];
-            while envelopes.len() < page_size {
-                match poll_once(subscription.next()).await {
-                    Some(Ok(envelope)) => envelopes.push(envelope),
-                    Some(Err(StoreError::Closed)) | None => break,
-                    Some(Err(error)) => return Err(error.into()),
-                }
-            }
-            let _turn = self.inner.applier.lock().await;
-            let batch = blocking(move || DecodedBatch::decode(envelopes)).await?;
-            let priors = priors(store, batch.events(), &mut HashSet::new()).await?;
-            let tree = self.active();
-            blocking(move || {
-                let mut batch = batch;
-                batch.add_priors(priors)?;
-                if let Some(commit) = apply(Reads::of(&tree), batch, None)? {
-                    commit.write(&tree, WriteMode::Atomic)?;
-                }
-                Ok(())
-            })
-            .await?;
-        }
-    }
-
     /// Rebuilds every read model from position 1 into a fresh generation,
     /// then switches to it atomically and drops the old one. Reads keep being
-    /// served from the old generation meanwhile, and catch-up and live follow
-    /// keep it up to date: they wait only for the last step, which catches
+    /// served from the old generation meanwhile, and catch-ups keep it up to
+    /// date: they wait only for the last step, which catches
     /// the new generation up to the head and switches. `progress(done,
     /// total)` is called after each applied chunk. Returns the new
     /// checkpoint.
@@ -478,17 +428,6 @@ impl std::fmt::Debug for Projections {
             .field("generation", &self.generation())
             .finish_non_exhaustive()
     }
-}
-
-/// Polls a future once: its output if ready now, `None` if it would wait.
-/// Used with cancel-safe futures only.
-async fn poll_once<F: Future>(future: F) -> Option<F::Output> {
-    let mut future = std::pin::pin!(future);
-    std::future::poll_fn(|context| match future.as_mut().poll(context) {
-        Poll::Ready(output) => Poll::Ready(Some(output)),
-        Poll::Pending => Poll::Ready(None),
-    })
-    .await
 }
 
 /// Refuses a checkpoint the store does not confirm; returns the store's head
