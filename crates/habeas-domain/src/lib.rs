@@ -15,7 +15,8 @@
 //! - [`decide::decide`]: every rule, checked over the whole timeline with the
 //!   new fact placed at its date; [`history::evolve`]: the fold, with no rules.
 //! - [`status::status`]: the derived status at a valid time (`as_of`) as known
-//!   at a transaction time (`known_at`), with [`figures`] as honest ranges.
+//!   at a transaction time (`known_at`), with [`figures`] as honest ranges;
+//!   [`provenance::strip`] drops from recorded events what it never reads.
 //!
 //! There is no I/O, no clock, no randomness and no async here: time and ids
 //! arrive inside commands and recorded events. Serde derives are the only
@@ -33,6 +34,7 @@ pub mod figures;
 pub mod history;
 pub mod id;
 pub mod names;
+pub mod provenance;
 pub mod redaction;
 pub mod status;
 pub mod stored;

@@ -1,5 +1,6 @@
-//! Property tests: status does not depend on recording order, and `decide`
-//! and `status` never panic, whatever the history.
+//! Property tests: status does not depend on recording order, nor on the
+//! provenance of the facts, and `decide` and `status` never panic, whatever
+//! the history.
 
 mod support;
 
@@ -13,9 +14,11 @@ use habeas_domain::decide::decide;
 use habeas_domain::event::{
     Acquittal, Appeal, Death, Disappearance, Exile, Hearing, Lifting, Recognition, RestrictionKind,
 };
+use habeas_domain::facts::Source;
 use habeas_domain::history::RecordedEvent;
-use habeas_domain::id::EventId;
-use habeas_domain::status::{View, status};
+use habeas_domain::id::{CommandId, EventId};
+use habeas_domain::provenance;
+use habeas_domain::status::{View, standing, status};
 use support::*;
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -297,5 +300,61 @@ proptest! {
         for fact in given.possibly.iter().flat_map(|possibly| &possibly.facts) {
             prop_assert!(fact.occurred.earliest() <= view.as_of && view.as_of < fact.occurred.latest());
         }
+    }
+}
+
+/// Gives every fact of `recorded` a note and a second source, and the
+/// event a command id: more provenance for [`provenance::strip`] to drop.
+fn with_more_provenance(mut recorded: RecordedEvent, idx: usize) -> RecordedEvent {
+    fn annotate(event: &mut habeas_domain::event::Event) {
+        if let Some(facts) = event.facts_mut() {
+            facts.note = Some("Confirmed by the family.".into());
+            facts
+                .sources
+                .push(Source::url("https://example.org/second"));
+        }
+        match event {
+            habeas_domain::event::Event::EventCorrected(correction) => {
+                annotate(&mut correction.corrected)
+            }
+            habeas_domain::event::Event::PersonRegistered(registration) => registration
+                .sources
+                .push(Source::url("https://example.org/profile")),
+            _ => {}
+        }
+    }
+    annotate(&mut recorded.event);
+    recorded.command_id = Some(CommandId::from_uuid(Uuid::from_u128(1000 + idx as u128)));
+    recorded
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn stripping_provenance_changes_no_standing_and_no_status(
+        history in prop::collection::vec(any_action(), 0..12),
+        as_of in partial_date(),
+        known_after_hours in 0i64..48,
+    ) {
+        // Arbitrary histories (corrections and retractions included), as
+        // in `decide_and_status_never_panic`, recorded an hour apart.
+        let order: Vec<usize> = (0..history.len()).collect();
+        let history: Vec<RecordedEvent> = recorded(&history, &order)
+            .into_iter()
+            .enumerate()
+            .map(|(idx, mut recorded)| {
+                recorded.recorded_at += Duration::hours(idx as i64);
+                with_more_provenance(recorded, idx)
+            })
+            .collect();
+        let mut stripped = history.clone();
+        stripped.iter_mut().for_each(provenance::strip);
+        let view = View {
+            as_of: as_of.latest(),
+            known_at: at("2021-11-20T09:00:00Z") + Duration::hours(known_after_hours),
+        };
+        prop_assert_eq!(standing(&stripped, view), standing(&history, view));
+        prop_assert_eq!(status(&stripped, view), status(&history, view));
     }
 }
