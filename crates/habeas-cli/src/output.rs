@@ -19,7 +19,6 @@ fn words(value: &impl serde::Serialize) -> String {
         .unwrap_or_default()
 }
 
-
 fn custody_line(custody: &Custody) -> String {
     match custody {
         Custody::Unknown => "nothing recorded".to_owned(),

@@ -25,7 +25,10 @@ use crate::output;
 
 /// Runs the parsed command line.
 pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
+    // Timers: a command that meets another process's write to the same case
+    // waits a moment before deciding again.
     let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(dispatch(cli))

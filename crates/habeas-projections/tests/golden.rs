@@ -51,7 +51,9 @@ async fn record(store: &dyn EventStore, stream: &str, actions: Vec<Action>, ids:
             issued_at,
             action,
         };
-        let events = decide(&history, &command).expect("the rules allow it");
+        let events = decide(&history, &command)
+            .expect("the rules allow it")
+            .into_events();
         let new_events = events
             .iter()
             .map(|event| NewEvent {

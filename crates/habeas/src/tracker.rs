@@ -25,8 +25,14 @@ use crate::people::{PersonEntry, PersonIndex, closest};
 use crate::stream_locks::StreamLocks;
 
 /// How many times `execute` reloads and decides again when another writer
-/// appended to the same stream in between.
-const MAX_ATTEMPTS: u32 = 8;
+/// appended to the same stream in between. Within a process writers of one
+/// stream take turns (`stream_locks.rs`), so conflicts come from other
+/// processes; a busy one can win several rounds in a row while its own
+/// queue of writers drains, hence a generous bound with a jittered pause.
+const MAX_ATTEMPTS: u32 = 32;
+
+/// The longest pause between two attempts, in milliseconds.
+const MAX_BACKOFF_MS: u64 = 50;
 
 pub use habeas_domain::subject::Subject;
 
@@ -240,7 +246,10 @@ impl Tracker {
         let stream = stream_of(subject);
         let command_uuid = issued.command_id.map(|id| *id.as_uuid());
         let _turn = self.writers.lock(&stream).await;
-        for _attempt in 0..MAX_ATTEMPTS {
+        for attempt in 0..MAX_ATTEMPTS {
+            if attempt > 0 {
+                tokio::time::sleep(backoff(attempt)).await;
+            }
             let envelopes = self.store.read_stream(&stream, 1).await?;
             let mut history = envelopes
                 .iter()
@@ -570,6 +579,16 @@ impl Tracker {
         });
         self.execute(subject, action, issued).await
     }
+}
+
+/// A random pause before attempt `attempt` (1 or more), growing with the
+/// attempts up to [`MAX_BACKOFF_MS`]: two writers that conflicted do not
+/// retry in lockstep. The randomness is a v7 UUID's random bits, which the
+/// tracker draws for event ids anyway.
+fn backoff(attempt: u32) -> std::time::Duration {
+    let ceiling = (1u64 << attempt.min(6)).min(MAX_BACKOFF_MS);
+    let random = Uuid::now_v7().as_u128() as u64;
+    std::time::Duration::from_millis(1 + random % ceiling)
 }
 
 /// The answer to a command whose id was applied before: what it recorded then.
