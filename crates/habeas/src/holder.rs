@@ -5,12 +5,14 @@
 //! The lock itself cannot say who holds it, so whoever opens a directory
 //! writes a small note beside it, [`HOLDER_FILE`]: its process id, what it is
 //! doing and since when. A process that finds the directory locked reads the
-//! note ([`holder`]) to say whom it is waiting for. The note is written only
-//! once the locks are taken, so while the directory is locked it names the
-//! process holding it; it is left behind on exit and overwritten by the next.
+//! note ([`holder`]) to say whom it is waiting for. The note is written once
+//! the locks are taken and removed before they are released (when the
+//! tracker drops); a note left by a process that is no longer running (it
+//! was killed) is ignored, so a note read names the process holding the
+//! directory or none.
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
@@ -69,28 +71,52 @@ impl Holder {
     }
 }
 
+/// This process's note in a data directory; dropping it removes the note.
+#[derive(Debug)]
+pub(crate) struct HolderNote {
+    path: PathBuf,
+}
+
+impl Drop for HolderNote {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Whether a process with this id is running, where the system can tell
+/// (Linux's /proc); elsewhere every note is taken at its word.
+fn running(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
+}
+
 /// Notes this process as the holder of the data directory `directory`.
 /// Best effort: a directory that cannot be written (a read-only copy) is
 /// still read, only without the note.
-pub(crate) fn record(directory: &Path, command: Option<&str>) {
+pub(crate) fn record(directory: &Path, command: Option<&str>) -> Option<HolderNote> {
     let holder = Holder {
         pid: std::process::id(),
         command: command.map(|command| command.replace('\n', " ")),
         since: Utc::now(),
     };
     let temporary = directory.join(format!("{HOLDER_FILE}.{}", holder.pid));
-    let written = std::fs::write(&temporary, holder.to_text())
-        .and_then(|()| std::fs::rename(&temporary, directory.join(HOLDER_FILE)));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temporary);
+    let path = directory.join(HOLDER_FILE);
+    match std::fs::write(&temporary, holder.to_text())
+        .and_then(|()| std::fs::rename(&temporary, &path))
+    {
+        Ok(()) => Some(HolderNote { path }),
+        Err(_) => {
+            let _ = std::fs::remove_file(&temporary);
+            None
+        }
     }
 }
 
-/// The process that last opened the store at `location`, when it left a
-/// note: while the store is locked, the one holding it.
+/// The process holding the store at `location` open, when it left a note
+/// and is still running.
 pub fn holder(location: &Location) -> Option<Holder> {
     let text = std::fs::read_to_string(location.directory()?.join(HOLDER_FILE)).ok()?;
-    Holder::from_text(&text)
+    Holder::from_text(&text).filter(|holder| running(holder.pid))
 }
 
 #[cfg(test)]
@@ -102,7 +128,7 @@ mod tests {
         let directory = tempfile::tempdir().expect("temporary directory");
         let location = Location::from(directory.path());
         assert_eq!(holder(&location), None);
-        record(directory.path(), Some("habeas status\nrong-chhun"));
+        let note = record(directory.path(), Some("habeas status\nrong-chhun"));
         let found = holder(&location).expect("a note");
         assert_eq!(found.pid, std::process::id());
         assert_eq!(found.command.as_deref(), Some("habeas status rong-chhun"));
@@ -113,7 +139,21 @@ mod tests {
             )),
             "{found}"
         );
-        record(directory.path(), None);
+        drop(note);
+        assert_eq!(holder(&location), None, "removed with the tracker");
+        let note = record(directory.path(), None);
         assert_eq!(holder(&location).expect("a note").command, None);
+        // A note whose process is gone (killed before it could remove it)
+        // names no one.
+        std::mem::forget(note);
+        let gone = Holder {
+            pid: u32::MAX - 1,
+            command: None,
+            since: Utc::now(),
+        };
+        std::fs::write(directory.path().join(HOLDER_FILE), gone.to_text()).expect("write");
+        if Path::new("/proc/self").exists() {
+            assert_eq!(holder(&location), None);
+        }
     }
 }

@@ -132,8 +132,7 @@ pub fn open(location: &Location, options: OpenOptions) -> Result<Tracker, Tracke
     match location {
         Location::Directory(path) => {
             let tracker = open_directory(path, options.create, upcaster)?;
-            crate::holder::record(path, options.command.as_deref());
-            Ok(tracker)
+            Ok(tracker.holding(crate::holder::record(path, options.command.as_deref())))
         }
         Location::Postgres(_) => Err(TrackerError::Store(StoreError::Unavailable {
             store: location.to_string(),

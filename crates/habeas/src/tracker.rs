@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use crate::codec;
 use crate::error::TrackerError;
+use crate::holder::HolderNote;
 use crate::open::{Location, OpenOptions};
 use crate::people::{PersonEntry, PersonIndex, closest};
 use crate::stream_locks::StreamLocks;
@@ -110,6 +111,10 @@ pub struct StatementRecord {
 /// behind what this tracker (or another process) recorded.
 #[derive(Clone)]
 pub struct Tracker {
+    /// The note naming this process as the holder of its data directory,
+    /// removed when the last clone drops. First, so that it goes before the
+    /// store and its locks do: a note never outlives the locks it speaks of.
+    _holder_note: Option<Arc<HolderNote>>,
     store: Arc<dyn EventStore>,
     projections: Projections,
     /// Writers of one stream take turns within this process.
@@ -121,9 +126,18 @@ impl Tracker {
     /// projections fed from it.
     pub fn new(store: Arc<dyn EventStore>, projections: Projections) -> Self {
         Self {
+            _holder_note: None,
             store,
             projections,
             writers: Arc::new(StreamLocks::default()),
+        }
+    }
+
+    /// The same tracker, keeping `note` until its last clone drops.
+    pub(crate) fn holding(self, note: Option<HolderNote>) -> Self {
+        Self {
+            _holder_note: note.map(Arc::new),
+            ..self
         }
     }
 
