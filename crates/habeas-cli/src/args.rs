@@ -25,27 +25,59 @@ Exit codes:
 #[derive(Debug, Parser)]
 #[command(name = "habeas", version, after_help = EXIT_CODES, after_long_help = EXIT_CODES)]
 pub(crate) struct Cli {
+    // The environment variables are read by the methods below, not by clap:
+    // clap shows an option set from the environment in every usage line, as
+    // if it were required.
     /// The store: a directory, or a postgres:// URL [default: $HABEAS_DB, else the per-user data directory, e.g. ~/.local/share/habeas/store]
-    #[arg(long, global = true, env = "HABEAS_DB", value_name = "PATH|URL")]
-    pub(crate) db: Option<String>,
+    #[arg(long, global = true, value_name = "PATH|URL")]
+    db: Option<String>,
 
     /// Who is recording, kept with every event [default: $HABEAS_USER, else $USER]
-    #[arg(long = "as", global = true, env = "HABEAS_USER", value_name = "NAME")]
-    pub(crate) recorded_by: Option<String>,
+    #[arg(long = "as", global = true, value_name = "NAME")]
+    recorded_by: Option<String>,
 
     /// How long to wait for another habeas that has the store open (one
-    /// process at a time can), before giving up
-    #[arg(
-        long,
-        global = true,
-        env = "HABEAS_LOCK_WAIT",
-        value_name = "SECONDS",
-        default_value_t = 30
-    )]
-    pub(crate) lock_wait: u64,
+    /// process at a time can) before giving up [default: $HABEAS_LOCK_WAIT, else 30]
+    #[arg(long, global = true, value_name = "SECONDS")]
+    lock_wait: Option<u64>,
 
     #[command(subcommand)]
     pub(crate) command: Command,
+}
+
+/// A variable of the environment, unless unset or blank.
+fn env(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
+}
+
+impl Cli {
+    /// `--db`, else `$HABEAS_DB`.
+    pub(crate) fn db(&self) -> Option<String> {
+        self.db.clone().or_else(|| env("HABEAS_DB"))
+    }
+
+    /// `--as`, else `$HABEAS_USER`, else `$USER`, unless blank.
+    pub(crate) fn recorded_by(&self) -> Option<String> {
+        self.recorded_by
+            .clone()
+            .filter(|name| !name.trim().is_empty())
+            .or_else(|| env("HABEAS_USER"))
+            .or_else(|| env("USER"))
+    }
+
+    /// `--lock-wait`, else `$HABEAS_LOCK_WAIT`, else 30 seconds.
+    pub(crate) fn lock_wait(&self) -> Result<std::time::Duration, String> {
+        let seconds = match (self.lock_wait, env("HABEAS_LOCK_WAIT")) {
+            (Some(seconds), _) => seconds,
+            (None, Some(text)) => text.trim().parse().map_err(|_| {
+                format!("HABEAS_LOCK_WAIT={text:?} is not a number of seconds, e.g. 30")
+            })?,
+            (None, None) => 30,
+        };
+        Ok(std::time::Duration::from_secs(seconds))
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -608,7 +640,10 @@ mod tests {
             ("2021", Ok("2021-12-31T23:59:59.999999999Z")),
             ("2021-11-01T09:30:00Z", Ok("2021-11-01T09:30:00Z")),
             ("2021-11-01T09:30:00+07:00", Ok("2021-11-01T02:30:00Z")),
-            ("yesterday", Err("\"yesterday\" is neither a date nor a time: give YYYY-MM-DD")),
+            (
+                "yesterday",
+                Err("\"yesterday\" is neither a date nor a time: give YYYY-MM-DD"),
+            ),
             ("2021-11-31", Err("\"2021-11-31\" is neither")),
         ];
         for (given, expected) in cases {
@@ -616,7 +651,9 @@ mod tests {
             match (expected, got) {
                 (Ok(time), Ok(got)) => assert_eq!(
                     got,
-                    DateTime::parse_from_rfc3339(time).unwrap().with_timezone(&Utc),
+                    DateTime::parse_from_rfc3339(time)
+                        .unwrap()
+                        .with_timezone(&Utc),
                     "{given}"
                 ),
                 (Err(start), Err(message)) => assert!(message.starts_with(start), "{message}"),

@@ -339,13 +339,8 @@ pub(crate) fn changes(before: &Event, after: &Event) -> Vec<String> {
             if old == new {
                 return None;
             }
-            let n_sources = |value: &Value| {
-                count(
-                    value.as_array().map_or(0, Vec::len),
-                    "source",
-                    "sources",
-                )
-            };
+            let n_sources =
+                |value: &Value| count(value.as_array().map_or(0, Vec::len), "source", "sources");
             let (old, new) = if field == "sources" {
                 (n_sources(old), n_sources(new))
             } else {

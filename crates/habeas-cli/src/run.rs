@@ -61,9 +61,7 @@ fn records(command: &Command) -> bool {
 /// say "unknown", and a command that records says so on standard error, with
 /// how to name oneself, rather than leaving a nameless audit trail unnoticed.
 fn recorded_by(cli: &Cli) -> String {
-    let named = |name: Option<String>| name.filter(|name| !name.trim().is_empty());
-    if let Some(name) = named(cli.recorded_by.clone()).or_else(|| named(std::env::var("USER").ok()))
-    {
+    if let Some(name) = cli.recorded_by() {
         return name;
     }
     if records(&cli.command) {
@@ -126,9 +124,9 @@ fn open(opening: &Opening<'_>) -> anyhow::Result<Tracker> {
 
 async fn dispatch(cli: Cli, label: String) -> anyhow::Result<()> {
     let by = recorded_by(&cli);
-    let wait = Duration::from_secs(cli.lock_wait);
+    let wait = cli.lock_wait().map_err(Failure::usage)?;
     match &cli.command {
-        Command::Demo => return run_demo(cli.db.as_deref().map(Location::parse), wait).await,
+        Command::Demo => return run_demo(cli.db().as_deref().map(Location::parse), wait).await,
         Command::Completions { shell } => {
             use clap::CommandFactory;
             // clap_complete panics when its writer fails (a closed pipe):
@@ -140,8 +138,8 @@ async fn dispatch(cli: Cli, label: String) -> anyhow::Result<()> {
         }
         _ => {}
     }
-    let db = match &cli.db {
-        Some(db) => Location::parse(db),
+    let db = match cli.db() {
+        Some(db) => Location::parse(&db),
         None => Location::Directory(default_db()?),
     };
     let tracker = open(&Opening {
@@ -381,7 +379,14 @@ async fn correct(tracker: &Tracker, args: CorrectArgs, issued: Issued) -> anyhow
     let recorded = tracker
         .correct(args.event, &amendment, args.reason, &issued)
         .await?;
-    amended(tracker, "correction", args.event, &recorded, args.output.json).await
+    amended(
+        tracker,
+        "correction",
+        args.event,
+        &recorded,
+        args.output.json,
+    )
+    .await
 }
 
 /// Reports a correction or a retraction of `target`: what was recorded, and
@@ -431,7 +436,14 @@ fn now() -> View {
 
 async fn retract(tracker: &Tracker, args: RetractArgs, issued: Issued) -> anyhow::Result<()> {
     let recorded = tracker.retract(args.event, args.reason, &issued).await?;
-    amended(tracker, "retraction", args.event, &recorded, args.output.json).await
+    amended(
+        tracker,
+        "retraction",
+        args.event,
+        &recorded,
+        args.output.json,
+    )
+    .await
 }
 
 async fn status(tracker: &Tracker, args: StatusArgs) -> anyhow::Result<()> {
