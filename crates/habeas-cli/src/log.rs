@@ -3,7 +3,6 @@
 
 use std::io::Write;
 
-use chrono::Utc;
 use habeas::tracker::{Issued, Subject, Tracker};
 use habeas_domain::command::Action;
 use habeas_domain::event::{
@@ -12,7 +11,6 @@ use habeas_domain::event::{
 };
 use habeas_domain::facts::Facts;
 use habeas_domain::id::CommandId;
-use habeas_domain::status::View;
 
 use crate::args::{CaseArgs, ChargedArgs, LogCommand, StatementArgs};
 use crate::convert;
@@ -113,7 +111,7 @@ pub(crate) async fn log(
     let recorded = tracker
         .execute(Subject::Person(person.id), action, &issued(command_id))
         .await?;
-    let headline = tracker.status(person.id, now()).await?.headline;
+    let headline = tracker.status(person.id, crate::run::now()).await?.headline;
     let name = &person.identity.name;
     let mut out = std::io::stdout().lock();
     if json {
@@ -175,12 +173,4 @@ async fn statement(
         )?;
     }
     Ok(())
-}
-
-/// Today, as known now: the view of a status right after recording.
-fn now() -> View {
-    View {
-        as_of: Utc::now().date_naive(),
-        known_at: Utc::now(),
-    }
 }

@@ -427,7 +427,7 @@ async fn amended(
 }
 
 /// Today, as known now: the view of a status right after recording.
-fn now() -> View {
+pub(crate) fn now() -> View {
     View {
         as_of: Utc::now().date_naive(),
         known_at: Utc::now(),
