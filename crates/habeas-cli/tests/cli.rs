@@ -565,6 +565,8 @@ fn a_closed_pipe_on_standard_output_ends_quietly() {
     assert!(size > 12 * 1024, "{size} bytes");
     for args in [
         &["completions", "bash"][..],
+        &["--help"],
+        &["log", "detained", "--help"],
         &["export"],
         &["person", "list"],
         &["history", "rong-chhun"],
