@@ -25,21 +25,64 @@ Exit codes:
 #[derive(Debug, Parser)]
 #[command(name = "habeas", version, after_help = EXIT_CODES, after_long_help = EXIT_CODES)]
 pub(crate) struct Cli {
+    // The environment variables are read by the methods below, not by clap:
+    // clap shows an option set from the environment in every usage line, as
+    // if it were required.
     /// The store: a directory, or a postgres:// URL [default: $HABEAS_DB, else the per-user data directory, e.g. ~/.local/share/habeas/store]
-    #[arg(long, global = true, env = "HABEAS_DB", value_name = "PATH|URL")]
-    pub(crate) db: Option<String>,
+    #[arg(long, global = true, value_name = "PATH|URL")]
+    db: Option<String>,
 
     /// Who is recording, kept with every event [default: $HABEAS_USER, else $USER]
-    #[arg(long = "as", global = true, env = "HABEAS_USER", value_name = "NAME")]
-    pub(crate) recorded_by: Option<String>,
+    #[arg(long = "as", global = true, value_name = "NAME")]
+    recorded_by: Option<String>,
+
+    /// How long to wait for another habeas that has the store open (one
+    /// process at a time can) before giving up [default: $HABEAS_LOCK_WAIT, else 30]
+    #[arg(long, global = true, value_name = "SECONDS")]
+    lock_wait: Option<u64>,
 
     #[command(subcommand)]
     pub(crate) command: Command,
 }
 
+/// A variable of the environment, unless unset or blank.
+fn env(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
+}
+
+impl Cli {
+    /// `--db`, else `$HABEAS_DB`.
+    pub(crate) fn db(&self) -> Option<String> {
+        self.db.clone().or_else(|| env("HABEAS_DB"))
+    }
+
+    /// `--as`, else `$HABEAS_USER`, else `$USER`, unless blank.
+    pub(crate) fn recorded_by(&self) -> Option<String> {
+        self.recorded_by
+            .clone()
+            .filter(|name| !name.trim().is_empty())
+            .or_else(|| env("HABEAS_USER"))
+            .or_else(|| env("USER"))
+    }
+
+    /// `--lock-wait`, else `$HABEAS_LOCK_WAIT`, else 30 seconds.
+    pub(crate) fn lock_wait(&self) -> Result<std::time::Duration, String> {
+        let seconds = match (self.lock_wait, env("HABEAS_LOCK_WAIT")) {
+            (Some(seconds), _) => seconds,
+            (None, Some(text)) => text.trim().parse().map_err(|_| {
+                format!("HABEAS_LOCK_WAIT={text:?} is not a number of seconds, e.g. 30")
+            })?,
+            (None, None) => 30,
+        };
+        Ok(std::time::Duration::from_secs(seconds))
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Create an empty store (commands that record create it too; reads never do).
+    /// Create an empty store (`import` and `demo` make one too; nothing else does).
     Init,
     /// Build an example store from the worked example (Rong Chhun, 2021) and print a report.
     ///
@@ -59,7 +102,7 @@ pub(crate) enum Command {
     Retract(RetractArgs),
     /// A person's status, derived from their events.
     #[command(
-        after_help = "Examples:\n  habeas status \"Rong Chhun\"\n  habeas status rorng-chhun --as-of 2021-01-15\n  habeas status rong-chhun --known-at 2021-11-01T00:00:00Z --json"
+        after_help = "Examples:\n  habeas status \"Rong Chhun\"\n  habeas status rorng-chhun --as-of 2021-01-15\n  habeas status rong-chhun --known-at 2021-11-01 --json"
     )]
     Status(StatusArgs),
     /// A person's audit trail: every event, when and by whom it was recorded.
@@ -81,7 +124,7 @@ pub(crate) enum Command {
     #[command(
         after_help = "A damaged log: restore from an export taken before the damage.\nRead models that differ from the log: run `habeas rebuild` (they are derived data)."
     )]
-    Verify,
+    Verify(OutputArgs),
     /// Rebuild the read models (people, statuses, rosters) from the log.
     ///
     /// Safe at any time: they are derived data, built into a fresh copy and
@@ -149,8 +192,8 @@ pub(crate) struct OutputArgs {
 /// Where a fact comes from; at least one --source or --document is required.
 #[derive(Debug, Args, Clone, Default)]
 pub(crate) struct SourceArgs {
-    /// A URL that reports the fact (repeatable).
-    #[arg(long = "source", value_name = "URL")]
+    /// A URL that reports the fact, e.g. https://example.org/report (repeatable).
+    #[arg(long = "source", value_name = "URL", value_parser = source_url)]
     pub(crate) urls: Vec<String>,
     /// A document reference without a URL, e.g. "court file 123/2020" (repeatable).
     #[arg(long = "document", value_name = "REF")]
@@ -177,6 +220,8 @@ pub(crate) struct FactArgs {
     /// An id for this command, so that running it again records nothing new.
     #[arg(long, value_name = "UUID")]
     pub(crate) command_id: Option<CommandId>,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -405,6 +450,8 @@ pub(crate) struct CorrectArgs {
     /// A source to add.
     #[command(flatten)]
     pub(crate) sources: SourceArgs,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -414,6 +461,8 @@ pub(crate) struct RetractArgs {
     /// Why it is retracted.
     #[arg(long)]
     pub(crate) reason: String,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -423,8 +472,10 @@ pub(crate) struct StatusArgs {
     /// The day the status describes [default: today].
     #[arg(long, value_name = "DATE")]
     pub(crate) as_of: Option<PartialDate>,
-    /// Count only events recorded at or before this time (RFC 3339, e.g. 2021-11-01T00:00:00Z) [default: now].
-    #[arg(long, value_name = "TIME")]
+    /// Count only events recorded by this time [default: now]. A date
+    /// (YYYY-MM-DD, or YYYY-MM, YYYY) means the end of that day (month, year)
+    /// in UTC: what was known on it; or an RFC 3339 time, e.g. 2021-11-01T09:30:00Z.
+    #[arg(long, value_name = "DATE|TIME", value_parser = known_at)]
     pub(crate) known_at: Option<DateTime<Utc>>,
     #[command(flatten)]
     pub(crate) output: OutputArgs,
@@ -455,8 +506,9 @@ pub(crate) struct ReportArgs {
     /// The day the report describes [default: today].
     #[arg(long, value_name = "DATE")]
     pub(crate) as_of: Option<PartialDate>,
-    /// Count only events recorded at or before this time (RFC 3339) [default: now].
-    #[arg(long, value_name = "TIME")]
+    /// Count only events recorded by this time [default: now]: a date
+    /// (YYYY-MM-DD: the end of that day, UTC) or an RFC 3339 time.
+    #[arg(long, value_name = "DATE|TIME", value_parser = known_at)]
     pub(crate) known_at: Option<DateTime<Utc>>,
     /// Write to this file instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
@@ -529,4 +581,107 @@ pub(crate) enum StatementKindArg {
     Denial,
     OfficialPosition,
     Other,
+}
+
+/// `--known-at`: an RFC 3339 time, or a date meaning the end of that day (or
+/// month, or year) in UTC. "As known at 2021-11-01" is read as what was known
+/// on that day, so everything recorded during it counts, as `--as-of` takes a
+/// partial date as "by the end of that month or year".
+pub(crate) fn known_at(text: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(time) = DateTime::parse_from_rfc3339(text.trim()) {
+        return Ok(time.with_timezone(&Utc));
+    }
+    let date: PartialDate = text.trim().parse().map_err(|_| {
+        format!(
+            "{text:?} is neither a date nor a time: give YYYY-MM-DD (the end of that day, UTC) \
+             or an RFC 3339 time such as 2021-11-01T09:30:00Z"
+        )
+    })?;
+    let next_day = date
+        .latest()
+        .succ_opt()
+        .ok_or_else(|| format!("{text:?} is too far in the future"))?;
+    Ok(next_day.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::Duration::nanoseconds(1))
+}
+
+/// `--source`: an address a reader can follow (`scheme://host…`); anything
+/// else is most likely a document reference, which has its own flag.
+pub(crate) fn source_url(text: &str) -> Result<String, String> {
+    let url = text.trim();
+    let looks_like_url = url.split_once("://").is_some_and(|(scheme, rest)| {
+        scheme.len() > 1
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+            && !rest.is_empty()
+            && !rest.starts_with('/')
+    }) && !url.contains(char::is_whitespace);
+    if looks_like_url {
+        Ok(url.to_owned())
+    } else {
+        Err(format!(
+            "{text:?} is not a URL (e.g. https://example.org/report): for a document without one, \
+             use --document {text:?}"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_at_takes_a_date_as_the_end_of_that_day_or_a_time() {
+        // (given, the time it means, or the start of the error)
+        let cases = [
+            ("2021-11-01", Ok("2021-11-01T23:59:59.999999999Z")),
+            ("2021-11", Ok("2021-11-30T23:59:59.999999999Z")),
+            ("2021", Ok("2021-12-31T23:59:59.999999999Z")),
+            ("2021-11-01T09:30:00Z", Ok("2021-11-01T09:30:00Z")),
+            ("2021-11-01T09:30:00+07:00", Ok("2021-11-01T02:30:00Z")),
+            (
+                "yesterday",
+                Err("\"yesterday\" is neither a date nor a time: give YYYY-MM-DD"),
+            ),
+            ("2021-11-31", Err("\"2021-11-31\" is neither")),
+        ];
+        for (given, expected) in cases {
+            let got = known_at(given);
+            match (expected, got) {
+                (Ok(time), Ok(got)) => assert_eq!(
+                    got,
+                    DateTime::parse_from_rfc3339(time)
+                        .unwrap()
+                        .with_timezone(&Utc),
+                    "{given}"
+                ),
+                (Err(start), Err(message)) => assert!(message.starts_with(start), "{message}"),
+                (expected, got) => panic!("{given}: expected {expected:?}, got {got:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_source_is_a_url_or_the_message_points_to_document() {
+        // (given, accepted)
+        let cases = [
+            ("https://example.org/report", true),
+            (" http://example.org ", true),
+            ("ftp://archive.example.org/a.pdf", true),
+            ("not-a-url", false),
+            ("court file 123/2020", false),
+            ("example.org/report", false),
+            ("https://", false),
+            ("https:///path", false),
+            ("https://example.org/a b", false),
+        ];
+        for (given, accepted) in cases {
+            let got = source_url(given);
+            assert_eq!(got.is_ok(), accepted, "{given}: {got:?}");
+            if let Err(message) = got {
+                assert!(message.contains("use --document"), "{message}");
+            }
+        }
+    }
 }

@@ -76,6 +76,13 @@ impl Failure {
 /// command that helps next.
 fn describe(err: &TrackerError) -> (Kind, String) {
     let (kind, hint) = match err {
+        TrackerError::Rejected(habeas_domain::error::DomainError::MissingSource { .. }) => (
+            Kind::Rejected,
+            Some(
+                "give --source URL, or --document REF for a document without one, e.g. --document \"court file 123/2020\""
+                    .to_owned(),
+            ),
+        ),
         TrackerError::Rejected(_) | TrackerError::NotAFact { .. } => (Kind::Rejected, None),
         TrackerError::UnknownPerson { suggestions, .. } => (
             Kind::NotFound,

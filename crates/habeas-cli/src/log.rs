@@ -1,6 +1,8 @@
 //! `habeas log`: each development of the catalogue, from its arguments to the
 //! domain's action, in one table; then one path that records it.
 
+use std::io::Write;
+
 use habeas::tracker::{Issued, Subject, Tracker};
 use habeas_domain::command::Action;
 use habeas_domain::event::{
@@ -13,6 +15,7 @@ use habeas_domain::id::CommandId;
 use crate::args::{CaseArgs, ChargedArgs, LogCommand, StatementArgs};
 use crate::convert;
 use crate::exit::Failure;
+use crate::output;
 
 /// What `habeas log` records: a development in one person's case, or a
 /// statement (its own stream, naming any number of people).
@@ -21,6 +24,7 @@ enum Entry {
         person: String,
         command_id: Option<CommandId>,
         action: Action,
+        json: bool,
     },
     Statement(StatementArgs),
 }
@@ -36,6 +40,7 @@ impl<T: clap::Args> CaseArgs<T> {
             person: self.person,
             command_id: self.facts.command_id,
             action: action(facts, self.details)?,
+            json: self.facts.output.json,
         })
     }
 }
@@ -92,31 +97,41 @@ pub(crate) async fn log(
     command: LogCommand,
     issued: &dyn Fn(Option<CommandId>) -> Issued,
 ) -> anyhow::Result<()> {
-    let (person, command_id, action) = match entry(command)? {
+    let (person, command_id, action, json) = match entry(command)? {
         Entry::Case {
             person,
             command_id,
             action,
-        } => (person, command_id, action),
+            json,
+        } => (person, command_id, action, json),
         Entry::Statement(args) => return statement(tracker, args, issued).await,
     };
     let person = tracker.resolve(&person).await?;
-    let event_type = action.clone().into_event().event_type();
+    let noun = crate::output::event_noun(&action.clone().into_event());
     let recorded = tracker
         .execute(Subject::Person(person.id), action, &issued(command_id))
         .await?;
+    let headline = tracker.status(person.id, crate::run::now()).await?.headline;
     let name = &person.identity.name;
-    if recorded.already_applied {
-        println!(
-            "already recorded: {event_type} for {name} (command {}); nothing new written",
+    let mut out = std::io::stdout().lock();
+    if json {
+        let mut value = output::recorded_json(noun, &recorded, Some(headline));
+        value["person"] = serde_json::json!(person.id);
+        value["slug"] = serde_json::json!(person.slug);
+        writeln!(out, "{value}")?;
+    } else if recorded.already_applied {
+        writeln!(
+            out,
+            "already recorded: {noun} for {name} (command {}); nothing new written",
             command_id.map(|c| c.to_string()).unwrap_or_default()
-        );
+        )?;
     } else {
-        println!(
-            "recorded {event_type} for {name} (event {}, position {})",
-            first_event(&recorded),
+        writeln!(
+            out,
+            "{noun} recorded for {name} (event {}, position {}); now {headline}",
+            output::first_event(&recorded),
             recorded.last_position
-        );
+        )?;
     }
     Ok(())
 }
@@ -131,29 +146,31 @@ async fn statement(
         about.push(tracker.resolve(reference).await?.id);
     }
     let command_id = args.facts.command_id;
+    let json = args.facts.output.json;
     let statement = Statement {
         facts: convert::facts(&args.facts),
         by: args.by,
         by_role: args.role,
-        about,
+        about: about.clone(),
         kind: args.kind.into(),
         summary: args.summary,
     };
     let (id, recorded) = tracker
         .issue_statement(statement, &issued(command_id))
         .await?;
-    println!(
-        "recorded StatementIssued as statement {id} (event {}, position {})",
-        first_event(&recorded),
-        recorded.last_position
-    );
+    let mut out = std::io::stdout().lock();
+    if json {
+        let mut value = output::recorded_json("statement", &recorded, None);
+        value["statement"] = serde_json::json!(id);
+        value["about"] = serde_json::json!(about);
+        writeln!(out, "{value}")?;
+    } else {
+        writeln!(
+            out,
+            "statement recorded as statement {id} (event {}, position {})",
+            output::first_event(&recorded),
+            recorded.last_position
+        )?;
+    }
     Ok(())
-}
-
-fn first_event(recorded: &habeas::tracker::Recorded) -> String {
-    recorded
-        .event_ids
-        .first()
-        .map(ToString::to_string)
-        .unwrap_or_default()
 }

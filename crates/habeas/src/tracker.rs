@@ -8,7 +8,7 @@ use habeas_domain::amendment::Amendment;
 use habeas_domain::command::{Action, Command};
 use habeas_domain::decide::{Decision, decide};
 use habeas_domain::event::{Correction, Event, Retraction, Statement};
-use habeas_domain::history::{CaseFile, RecordedEvent};
+use habeas_domain::history::{CaseFile, RecordedEvent, evolve};
 use habeas_domain::id::{CommandId, EventId, PersonId, StatementId};
 use habeas_domain::names::fold;
 use habeas_domain::status::{Headline, Status, View, status};
@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use crate::codec;
 use crate::error::TrackerError;
+use crate::holder::HolderNote;
 use crate::open::{Location, OpenOptions};
 use crate::people::{PersonEntry, PersonIndex, closest};
 use crate::stream_locks::StreamLocks;
@@ -83,9 +84,16 @@ pub struct HistoryEntry {
     pub envelope: Envelope,
     /// The event as recorded.
     pub event: Event,
-    /// The headline as it stood right after this event was recorded: as of
-    /// its recording day, known at its recording time.
+    /// The person's headline as it stood right after this event was
+    /// recorded: as of its recording day, known at its recording time.
     pub headline_after: Headline,
+    /// The statement the event belongs to, for an event of a statement that
+    /// names the person (statements live in their own streams).
+    pub statement: Option<StatementId>,
+    /// For a correction or a retraction: the fact it amends, as it stood just
+    /// before (after any earlier correction), so that a front end can show
+    /// what changed from what.
+    pub amended: Option<Event>,
 }
 
 /// A statement as it stands after corrections, with where it is stored.
@@ -109,6 +117,10 @@ pub struct StatementRecord {
 /// behind what this tracker (or another process) recorded.
 #[derive(Clone)]
 pub struct Tracker {
+    /// The note naming this process as the holder of its data directory,
+    /// removed when the last clone drops. First, so that it goes before the
+    /// store and its locks do: a note never outlives the locks it speaks of.
+    _holder_note: Option<Arc<HolderNote>>,
     store: Arc<dyn EventStore>,
     projections: Projections,
     /// Writers of one stream take turns within this process.
@@ -120,9 +132,18 @@ impl Tracker {
     /// projections fed from it.
     pub fn new(store: Arc<dyn EventStore>, projections: Projections) -> Self {
         Self {
+            _holder_note: None,
             store,
             projections,
             writers: Arc::new(StreamLocks::default()),
+        }
+    }
+
+    /// The same tracker, keeping `note` until its last clone drops.
+    pub(crate) fn holding(self, note: Option<HolderNote>) -> Self {
+        Self {
+            _holder_note: note.map(Arc::new),
+            ..self
         }
     }
 
@@ -141,7 +162,7 @@ impl Tracker {
     pub fn open(path: &Path) -> Result<Self, TrackerError> {
         let options = OpenOptions {
             create: true,
-            stored_form: false,
+            ..OpenOptions::default()
         };
         crate::open::open(&Location::from(path), options)
     }
@@ -152,6 +173,7 @@ impl Tracker {
         let options = OpenOptions {
             create: true,
             stored_form: true,
+            ..OpenOptions::default()
         };
         crate::open::open(&Location::from(path), options)
     }
@@ -383,32 +405,60 @@ impl Tracker {
         Ok(status(&history, view))
     }
 
-    /// A person's audit trail: every event with its envelope and the headline
-    /// right after it was recorded.
+    /// A person's audit trail, in recording order: every event of their
+    /// stream and of the statements that name them, each with its envelope,
+    /// the person's headline right after it was recorded and, for a
+    /// correction or a retraction, the fact it amends as it stood before.
     pub async fn history(&self, person: PersonId) -> Result<Vec<HistoryEntry>, TrackerError> {
-        let envelopes = self
+        let own = self
             .store
             .read_stream(&stream_of(Subject::Person(person)), 1)
             .await?;
-        let history = envelopes
+        let person_history = own
             .iter()
             .map(codec::recorded)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(envelopes
-            .into_iter()
-            .zip(&history)
-            .map(|(envelope, recorded)| {
+        let mut streams = vec![(None, own)];
+        if !person_history.is_empty() {
+            self.fresh().await?;
+            for id in self.projections.statements_naming(person)? {
+                let envelopes = self
+                    .store
+                    .read_stream(&stream_of(Subject::Statement(id)), 1)
+                    .await?;
+                streams.push((Some(id), envelopes));
+            }
+        }
+        let mut entries = Vec::new();
+        for (statement, envelopes) in streams {
+            // The stream's case file, folded one event at a time, knows each
+            // fact as it stood when a later event amended it.
+            let mut file = CaseFile::default();
+            for envelope in envelopes {
+                let recorded = codec::recorded(&envelope)?;
+                let amended = match &recorded.event {
+                    Event::EventCorrected(Correction { target, .. })
+                    | Event::EventRetracted(Retraction { target, .. }) => {
+                        file.entry(*target).map(|entry| entry.effective.clone())
+                    }
+                    _ => None,
+                };
                 let view = View {
                     as_of: recorded.recorded_at.date_naive(),
                     known_at: recorded.recorded_at,
                 };
-                HistoryEntry {
-                    headline_after: status(&history, view).headline,
-                    event: recorded.event.clone(),
+                file = evolve(file, &recorded);
+                entries.push(HistoryEntry {
                     envelope,
-                }
-            })
-            .collect())
+                    headline_after: status(&person_history, view).headline,
+                    event: recorded.event,
+                    statement,
+                    amended,
+                });
+            }
+        }
+        entries.sort_by_key(|entry| entry.envelope.position);
+        Ok(entries)
     }
 
     /// Resolves what a user typed: a full id, a slug, or a name or alias
