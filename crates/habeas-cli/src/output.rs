@@ -510,6 +510,46 @@ pub(crate) fn history_text(out: &mut impl Write, entries: &[HistoryEntry]) -> io
     Ok(())
 }
 
+/// Prints a list on standard output: as one pretty JSON array, each item as
+/// `each` shapes it, or as `text` writes it.
+pub(crate) fn list<T>(
+    json: bool,
+    items: &[T],
+    each: impl Fn(&T) -> serde_json::Value,
+    text: impl Fn(&mut io::StdoutLock<'static>, &[T]) -> io::Result<()>,
+) -> anyhow::Result<()> {
+    let mut out = io::stdout().lock();
+    if json {
+        let json: Vec<serde_json::Value> = items.iter().map(each).collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+    } else {
+        text(&mut out, items)?;
+    }
+    Ok(())
+}
+
+/// One person of `person list --json`.
+pub(crate) fn person_row_json(row: &PersonStatus) -> serde_json::Value {
+    serde_json::json!({
+        "id": row.person,
+        "slug": row.slug,
+        "name": row.identity.as_ref().map(|identity| &identity.name),
+        "aliases": row.identity.as_ref().map(|identity| &identity.aliases),
+        "headline": row.headline,
+        "days_in_custody_now": row.figures.days_in_custody_now,
+    })
+}
+
+/// One entry of `history --json`.
+pub(crate) fn history_entry_json(entry: &HistoryEntry) -> serde_json::Value {
+    serde_json::json!({
+        "envelope": entry.envelope,
+        "headline_after": entry.headline_after,
+        "statement": entry.statement,
+        "amended": entry.amended.as_ref().map(habeas_domain::event::Event::to_payload),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

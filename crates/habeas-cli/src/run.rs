@@ -351,26 +351,12 @@ async fn person_list(tracker: &Tracker, args: PersonListArgs) -> anyhow::Result<
     let mut rows = tracker.roster_rows(&filter).await?;
     // A list of people reads by name; the roster report groups by status.
     rows.sort_by_cached_key(|row| (habeas::people::fold(&row.display_name()), row.person));
-    let mut out = std::io::stdout().lock();
-    if args.output.json {
-        let json: Vec<_> = rows
-            .iter()
-            .map(|row| {
-                serde_json::json!({
-                    "id": row.person,
-                    "slug": row.slug,
-                    "name": row.identity.as_ref().map(|identity| &identity.name),
-                    "aliases": row.identity.as_ref().map(|identity| &identity.aliases),
-                    "headline": row.headline,
-                    "days_in_custody_now": row.figures.days_in_custody_now,
-                })
-            })
-            .collect();
-        writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
-    } else {
-        output::person_table(&mut out, &rows)?;
-    }
-    Ok(())
+    output::list(
+        args.output.json,
+        &rows,
+        output::person_row_json,
+        output::person_table,
+    )
 }
 
 async fn correct(tracker: &Tracker, args: CorrectArgs, issued: Issued) -> anyhow::Result<()> {
@@ -474,24 +460,12 @@ async fn status(tracker: &Tracker, args: StatusArgs) -> anyhow::Result<()> {
 async fn history(tracker: &Tracker, args: HistoryArgs) -> anyhow::Result<()> {
     let id = resolve(tracker, &args.person).await?.id;
     let entries = tracker.history(id).await?;
-    let mut out = std::io::stdout().lock();
-    if args.output.json {
-        let json: Vec<_> = entries
-            .iter()
-            .map(|entry| {
-                serde_json::json!({
-                    "envelope": entry.envelope,
-                    "headline_after": entry.headline_after,
-                    "statement": entry.statement,
-                    "amended": entry.amended.as_ref().map(habeas_domain::event::Event::to_payload),
-                })
-            })
-            .collect();
-        writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
-    } else {
-        output::history_text(&mut out, &entries)?;
-    }
-    Ok(())
+    output::list(
+        args.output.json,
+        &entries,
+        output::history_entry_json,
+        output::history_text,
+    )
 }
 
 async fn export(tracker: &Tracker, args: ExportArgs) -> anyhow::Result<()> {

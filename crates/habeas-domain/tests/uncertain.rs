@@ -8,6 +8,14 @@ use habeas_domain::command::Action;
 use habeas_domain::status::Headline;
 use support::*;
 
+/// As of a day: the headline, and what it possibly is with the types of
+/// the facts that may have happened by then.
+type Check = (
+    &'static str,
+    Headline,
+    Option<(Headline, Vec<&'static str>)>,
+);
+
 /// One case, as of several days: the headline (certain facts only), the
 /// headline if the uncertain facts had happened, and their event types.
 struct Case {
@@ -16,11 +24,7 @@ struct Case {
     /// recorded (the rules refuse facts dated after it).
     recorded: &'static str,
     facts: Vec<Action>,
-    checks: Vec<(
-        &'static str,
-        Headline,
-        Option<(Headline, Vec<&'static str>)>,
-    )>,
+    checks: Vec<Check>,
 }
 
 fn cases() -> Vec<Case> {

@@ -26,33 +26,8 @@ use crate::names::{fold, slug_candidates};
 use crate::row::{PersonStatus, RowContext, StoredRow};
 use crate::writes::{Commit, Reads, Writes};
 
-/// Whose stream an event belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Subject {
-    Person(PersonId),
-    Statement(StatementId),
-}
-
-impl Subject {
-    /// The name of the subject's stream.
-    pub(crate) fn stream_name(&self) -> String {
-        match self {
-            Subject::Person(id) => id.stream_name(),
-            Subject::Statement(id) => id.stream_name(),
-        }
-    }
-
-    /// The subject of a stream name; `None` for streams the projections ignore.
-    pub(crate) fn of_stream(stream: &str) -> Option<Subject> {
-        if let Some(id) = stream.strip_prefix("person-") {
-            id.parse().ok().map(Subject::Person)
-        } else if let Some(id) = stream.strip_prefix("statement-") {
-            id.parse().ok().map(Subject::Statement)
-        } else {
-            None
-        }
-    }
-}
+/// Whose stream an event belongs to: the domain's one codec of stream names.
+pub(crate) use habeas_domain::subject::Subject;
 
 /// A page of the log read as domain events, ready to apply.
 #[derive(Debug, Default)]

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use habeas_domain::event::{EVENT_TYPES, Event};
 use habeas_domain::history::RecordedEvent;
 use habeas_domain::id::{CommandId, EventId};
+use habeas_domain::stored::StoredEvent;
 use habeas_store::{Envelope, StoredBytes, StoredEnvelope};
 use serde::Deserialize;
 use serde_json::Value;
@@ -29,23 +30,19 @@ pub fn recorded(envelope: &Envelope) -> Result<RecordedEvent, ProjectionError> {
 /// The domain's view of an envelope, taking it by value so that its payload
 /// is moved rather than copied (the projector's hot path).
 pub(crate) fn into_recorded(envelope: Envelope) -> Result<RecordedEvent, ProjectionError> {
-    let unreadable = |reason: String| ProjectionError::Unreadable {
-        position: envelope.position,
-        reason,
-    };
-    let (schema_version, payload) = habeas_domain::upcast::upcast(
-        &envelope.event_type,
-        envelope.schema_version,
-        envelope.payload,
-    )
-    .map_err(|error| unreadable(error.to_string()))?;
-    let event = Event::from_payload(&envelope.event_type, schema_version, payload)
-        .map_err(|error| unreadable(error.to_string()))?;
-    Ok(RecordedEvent {
+    let position = envelope.position;
+    StoredEvent {
         id: EventId::from_uuid(envelope.event_id),
         recorded_at: envelope.recorded_at,
         command_id: envelope.command_id.map(CommandId::from_uuid),
-        event,
+        event_type: &envelope.event_type,
+        schema_version: envelope.schema_version,
+        payload: envelope.payload,
+    }
+    .into_recorded()
+    .map_err(|error| ProjectionError::Unreadable {
+        position,
+        reason: error.to_string(),
     })
 }
 
@@ -179,17 +176,19 @@ pub(crate) fn decode_stored(stored: StoredEnvelope) -> Result<DecodedStored, Pro
     } else {
         let payload: Value = serde_json::from_str(fields.payload.get())
             .map_err(|error| unreadable(error.to_string()))?;
-        let (schema_version, payload) =
-            habeas_domain::upcast::upcast(&fields.event_type, fields.schema_version, payload)
-                .map_err(|error| unreadable(error.to_string()))?;
-        let event = Event::from_payload(&fields.event_type, schema_version, payload)
-            .map_err(|error| unreadable(error.to_string()))?;
-        Recorded::Decoded(RecordedEvent {
+        let stored = StoredEvent {
             id,
             recorded_at,
             command_id,
-            event,
-        })
+            event_type: &fields.event_type,
+            schema_version: fields.schema_version,
+            payload,
+        };
+        Recorded::Decoded(
+            stored
+                .into_recorded()
+                .map_err(|error| unreadable(error.to_string()))?,
+        )
     };
     Ok(DecodedStored {
         position,

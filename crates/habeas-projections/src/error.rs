@@ -56,7 +56,7 @@ pub enum ProjectionError {
 
     /// A stored event could not be read as a domain event.
     #[error(
-        "the event at position {position} cannot be read as a domain event: {reason}; run `habeas verify`"
+        "the event at position {position} cannot be read as a domain event: {reason}; verify the store, and restore from a backup if it is damaged"
     )]
     Unreadable {
         /// Its global position.
