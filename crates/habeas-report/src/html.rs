@@ -67,6 +67,9 @@ ol.facts > li, ol.statements > li { margin-bottom: 0.75rem; }
 .flag { color: #b91c1c; font-weight: 700; }
 .confidence { color: #92400e; }
 .note { color: var(--muted); font-style: italic; }
+.aside { display: block; color: var(--muted); font-size: 0.85rem; }
+td .flag { display: block; font-size: 0.85rem; }
+a.report { font-weight: 600; }
 ol.sources li { margin-bottom: 0.35rem; overflow-wrap: anywhere; }
 .figures { font-size: 1.05rem; }
 .figures strong { font-size: 1.2rem; }
@@ -139,6 +142,10 @@ impl ReportWriter for HtmlWriter {
 
     fn link(&self, url: &str, kind: Option<&'static str>) -> String {
         format!("<a{} href=\"{url}\">{url}</a>", class(kind), url = h(url))
+    }
+
+    fn file_link(&self, href: &str, inline: &str) -> String {
+        format!("<a class=\"report\" href=\"{}\">{inline}</a>", h(href))
     }
 
     fn anchor_link(&self, anchor: &str, inline: &str) -> String {

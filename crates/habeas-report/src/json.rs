@@ -583,6 +583,13 @@ struct RosterRowOut<'a> {
     facility: Option<&'a str>,
     days_in_custody_now: Option<DaysOut>,
     days_in_custody_total: DaysOut,
+    slug: &'a str,
+    report: Option<String>,
+    born: Option<PartialDate>,
+    namesake: Option<String>,
+    legal: LegalOut<'a>,
+    sentence: Option<String>,
+    last_fact: Option<PartialDate>,
 }
 
 #[derive(Serialize)]
@@ -614,9 +621,10 @@ pub fn roster_json(roster: &Roster) -> String {
             known_at: roster.view.known_at,
         },
         figures: roster_figures(&roster.rows),
-        rows: crate::roster_figures::roster_order(&roster.rows)
+        rows: crate::roster_view::rows(roster)
             .into_iter()
-            .map(|row| RosterRowOut {
+            .map(|view| (view.row, view))
+            .map(|(row, view)| RosterRowOut {
                 person_id: row.person_id,
                 name: &row.name,
                 aliases: &row.aliases,
@@ -626,6 +634,13 @@ pub fn roster_json(roster: &Roster) -> String {
                 facility: row.facility.as_deref(),
                 days_in_custody_now: row.days_in_custody_now.map(DaysOut::new),
                 days_in_custody_total: DaysOut::new(row.days_in_custody_total),
+                slug: &row.slug,
+                report: view.report,
+                born: row.born,
+                namesake: view.namesake,
+                legal: legal(&row.legal),
+                sentence: view.sentence,
+                last_fact: row.last_fact,
             })
             .collect(),
     };

@@ -48,5 +48,6 @@ mod person_sections;
 mod person_view;
 mod report_writer;
 mod roster_sections;
+mod roster_view;
 mod sources;
 mod svg;

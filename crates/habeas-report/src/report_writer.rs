@@ -39,6 +39,8 @@ pub(crate) enum Mark {
     Confidence,
     /// An internal note.
     Note,
+    /// A remark set apart from the text it follows (other names, say).
+    Aside,
 }
 
 impl Mark {
@@ -48,6 +50,7 @@ impl Mark {
             Mark::Flag => "flag",
             Mark::Confidence => "confidence",
             Mark::Note => "note",
+            Mark::Aside => "aside",
         }
     }
 }
@@ -222,6 +225,10 @@ pub(crate) trait ReportWriter {
     /// A link to `url`, which [`crate::escape::linkable_url`] allowed;
     /// `kind` names what it links to (HTML gives it as the link's class).
     fn link(&self, url: &str, kind: Option<&'static str>) -> String;
+
+    /// A link to another file of the same folder, `href` being a plain file
+    /// name ([`crate::roster_view::report_href`]).
+    fn file_link(&self, href: &str, inline: &str) -> String;
 
     /// A link to the item or row with this anchor elsewhere in the document.
     fn anchor_link(&self, anchor: &str, inline: &str) -> String;

@@ -4,8 +4,9 @@
 
 use crate::model::Roster;
 use crate::notice;
-use crate::report_writer::{Column, Figure, Item, List, ReportWriter, Row, Table};
-use crate::roster_figures::{RosterFigures, roster_figures, roster_order};
+use crate::report_writer::{Column, Figure, Item, List, Mark, ReportWriter, Row, Table};
+use crate::roster_figures::{RosterFigures, roster_figures};
+use crate::roster_view;
 
 /// The roster's title, on the page and in its head.
 const TITLE: &str = "Roster of documented people";
@@ -90,42 +91,60 @@ fn figures_section<W: ReportWriter>(writer: &mut W, figures: &RosterFigures) {
 }
 
 fn people<W: ReportWriter>(writer: &mut W, roster: &Roster) {
-    let rows = roster_order(&roster.rows)
+    let rows = roster_view::rows(roster)
         .into_iter()
-        .map(|row| {
-            let aliases: Vec<String> = row.aliases.iter().map(|a| writer.text(a)).collect();
+        .map(|view| {
+            let row = view.row;
+            let name = writer.text(&row.name);
+            let mut person = match &view.report {
+                Some(href) => writer.file_link(href, &name),
+                None => name,
+            };
+            if !row.aliases.is_empty() {
+                let aliases: Vec<String> = row.aliases.iter().map(|a| writer.text(a)).collect();
+                let aka = format!("also known as {}", aliases.join("; "));
+                person.push(' ');
+                person.push_str(&writer.mark(Mark::Aside, &aka));
+            }
+            if let Some(namesake) = &view.namesake {
+                person.push(' ');
+                person.push_str(&writer.mark(Mark::Flag, &writer.text(namesake)));
+            }
             Row {
                 anchor: None,
                 cells: vec![
-                    writer.text(&row.name),
-                    if aliases.is_empty() {
-                        "—".to_owned()
-                    } else {
-                        aliases.join("; ")
-                    },
+                    person,
                     writer.text_or_dash(row.country.as_deref()),
                     row.headline.to_string(),
                     row.custody_since
                         .map_or_else(|| "—".to_owned(), |d| d.to_string()),
                     writer.text_or_dash(row.facility.as_deref()),
+                    writer.text_or_dash(view.charges.as_deref()),
+                    writer.text_or_dash(view.sentence.as_deref()),
                     row.days_in_custody_now
                         .map_or_else(|| "—".to_owned(), |d| d.to_string()),
                     row.days_in_custody_total.to_string(),
+                    row.last_fact
+                        .map_or_else(|| "—".to_owned(), |d| d.to_string()),
                 ],
             }
         })
         .collect();
     let columns = vec![
-        Column::text("Name"),
-        Column::text("Also known as"),
+        Column::text("Person"),
         Column::text("Country"),
         Column::text("Status"),
         Column::text("In custody since"),
         Column::text("Facility"),
+        Column::text("Charges"),
+        Column::text("Sentence"),
         Column::number("Days in custody now"),
         Column::number("Days in custody in total"),
+        Column::text("Newest fact"),
     ];
     writer.section("People", None);
     writer.table(&Table { columns, rows });
+    let how = writer.plain(notice::ROSTER_LINKS);
+    writer.paragraph(Some("legend"), &how);
     writer.end_section();
 }

@@ -267,6 +267,14 @@ fn status_headline(
     .headline
 }
 
+/// The slug the projections give a name: lowercase words joined by hyphens.
+pub fn slug(name: &str) -> String {
+    name.split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 /// Assembles the roster the way the facade does.
 pub fn roster(world: &World, view: View, meta: ReportMeta) -> Roster {
     let rows = world
@@ -290,16 +298,25 @@ pub fn roster(world: &World, view: View, meta: ReportMeta) -> Roster {
                 } => (Some(*since), facility.clone()),
                 _ => (None, None),
             };
+            let last_fact = CaseFile::from_history(&history)
+                .live_entries()
+                .filter(|entry| entry.effective.facts().is_some())
+                .map(|entry| entry.occurred())
+                .max();
             RosterRow {
                 person_id: person,
+                slug: slug(&identity.name),
                 name: identity.name,
                 aliases: identity.aliases,
                 country: identity.country,
+                born: identity.born,
                 headline: status.headline,
                 custody_since,
                 facility,
                 days_in_custody_now: status.figures.days_in_custody_now,
                 days_in_custody_total: status.figures.days_in_custody_total,
+                legal: status.legal,
+                last_fact,
             }
         })
         .collect();

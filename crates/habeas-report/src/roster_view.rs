@@ -1,0 +1,138 @@
+//! What a roster row shows beyond its figures, decided once for every format:
+//! the link to the person's own report, the charges and the sentence in
+//! words, and what tells namesakes apart.
+//!
+//! A campaign reads the roster first and the person reports second, so a row
+//! must say which report it summarises (the link), and two people sharing a
+//! name must not read as one person counted twice.
+
+use habeas_domain::status::Legal;
+
+use crate::describe;
+use crate::model::{Roster, RosterRow};
+use crate::roster_figures::roster_order;
+
+/// One roster row as shown.
+#[derive(Debug, Clone)]
+pub(crate) struct RowView<'a> {
+    /// The input row.
+    pub(crate) row: &'a RosterRow,
+    /// The relative address of the person's report, `SLUG.html`, when the
+    /// slug is safe to use as a file name.
+    pub(crate) report: Option<String>,
+    /// For namesakes: what tells this one apart ("born 1969, slug
+    /// rong-chhun-2"); `None` when nobody else in the roster has the name.
+    pub(crate) namesake: Option<String>,
+    /// The charges in words, or what ended them.
+    pub(crate) charges: Option<String>,
+    /// The sentence in words, when convicted.
+    pub(crate) sentence: Option<String>,
+}
+
+/// The rows of `roster` in roster order, as shown.
+pub(crate) fn rows(roster: &Roster) -> Vec<RowView<'_>> {
+    let ordered = roster_order(&roster.rows);
+    ordered
+        .iter()
+        .map(|row| RowView {
+            row,
+            report: report_href(&row.slug),
+            namesake: namesake(row, &roster.rows),
+            charges: charges(&row.legal),
+            sentence: sentence(&row.legal),
+        })
+        .collect()
+}
+
+/// `SLUG.html`, the file name `habeas report SLUG --format html -o SLUG.html`
+/// writes beside the roster, or `None` for a slug that is not a plain file
+/// name (only ASCII letters, digits, `-` and `_`), which is never linked.
+pub(crate) fn report_href(slug: &str) -> Option<String> {
+    let plain = !slug.is_empty()
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    plain.then(|| format!("{slug}.html"))
+}
+
+/// Names compared as a reader would: case and spacing ignored.
+fn folded(name: &str) -> String {
+    name.split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// What tells `row` apart from the others of `rows` with its name: the year
+/// of birth when known, and always the slug (unique in the store).
+pub(crate) fn namesake(row: &RosterRow, rows: &[RosterRow]) -> Option<String> {
+    let name = folded(&row.name);
+    let others = rows
+        .iter()
+        .filter(|other| other.person_id != row.person_id && folded(&other.name) == name)
+        .count();
+    if others == 0 {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if let Some(born) = &row.born {
+        parts.push(format!("born {}", born.earliest().format("%Y")));
+    }
+    parts.push(format!("slug {}", row.slug));
+    Some(format!(
+        "one of {} people named so: {}",
+        others + 1,
+        parts.join(", ")
+    ))
+}
+
+/// The charges as a roster cell: the offences (with their articles), or
+/// how the proceedings ended without a conviction.
+pub(crate) fn charges(legal: &Legal) -> Option<String> {
+    let listed = |charges: &[habeas_domain::event::Charge]| {
+        (!charges.is_empty()).then(|| {
+            charges
+                .iter()
+                .map(describe::charge)
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    };
+    match legal {
+        Legal::NotCharged => None,
+        Legal::Charged { charges, .. } => {
+            Some(listed(charges).unwrap_or_else(|| "charged (offence not recorded)".to_owned()))
+        }
+        Legal::Convicted { charges, .. } => {
+            Some(listed(charges).unwrap_or_else(|| "convicted (offence not recorded)".to_owned()))
+        }
+        Legal::Acquitted { on } => Some(format!("acquitted on {on}")),
+        Legal::ChargesDropped { on } => Some(format!("charges dropped on {on}")),
+    }
+}
+
+/// The sentence as a roster cell: the term (or that the sources do not give
+/// it), with when it was pronounced and how it is qualified.
+pub(crate) fn sentence(legal: &Legal) -> Option<String> {
+    let Legal::Convicted {
+        on,
+        term,
+        in_absentia,
+        suspended,
+        ..
+    } = legal
+    else {
+        return None;
+    };
+    let mut text = match term {
+        Some(term) => format!("{term} ({on})"),
+        None => format!("term not given ({on})"),
+    };
+    if *suspended {
+        text.push_str(", suspended");
+    }
+    if *in_absentia {
+        text.push_str(", in absentia");
+    }
+    Some(text)
+}
