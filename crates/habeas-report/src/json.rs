@@ -19,6 +19,7 @@ use habeas_domain::term::Term;
 
 use crate::audit::{AuditRow, amendment_text};
 use crate::describe;
+use crate::last_information;
 use crate::model::{PersonReport, ReportMeta, Roster};
 use crate::person_view::PersonView;
 use crate::roster_figures::{RosterFigures, roster_figures};
@@ -271,6 +272,16 @@ struct AuditOut<'a> {
 }
 
 #[derive(Serialize)]
+struct LastInformationOut<'a> {
+    event_id: EventId,
+    occurred: PartialDate,
+    title: &'a str,
+    source_date: Option<PartialDate>,
+    text: String,
+    warning: Option<String>,
+}
+
+#[derive(Serialize)]
 struct PersonOut<'a> {
     schema: &'static str,
     schema_version: u32,
@@ -281,6 +292,7 @@ struct PersonOut<'a> {
     notices: Vec<&'static str>,
     person_id: PersonId,
     view: ViewOut,
+    last_information: Option<LastInformationOut<'a>>,
     headline: Headline,
     identity: IdentityOut<'a>,
     custody: CustodyOut<'a>,
@@ -474,6 +486,17 @@ pub fn person_json(report: &PersonReport) -> String {
             as_of: status.view.as_of,
             known_at: status.view.known_at,
         },
+        last_information: view
+            .last_information
+            .as_ref()
+            .map(|last| LastInformationOut {
+                event_id: last.event_id,
+                occurred: last.occurred,
+                title: &last.title,
+                source_date: last.source_date,
+                text: last_information::sentence(Some(last)),
+                warning: last_information::staleness(Some(last), status.view.as_of),
+            }),
         headline: status.headline,
         identity: IdentityOut {
             name: &view.name,

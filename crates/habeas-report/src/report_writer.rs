@@ -134,13 +134,24 @@ impl List {
     }
 }
 
+/// How a table column sets its cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cells {
+    /// Text, wrapped as needed.
+    Text,
+    /// Numbers, which HTML aligns to the right and never wraps.
+    Number,
+    /// Dates, which HTML never wraps at their hyphens.
+    Date,
+}
+
 /// A table column.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Column {
     /// Its heading (fixed program text).
     pub(crate) title: &'static str,
-    /// Whether it holds numbers, which HTML aligns to the right.
-    pub(crate) numeric: bool,
+    /// How its cells are set.
+    pub(crate) cells: Cells,
 }
 
 impl Column {
@@ -148,7 +159,7 @@ impl Column {
     pub(crate) fn text(title: &'static str) -> Self {
         Self {
             title,
-            numeric: false,
+            cells: Cells::Text,
         }
     }
 
@@ -156,7 +167,15 @@ impl Column {
     pub(crate) fn number(title: &'static str) -> Self {
         Self {
             title,
-            numeric: true,
+            cells: Cells::Number,
+        }
+    }
+
+    /// A column of dates.
+    pub(crate) fn date(title: &'static str) -> Self {
+        Self {
+            title,
+            cells: Cells::Date,
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::model::Roster;
 use crate::notice;
-use crate::report_writer::{Column, Figure, Item, List, Mark, ReportWriter, Row, Table};
+use crate::report_writer::{Column, Figure, Item, List, Mark, ReportWriter, Row, Style, Table};
 use crate::roster_figures::{RosterFigures, roster_figures};
 use crate::roster_view;
 
@@ -106,6 +106,10 @@ fn people<W: ReportWriter>(writer: &mut W, roster: &Roster) {
                 person.push(' ');
                 person.push_str(&writer.mark(Mark::Aside, &aka));
             }
+            if let Some(country) = &row.country {
+                person.push(' ');
+                person.push_str(&writer.mark(Mark::Aside, &writer.text(country)));
+            }
             if let Some(namesake) = &view.namesake {
                 person.push(' ');
                 person.push_str(&writer.mark(Mark::Flag, &writer.text(namesake)));
@@ -114,7 +118,6 @@ fn people<W: ReportWriter>(writer: &mut W, roster: &Roster) {
                 anchor: None,
                 cells: vec![
                     person,
-                    writer.text_or_dash(row.country.as_deref()),
                     row.headline.to_string(),
                     row.custody_since
                         .map_or_else(|| "—".to_owned(), |d| d.to_string()),
@@ -132,19 +135,24 @@ fn people<W: ReportWriter>(writer: &mut W, roster: &Roster) {
         .collect();
     let columns = vec![
         Column::text("Person"),
-        Column::text("Country"),
         Column::text("Status"),
-        Column::text("In custody since"),
+        Column::date("Held since"),
         Column::text("Facility"),
         Column::text("Charges"),
         Column::text("Sentence"),
         Column::number("Days in custody now"),
         Column::number("Days in custody in total"),
-        Column::text("Newest fact"),
+        Column::date("Newest fact"),
     ];
     writer.section("People", None);
     writer.table(&Table { columns, rows });
-    let how = writer.plain(notice::ROSTER_LINKS);
+    let (before, command, after) = notice::ROSTER_LINKS;
+    let how = format!(
+        "{}{}{}",
+        writer.plain(before),
+        writer.style(Style::Code, &writer.plain(command)),
+        writer.plain(after)
+    );
     writer.paragraph(Some("legend"), &how);
     writer.end_section();
 }

@@ -277,6 +277,7 @@ pub fn slug(name: &str) -> String {
 
 /// Assembles the roster the way the facade does.
 pub fn roster(world: &World, view: View, meta: ReportMeta) -> Roster {
+    let mut slugs: Vec<String> = Vec::new();
     let rows = world
         .people()
         .into_iter()
@@ -303,9 +304,22 @@ pub fn roster(world: &World, view: View, meta: ReportMeta) -> Roster {
                 .filter(|entry| entry.effective.facts().is_some())
                 .map(|entry| entry.occurred())
                 .max();
+            // As the projections do: the first free of `name`, `name-2`, …
+            let plain = slug(&identity.name);
+            let free = (1..)
+                .map(|n| {
+                    if n == 1 {
+                        plain.clone()
+                    } else {
+                        format!("{plain}-{n}")
+                    }
+                })
+                .find(|candidate| !slugs.contains(candidate))
+                .expect("some slug is free");
+            slugs.push(free.clone());
             RosterRow {
                 person_id: person,
-                slug: slug(&identity.name),
+                slug: free,
                 name: identity.name,
                 aliases: identity.aliases,
                 country: identity.country,
