@@ -1,13 +1,15 @@
 //! Writes an HTML report of the worked example of `docs/domain.md` to the path
 //! given, for `scripts/report-screenshot.sh`:
 //! `cargo run -p habeas-report --example worked-example -- OUT.html [--public]
-//! [--roster] [--kem-sokha] [--as-of YYYY-MM-DD]`.
+//! [--roster] [--namesake] [--kem-sokha] [--as-of YYYY-MM-DD]`.
 //!
 //! By default the report of Rong Chhun the day after the last recording;
 //! `--roster` writes the roster instead (as of the campaign day 2021-10-01,
 //! while three were held, unless `--as-of` says otherwise), `--kem-sokha`
-//! the report of the person under a restriction, and `--as-of` moves the
-//! view (a day long after the facts shows the broken axis).
+//! the report of the person under a restriction, `--namesake` adds a second
+//! Sar Kanika (not in the worked example) for the roster to tell apart, and
+//! `--as-of` moves the view (a day long after the facts shows the broken
+//! axis and the warning that the information is old).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -19,7 +21,9 @@ use habeas_domain::status::View;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(path) = args.first() else {
-        eprintln!("usage: worked-example OUT.html [--public] [--roster] [--kem-sokha] [--as-of YYYY-MM-DD]");
+        eprintln!(
+            "usage: worked-example OUT.html [--public] [--roster] [--namesake] [--kem-sokha] [--as-of YYYY-MM-DD]"
+        );
         return ExitCode::from(2);
     };
     let flag = |name: &str| args.iter().any(|arg| arg == name);
@@ -34,7 +38,10 @@ fn main() -> ExitCode {
         None => None,
     };
     let public = flag("--public");
-    let world = support::worked_example();
+    let mut world = support::worked_example();
+    if flag("--namesake") {
+        support::add_namesake(&mut world);
+    }
     let html = if flag("--roster") {
         let view = View {
             as_of: as_of.unwrap_or(support::campaign_view().as_of),

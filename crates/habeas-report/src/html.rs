@@ -55,6 +55,7 @@ th, td { border: 1px solid var(--line); padding: 0.3rem 0.45rem; text-align: lef
 th { background: #f3f4f6; }
 td.num { text-align: right; white-space: nowrap; }
 td.date { white-space: nowrap; }
+section.counts table { width: auto; min-width: 16rem; }
 .timeline { overflow-x: auto; margin: 0.5rem 0; }
 .timeline svg { display: block; width: 100%; min-width: 900px; height: auto; }
 .legend { color: var(--muted); font-size: 0.9rem; }

@@ -19,7 +19,7 @@ pub(crate) fn roster<W: ReportWriter>(mut writer: W, roster: &Roster) -> String 
     writer.view_line(None, &roster.view);
     figures_section(&mut writer, &figures);
 
-    writer.section("By status", None);
+    writer.section("By status", Some("counts"));
     let rows = figures
         .counts
         .iter()

@@ -136,3 +136,135 @@ pub(crate) fn sentence(legal: &Legal) -> Option<String> {
     }
     Some(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use habeas_domain::event::Charge;
+    use habeas_domain::figures::DayRange;
+    use habeas_domain::id::PersonId;
+    use habeas_domain::status::Headline;
+    use uuid::Uuid;
+
+    #[test]
+    fn only_plain_slugs_become_links() {
+        let cases = [
+            ("rong-chhun", Some("rong-chhun.html")),
+            ("sar_kanika-2", Some("sar_kanika-2.html")),
+            ("", None),
+            ("../etc/passwd", None),
+            ("a b", None),
+            ("x\"onclick", None),
+            ("javascript:alert(1)", None),
+        ];
+        for (slug, expected) in cases {
+            assert_eq!(report_href(slug).as_deref(), expected, "{slug:?}");
+        }
+    }
+
+    fn charge(offence: &str, article: Option<&str>) -> Charge {
+        Charge {
+            offence: offence.to_owned(),
+            article: article.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn charges_and_sentence_in_words() {
+        let on = "2021-08".parse().unwrap();
+        let convicted = |term: Option<&str>, suspended, in_absentia, charges| Legal::Convicted {
+            on,
+            term: term.map(|t| t.parse().unwrap()),
+            court: None,
+            in_absentia,
+            suspended,
+            charges,
+        };
+        // (legal, charges cell, sentence cell)
+        let cases = [
+            (Legal::NotCharged, None, None),
+            (
+                Legal::Charged {
+                    since: on,
+                    charges: vec![
+                        charge("incitement", Some("art. 495")),
+                        charge("plotting", None),
+                    ],
+                    court: None,
+                },
+                Some("incitement (art. 495); plotting"),
+                None,
+            ),
+            (
+                Legal::Charged {
+                    since: on,
+                    charges: Vec::new(),
+                    court: None,
+                },
+                Some("charged (offence not recorded)"),
+                None,
+            ),
+            (
+                convicted(Some("2y"), false, false, vec![charge("incitement", None)]),
+                Some("incitement"),
+                Some("2 years (2021-08)"),
+            ),
+            (
+                convicted(None, true, true, Vec::new()),
+                Some("convicted (offence not recorded)"),
+                Some("term not given (2021-08), suspended, in absentia"),
+            ),
+            (
+                Legal::Acquitted { on },
+                Some("acquitted on 2021-08"),
+                None,
+            ),
+            (
+                Legal::ChargesDropped { on },
+                Some("charges dropped on 2021-08"),
+                None,
+            ),
+        ];
+        for (legal, charges_cell, sentence_cell) in cases {
+            assert_eq!(charges(&legal).as_deref(), charges_cell, "{legal:?}");
+            assert_eq!(sentence(&legal).as_deref(), sentence_cell, "{legal:?}");
+        }
+    }
+
+    fn row(n: u128, name: &str, slug: &str, born: Option<&str>) -> RosterRow {
+        RosterRow {
+            person_id: PersonId::from_uuid(Uuid::from_u128(n)),
+            slug: slug.to_owned(),
+            name: name.to_owned(),
+            aliases: Vec::new(),
+            country: None,
+            born: born.map(|b| b.parse().unwrap()),
+            headline: Headline::Detained,
+            custody_since: None,
+            facility: None,
+            days_in_custody_now: None,
+            days_in_custody_total: DayRange::default(),
+            legal: Legal::NotCharged,
+            last_fact: None,
+        }
+    }
+
+    #[test]
+    fn namesakes_are_told_apart() {
+        let rows = [
+            row(1, "Sar Kanika", "sar-kanika", Some("1994-05-02")),
+            row(2, "sar  kanika", "sar-kanika-2", None),
+            row(3, "Sar Kanika", "sar-kanika-3", Some("1988")),
+            row(4, "Ton Nimol", "ton-nimol", Some("1990")),
+        ];
+        let expected = [
+            Some("one of 3 people named so: born 1994, slug sar-kanika"),
+            Some("one of 3 people named so: slug sar-kanika-2"),
+            Some("one of 3 people named so: born 1988, slug sar-kanika-3"),
+            None,
+        ];
+        for (row, expected) in rows.iter().zip(expected) {
+            assert_eq!(namesake(row, &rows).as_deref(), expected, "{}", row.slug);
+        }
+    }
+}

@@ -598,6 +598,43 @@ pub fn worked_example() -> World {
     world
 }
 
+/// A second Sar Kanika, born 1994, detained in 2021 with no source date: a
+/// namesake the roster must tell apart from the first (who has no recorded
+/// birth date). Not part of the worked example of `docs/domain.md`.
+pub fn add_namesake(world: &mut World) -> PersonId {
+    let namesake = person(5);
+    let stream = namesake.stream_name();
+    world.record(
+        &stream,
+        "2021-09-01T09:00:00Z",
+        OFFICER,
+        Action::RegisterPerson(Registration {
+            name: "Sar Kanika".to_owned(),
+            aliases: Vec::new(),
+            country: Some("Cambodia".to_owned()),
+            affiliation: Some("student".to_owned()),
+            born: Some(d("1994")),
+            sources: vec![Source::url("https://example.org/student-detained")],
+        }),
+    );
+    world.record(
+        &stream,
+        "2021-09-01T09:05:00Z",
+        OFFICER,
+        Action::RecordDetention(Detention {
+            facts: Facts::new(
+                d("2021-08-28"),
+                vec![Source::url("https://example.org/student-detained")],
+            ),
+            kind: DetentionKind::Arrest,
+            place: Some("Siem Reap".to_owned()),
+            authority: None,
+            facility: Some("Siem Reap provincial prison".to_owned()),
+        }),
+    );
+    namesake
+}
+
 /// The view of the snapshots: the day after the last recording.
 pub fn final_view() -> View {
     View {
