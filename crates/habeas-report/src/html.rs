@@ -77,7 +77,9 @@ ol.facts > li, ol.statements > li { margin-bottom: 0.75rem; }
 .confidence { color: #92400e; }
 .note { color: var(--muted); font-style: italic; }
 .aside { display: block; color: var(--muted); font-size: 0.85rem; }
-td .flag { display: block; font-size: 0.85rem; }
+.namesake { display: block; color: #92400e; font-weight: 600; font-size: 0.85rem; }
+section.people table { font-size: 0.875rem; }
+section.people td:first-child { min-width: 9rem; }
 a.report { font-weight: 600; white-space: nowrap; }
 ol.sources li { margin-bottom: 0.35rem; overflow-wrap: anywhere; }
 .figures { font-size: 1.05rem; }

@@ -57,7 +57,7 @@ impl ReportWriter for MarkdownWriter {
 
     fn mark(&self, mark: Mark, inline: &str) -> String {
         match mark {
-            Mark::Flag => self.strong(inline),
+            Mark::Flag | Mark::Namesake => self.strong(inline),
             Mark::Confidence | Mark::Note => inline.to_owned(),
             Mark::Aside => format!("({inline})"),
         }

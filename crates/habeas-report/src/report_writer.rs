@@ -41,6 +41,8 @@ pub(crate) enum Mark {
     Note,
     /// A remark set apart from the text it follows (other names, say).
     Aside,
+    /// What tells a person apart from others of the same name.
+    Namesake,
 }
 
 impl Mark {
@@ -51,6 +53,7 @@ impl Mark {
             Mark::Confidence => "confidence",
             Mark::Note => "note",
             Mark::Aside => "aside",
+            Mark::Namesake => "namesake",
         }
     }
 }

@@ -2,7 +2,7 @@
 //! figures a campaign quotes, the count of people per status, and one row per
 //! person. A [`ReportWriter`] decides only how they are spelled.
 
-use crate::model::Roster;
+use crate::model::{Roster, RosterRow};
 use crate::notice;
 use crate::report_writer::{Column, Figure, Item, List, Mark, ReportWriter, Row, Style, Table};
 use crate::roster_figures::{RosterFigures, roster_figures};
@@ -112,7 +112,7 @@ fn people<W: ReportWriter>(writer: &mut W, roster: &Roster) {
             }
             if let Some(namesake) = &view.namesake {
                 person.push(' ');
-                person.push_str(&writer.mark(Mark::Flag, &writer.text(namesake)));
+                person.push_str(&writer.mark(Mark::Namesake, &writer.text(namesake)));
             }
             Row {
                 anchor: None,
@@ -124,9 +124,7 @@ fn people<W: ReportWriter>(writer: &mut W, roster: &Roster) {
                     writer.text_or_dash(row.facility.as_deref()),
                     writer.text_or_dash(view.charges.as_deref()),
                     writer.text_or_dash(view.sentence.as_deref()),
-                    row.days_in_custody_now
-                        .map_or_else(|| "—".to_owned(), |d| d.to_string()),
-                    row.days_in_custody_total.to_string(),
+                    days_in_custody(row),
                     row.last_fact
                         .map_or_else(|| "—".to_owned(), |d| d.to_string()),
                 ],
@@ -140,11 +138,10 @@ fn people<W: ReportWriter>(writer: &mut W, roster: &Roster) {
         Column::text("Facility"),
         Column::text("Charges"),
         Column::text("Sentence"),
-        Column::number("Days in custody now"),
-        Column::number("Days in custody in total"),
+        Column::text("Days in custody"),
         Column::date("Newest fact"),
     ];
-    writer.section("People", None);
+    writer.section("People", Some("people"));
     writer.table(&Table { columns, rows });
     let (before, command, after) = notice::ROSTER_LINKS;
     let how = format!(
@@ -155,4 +152,17 @@ fn people<W: ReportWriter>(writer: &mut W, roster: &Roster) {
     );
     writer.paragraph(Some("legend"), &how);
     writer.end_section();
+}
+
+/// The days in custody of a row in one cell: now, and in total when that
+/// differs (an earlier custody period, or nobody holds them now); a dash
+/// for someone never held.
+fn days_in_custody(row: &RosterRow) -> String {
+    let total = row.days_in_custody_total;
+    match row.days_in_custody_now {
+        Some(now) if now == total => format!("{now} now"),
+        Some(now) => format!("{now} now; {total} in total"),
+        None if total.max == 0 => "—".to_owned(),
+        None => format!("not held now; {total} in total"),
+    }
 }

@@ -20,7 +20,7 @@ pub(crate) struct RowView<'a> {
     /// The relative address of the person's report, `SLUG.html`, when the
     /// slug is safe to use as a file name.
     pub(crate) report: Option<String>,
-    /// For namesakes: what tells this one apart ("born 1969, slug
+    /// For namesakes: what tells this one apart ("namesake: born 1969, slug
     /// rong-chhun-2"); `None` when nobody else in the roster has the name.
     pub(crate) namesake: Option<String>,
     /// The charges in words, or what ended them.
@@ -67,11 +67,10 @@ fn folded(name: &str) -> String {
 /// of birth when known, and always the slug (unique in the store).
 pub(crate) fn namesake(row: &RosterRow, rows: &[RosterRow]) -> Option<String> {
     let name = folded(&row.name);
-    let others = rows
+    let namesakes = rows
         .iter()
-        .filter(|other| other.person_id != row.person_id && folded(&other.name) == name)
-        .count();
-    if others == 0 {
+        .any(|other| other.person_id != row.person_id && folded(&other.name) == name);
+    if !namesakes {
         return None;
     }
     let mut parts = Vec::new();
@@ -79,11 +78,7 @@ pub(crate) fn namesake(row: &RosterRow, rows: &[RosterRow]) -> Option<String> {
         parts.push(format!("born {}", born.earliest().format("%Y")));
     }
     parts.push(format!("slug {}", row.slug));
-    Some(format!(
-        "one of {} people named so: {}",
-        others + 1,
-        parts.join(", ")
-    ))
+    Some(format!("namesake: {}", parts.join(", ")))
 }
 
 /// The charges as a roster cell: the offences (with their articles), or
@@ -258,9 +253,9 @@ mod tests {
             row(4, "Ton Nimol", "ton-nimol", Some("1990")),
         ];
         let expected = [
-            Some("one of 3 people named so: born 1994, slug sar-kanika"),
-            Some("one of 3 people named so: slug sar-kanika-2"),
-            Some("one of 3 people named so: born 1988, slug sar-kanika-3"),
+            Some("namesake: born 1994, slug sar-kanika"),
+            Some("namesake: slug sar-kanika-2"),
+            Some("namesake: born 1988, slug sar-kanika-3"),
             None,
         ];
         for (row, expected) in rows.iter().zip(expected) {
