@@ -89,7 +89,7 @@ shoot() {
 mkdir -p docs target
 shoot report-example.html 1000 1800 "$root/docs/report-example.png" "$work/person.log"
 shoot report-years-later.html 1000 1250 "$root/docs/report-years-later.png" "$work/later.log"
-shoot roster-example.html 1000 1700 "$root/docs/roster-example.png" "$work/roster.log"
+shoot roster-example.html 1000 1640 "$root/docs/roster-example.png" "$work/roster.log"
 
 if [ "${1:-}" = "--phone" ]; then
     shoot report-example.html 400 2400 "$root/target/report-phone.png" "$work/phone.log"
