@@ -118,7 +118,10 @@ mod tests {
                 Some(last("2021", None)),
                 "Last information received: the newest recorded fact happened on 2021 (Released); its sources carry no date.",
             ),
-            (None, "Last information received: no dated fact is recorded."),
+            (
+                None,
+                "Last information received: no dated fact is recorded.",
+            ),
         ];
         for (last, expected) in cases {
             assert_eq!(sentence(last.as_ref()), expected);

@@ -209,11 +209,7 @@ mod tests {
                 Some("convicted (offence not recorded)"),
                 Some("term not given (2021-08), suspended, in absentia"),
             ),
-            (
-                Legal::Acquitted { on },
-                Some("acquitted on 2021-08"),
-                None,
-            ),
+            (Legal::Acquitted { on }, Some("acquitted on 2021-08"), None),
             (
                 Legal::ChargesDropped { on },
                 Some("charges dropped on 2021-08"),

@@ -405,7 +405,11 @@ pub(crate) fn timeline(view: &PersonView<'_>) -> Option<Timeline> {
             axis_y + reach
         );
         if let Some(label) = tick.label {
-            let weight = if tick.major { r#" font-weight="600""# } else { "" };
+            let weight = if tick.major {
+                r#" font-weight="600""#
+            } else {
+                ""
+            };
             let _ = write!(
                 body,
                 r#"<text x="{x}" y="{}" fill="{colour}" font-size="{FONT}" text-anchor="middle"{weight}>{label}</text>"#,
@@ -557,6 +561,9 @@ pub(crate) fn timeline(view: &PersonView<'_>) -> Option<Timeline> {
         Key::AsOf,
         Key::Break,
     ];
-    let legend = order.into_iter().filter(|key| legend.contains(key)).collect();
+    let legend = order
+        .into_iter()
+        .filter(|key| legend.contains(key))
+        .collect();
     Some(Timeline { svg, legend })
 }

@@ -91,7 +91,7 @@ pub(crate) fn ticks(start: NaiveDate, end: NaiveDate, pixels: f64) -> Vec<Tick> 
         while month <= end {
             if month >= start {
                 let major = month.month() == 1;
-                let labelled = (month.month() - 1) % every == 0;
+                let labelled = (month.month() - 1).is_multiple_of(every);
                 let label = labelled.then(|| {
                     if major {
                         month.year().to_string()
@@ -310,14 +310,23 @@ mod tests {
                 "2020-06-11",
                 "2021-12-10",
                 792.0,
-                &["Jul", "Sep", "Nov", "2021", "Mar", "May", "Jul", "Sep", "Nov"],
+                &[
+                    "Jul", "Sep", "Nov", "2021", "Mar", "May", "Jul", "Sep", "Nov",
+                ],
             ),
-            ("2020-03-10", "2020-09-20", 792.0, &["Apr 2020", "May", "Jun", "Jul", "Aug", "Sep"]),
+            (
+                "2020-03-10",
+                "2020-09-20",
+                792.0,
+                &["Apr 2020", "May", "Jun", "Jul", "Aug", "Sep"],
+            ),
             (
                 "2017-09-03",
                 "2022-01-18",
                 792.0,
-                &["2018", "Jul", "2019", "Jul", "2020", "Jul", "2021", "Jul", "2022"],
+                &[
+                    "2018", "Jul", "2019", "Jul", "2020", "Jul", "2021", "Jul", "2022",
+                ],
             ),
             // Thirty years: every second year (26 px a year).
             (
@@ -373,7 +382,11 @@ mod tests {
             ),
             // Far apart: one lane.
             (
-                vec![label(100.0, 100.0), label(300.0, 100.0), label(500.0, 100.0)],
+                vec![
+                    label(100.0, 100.0),
+                    label(300.0, 100.0),
+                    label(500.0, 100.0),
+                ],
                 vec![0, 0, 0],
             ),
             // All on one day: a staircase, earliest at the top.
@@ -382,10 +395,7 @@ mod tests {
                 vec![2, 1, 0],
             ),
             // Just touching counts as crowding (the gap is kept).
-            (
-                vec![label(100.0, 100.0), label(210.0, 50.0)],
-                vec![1, 0],
-            ),
+            (vec![label(100.0, 100.0), label(210.0, 50.0)], vec![1, 0]),
             (Vec::new(), Vec::new()),
         ];
         for (labels, expected) in cases {

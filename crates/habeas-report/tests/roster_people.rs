@@ -29,7 +29,11 @@ fn namesakes_are_told_apart_in_every_format() {
         let link = format!("<a class=\"report\" href=\"{slug}.html\">Sar Kanika</a>");
         let at = page.find(&link).unwrap_or_else(|| panic!("{link}"));
         let cell_end = page[at..].find("</td>").unwrap() + at;
-        assert!(page[at..cell_end].contains(apart), "{}", &page[at..cell_end]);
+        assert!(
+            page[at..cell_end].contains(apart),
+            "{}",
+            &page[at..cell_end]
+        );
     }
     let others = ["rong-chhun", "ton-nimol", "kem-sokha"];
     for slug in others {
@@ -52,7 +56,10 @@ fn namesakes_are_told_apart_in_every_format() {
     );
     assert_eq!(by_slug("rong-chhun")["namesake"], serde_json::Value::Null);
     assert_eq!(by_slug("rong-chhun")["sentence"], "2 years (2021-08)");
-    assert_eq!(by_slug("rong-chhun")["legal"]["charges"][0]["offence"], "incitement");
+    assert_eq!(
+        by_slug("rong-chhun")["legal"]["charges"][0]["offence"],
+        "incitement"
+    );
     assert_eq!(by_slug("sar-kanika-2")["last_fact"], "2021-08-28");
 
     let table = csv::roster_csv(&roster);

@@ -124,7 +124,9 @@ fn every_text_is_at_least_12_px_and_drawn_at_natural_size() {
         }
         // The page never draws the picture narrower than its own width.
         let width = attr(svg, "width").expect("the picture's width");
-        assert!(page.contains(&format!(".timeline svg {{ display: block; width: 100%; min-width: {width}px;")));
+        assert!(page.contains(&format!(
+            ".timeline svg {{ display: block; width: 100%; min-width: {width}px;"
+        )));
     }
 }
 
@@ -159,7 +161,13 @@ fn the_legend_explains_only_what_the_picture_uses() {
         (
             support::rong_chhun(),
             "2021-11-20",
-            &["custody", "uncertain", "milestone", "uncertain-milestone", "as-of"],
+            &[
+                "custody",
+                "uncertain",
+                "milestone",
+                "uncertain-milestone",
+                "as-of",
+            ],
         ),
         (
             support::kem_sokha(),
@@ -187,7 +195,11 @@ fn the_legend_explains_only_what_the_picture_uses() {
         ),
     ];
     for (person, as_of, expected) in cases {
-        assert_eq!(legend(&page(person, as_of)), expected, "{person} as of {as_of}");
+        assert_eq!(
+            legend(&page(person, as_of)),
+            expected,
+            "{person} as of {as_of}"
+        );
     }
     let page = page(support::rong_chhun(), "2021-11-20");
     assert!(page.contains("grey band on the axis: a milestone known only to the month or year"));
