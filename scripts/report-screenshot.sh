@@ -88,7 +88,7 @@ shoot() {
 
 mkdir -p docs target
 shoot report-example.html 1000 1800 "$root/docs/report-example.png" "$work/person.log"
-shoot report-years-later.html 1000 1250 "$root/docs/report-years-later.png" "$work/later.log"
+shoot report-years-later.html 1000 1480 "$root/docs/report-years-later.png" "$work/later.log"
 shoot roster-example.html 1000 1640 "$root/docs/roster-example.png" "$work/roster.log"
 
 if [ "${1:-}" = "--phone" ]; then

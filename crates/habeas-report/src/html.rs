@@ -60,8 +60,8 @@ section.counts table { width: auto; min-width: 16rem; }
 .timeline svg { display: block; width: 100%; min-width: 900px; height: auto; }
 .legend { color: var(--muted); font-size: 0.9rem; }
 ul.legend { list-style: none; padding: 0; margin: 0.25rem 0 0; }
-ul.legend li { margin: 0.15rem 0; }
-.swatch { display: inline-block; width: 1.6em; height: 0.9em; vertical-align: middle; margin-right: 0.5em; text-align: center; line-height: 0.9em; font-weight: 700; color: var(--ink); }
+ul.legend li { margin: 0.15rem 0; padding-left: 2.1em; text-indent: -2.1em; }
+.swatch { display: inline-block; width: 1.6em; height: 0.9em; vertical-align: middle; margin-right: 0.5em; text-indent: 0; text-align: center; line-height: 0.9em; font-weight: 700; color: var(--ink); }
 .swatch.custody { background: var(--custody); }
 .swatch.uncertain { background: rgba(155, 28, 28, 0.28); }
 .swatch.restriction { background: var(--restriction); }
