@@ -264,6 +264,16 @@ async fn run_demo(db: Option<Location>, wait: Duration) -> anyhow::Result<()> {
     let reports = db.join("reports");
     std::fs::create_dir_all(&reports)
         .with_context(|| format!("cannot create {}", reports.display()))?;
+    // Every person's report as SLUG.html, where the roster's links lead.
+    for person in index.people() {
+        let report = tracker.person_report(person.id, options).await?;
+        let name = format!("{}.html", person.slug);
+        std::fs::write(
+            reports.join(&name),
+            habeas_report::html::person_html(&report),
+        )
+        .with_context(|| format!("cannot write {name}"))?;
+    }
     let report = tracker.person_report(people.rong_chhun, options).await?;
     let public_options = habeas::reports::ReportOptions {
         public: true,
@@ -273,7 +283,6 @@ async fn run_demo(db: Option<Location>, wait: Duration) -> anyhow::Result<()> {
         .person_report(people.rong_chhun, public_options)
         .await?;
     for (name, text) in [
-        ("rong-chhun.html", habeas_report::html::person_html(&report)),
         (
             "rong-chhun.md",
             habeas_report::markdown::person_markdown(&report),
@@ -288,7 +297,7 @@ async fn run_demo(db: Option<Location>, wait: Duration) -> anyhow::Result<()> {
     }
     writeln!(
         out,
-        "Reports written to {}: rong-chhun.html (open it in a browser), rong-chhun.md, rong-chhun.public.html, roster.html",
+        "Reports written to {}: roster.html (open it in a browser; each name links to that person's report, rong-chhun.html and the others), rong-chhun.md, rong-chhun.public.html",
         reports.display()
     )?;
     writeln!(

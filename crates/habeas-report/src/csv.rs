@@ -6,10 +6,10 @@
 
 use crate::escape::{csv_field, csv_text};
 use crate::model::Roster;
-use crate::roster_figures::roster_order;
+use crate::roster_view;
 
 /// The header row, in column order.
-pub const ROSTER_COLUMNS: [&str; 15] = [
+pub const ROSTER_COLUMNS: [&str; 20] = [
     "example_data",
     "public",
     "as_of",
@@ -25,6 +25,11 @@ pub const ROSTER_COLUMNS: [&str; 15] = [
     "days_in_custody_now_max",
     "days_in_custody_total_min",
     "days_in_custody_total_max",
+    "slug",
+    "born",
+    "charges",
+    "sentence",
+    "last_fact",
 ];
 
 /// Renders a roster as CSV.
@@ -40,7 +45,8 @@ pub fn roster_csv(roster: &Roster) -> String {
         .view
         .known_at
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    for row in roster_order(&roster.rows) {
+    for view in roster_view::rows(roster) {
+        let row = view.row;
         let optional = |value: Option<String>| value.unwrap_or_default();
         let fields = [
             csv_field(example),
@@ -62,6 +68,11 @@ pub fn roster_csv(roster: &Roster) -> String {
             )),
             csv_field(&row.days_in_custody_total.min.to_string()),
             csv_field(&row.days_in_custody_total.max.to_string()),
+            csv_text(&row.slug),
+            csv_field(&optional(row.born.map(|d| d.to_string()))),
+            csv_text(view.charges.as_deref().unwrap_or_default()),
+            csv_text(view.sentence.as_deref().unwrap_or_default()),
+            csv_field(&optional(row.last_fact.map(|d| d.to_string()))),
         ];
         out.push_str(&fields.join(","));
         out.push_str("\r\n");

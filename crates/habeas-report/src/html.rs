@@ -17,7 +17,7 @@ use crate::model::{PersonReport, ReportMeta, Roster};
 use crate::notice;
 use crate::person_sections;
 use crate::person_view::PersonView;
-use crate::report_writer::{Figure, List, Mark, ReportWriter, Style, Table};
+use crate::report_writer::{Cells, Figure, List, Mark, ReportWriter, Style, Table};
 use crate::roster_sections;
 use crate::svg;
 
@@ -54,19 +54,33 @@ table { border-collapse: collapse; width: 100%; font-size: 0.92rem; }
 th, td { border: 1px solid var(--line); padding: 0.3rem 0.45rem; text-align: left; vertical-align: top; }
 th { background: #f3f4f6; }
 td.num { text-align: right; white-space: nowrap; }
+td.date { white-space: nowrap; }
+section.counts table { width: auto; min-width: 16rem; }
 .timeline { overflow-x: auto; margin: 0.5rem 0; }
-.timeline svg { display: block; width: 100%; min-width: 640px; height: auto; }
+.timeline svg { display: block; width: 100%; min-width: 900px; height: auto; }
 .legend { color: var(--muted); font-size: 0.9rem; }
-.swatch { display: inline-block; width: 1.4em; height: 0.8em; vertical-align: middle; margin: 0 0.25em 0 0.6em; }
+ul.legend { list-style: none; padding: 0; margin: 0.25rem 0 0; }
+ul.legend li { margin: 0.15rem 0; padding-left: 2.1em; text-indent: -2.1em; }
+.swatch { display: inline-block; width: 1.6em; height: 0.9em; vertical-align: middle; margin-right: 0.5em; text-indent: 0; text-align: center; line-height: 0.9em; font-weight: 700; color: var(--ink); }
 .swatch.custody { background: var(--custody); }
-.swatch.uncertain { background: var(--custody); opacity: 0.28; }
+.swatch.uncertain { background: rgba(155, 28, 28, 0.28); }
 .swatch.restriction { background: var(--restriction); }
+.swatch.uncertain-restriction { background: rgba(180, 83, 9, 0.28); }
+.swatch.ongoing { color: var(--ink); }
+.swatch.milestone { background: linear-gradient(90deg, transparent 45%, var(--ink) 45%, var(--ink) 60%, transparent 60%); }
+.swatch.uncertain-milestone { background: rgba(31, 41, 55, 0.3); }
+.swatch.as-of { background: linear-gradient(90deg, transparent 48%, var(--ink) 48%, var(--ink) 56%, transparent 56%); -webkit-mask: repeating-linear-gradient(180deg, #000 0 3px, transparent 3px 6px); mask: repeating-linear-gradient(180deg, #000 0 3px, transparent 3px 6px); }
 ol.facts > li, ol.statements > li { margin-bottom: 0.75rem; }
 .fact-details { margin: 0.2rem 0 0; padding-left: 1.2rem; color: var(--ink); }
 .cite a { text-decoration: none; }
 .flag { color: #b91c1c; font-weight: 700; }
 .confidence { color: #92400e; }
 .note { color: var(--muted); font-style: italic; }
+.aside { display: block; color: var(--muted); font-size: 0.85rem; }
+.namesake { display: block; color: #92400e; font-weight: 600; font-size: 0.85rem; }
+section.people table { font-size: 0.875rem; }
+section.people td:first-child { min-width: 9rem; }
+a.report { font-weight: 600; white-space: nowrap; }
 ol.sources li { margin-bottom: 0.35rem; overflow-wrap: anywhere; }
 .figures { font-size: 1.05rem; }
 .figures strong { font-size: 1.2rem; }
@@ -91,8 +105,27 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: 0.9rem; border-top:
 }
 "#;
 
-/// What the legend under the timeline says: what each colour and mark means.
-const TIMELINE_LEGEND: &str = "<span class=\"swatch custody\"></span>in custody<span class=\"swatch uncertain\"></span>date known only to the month or year: it falls somewhere in the faded band<span class=\"swatch restriction\"></span>restriction in force. An arrow means still going on at the as-of day (dashed line). Labels below the axis are milestones; every one is listed with its sources under Facts.";
+/// The legend under the timeline: a swatch and the meaning of every mark
+/// the picture uses, and nothing else.
+fn timeline_legend(keys: &[svg::Key]) -> String {
+    let mut out = String::from("<ul class=\"legend\">");
+    for key in keys {
+        let swatch = match key {
+            svg::Key::Ongoing => "▶",
+            svg::Key::Approximate => "~",
+            svg::Key::Break => "//",
+            _ => "",
+        };
+        let _ = write!(
+            out,
+            "<li><span class=\"swatch {}\" aria-hidden=\"true\">{swatch}</span>{}</li>",
+            key.name(),
+            h(key.meaning())
+        );
+    }
+    out.push_str("<li>Every milestone is listed with its sources under Facts.</li></ul>");
+    out
+}
 
 /// Writes an HTML page: the head and stylesheet when opened, sections as
 /// `<section>` elements, the footer and closing tags when finished.
@@ -139,6 +172,10 @@ impl ReportWriter for HtmlWriter {
 
     fn link(&self, url: &str, kind: Option<&'static str>) -> String {
         format!("<a{} href=\"{url}\">{url}</a>", class(kind), url = h(url))
+    }
+
+    fn file_link(&self, href: &str, inline: &str) -> String {
+        format!("<a class=\"report\" href=\"{}\">{inline}</a>", h(href))
     }
 
     fn anchor_link(&self, anchor: &str, inline: &str) -> String {
@@ -260,8 +297,11 @@ impl ReportWriter for HtmlWriter {
         for row in &table.rows {
             let _ = write!(self.out, "<tr{}>", id(row.anchor.as_deref()));
             for (idx, cell) in row.cells.iter().enumerate() {
-                let numeric = table.columns.get(idx).is_some_and(|column| column.numeric);
-                let kind = numeric.then_some("num");
+                let kind = match table.columns.get(idx).map(|column| column.cells) {
+                    Some(Cells::Number) => Some("num"),
+                    Some(Cells::Date) => Some("date"),
+                    Some(Cells::Text) | None => None,
+                };
                 let _ = write!(self.out, "<td{}>{cell}</td>", class(kind));
             }
             self.out.push_str("</tr>\n");
@@ -274,7 +314,9 @@ impl ReportWriter for HtmlWriter {
             Some(picture) => {
                 let _ = writeln!(
                     self.out,
-                    "<figure class=\"timeline\">\n{picture}\n</figure>\n<p class=\"legend\">{TIMELINE_LEGEND}</p>"
+                    "<figure class=\"timeline\">\n{}\n</figure>\n{}",
+                    picture.svg,
+                    timeline_legend(&picture.legend)
                 );
             }
             None => self.paragraph(None, "No dated fact to draw."),

@@ -19,6 +19,7 @@ use habeas_domain::term::Term;
 
 use crate::audit::{AuditRow, amendment_text};
 use crate::describe;
+use crate::last_information;
 use crate::model::{PersonReport, ReportMeta, Roster};
 use crate::person_view::PersonView;
 use crate::roster_figures::{RosterFigures, roster_figures};
@@ -271,6 +272,16 @@ struct AuditOut<'a> {
 }
 
 #[derive(Serialize)]
+struct LastInformationOut<'a> {
+    event_id: EventId,
+    occurred: PartialDate,
+    title: &'a str,
+    source_date: Option<PartialDate>,
+    text: String,
+    warning: Option<String>,
+}
+
+#[derive(Serialize)]
 struct PersonOut<'a> {
     schema: &'static str,
     schema_version: u32,
@@ -281,6 +292,7 @@ struct PersonOut<'a> {
     notices: Vec<&'static str>,
     person_id: PersonId,
     view: ViewOut,
+    last_information: Option<LastInformationOut<'a>>,
     headline: Headline,
     identity: IdentityOut<'a>,
     custody: CustodyOut<'a>,
@@ -474,6 +486,17 @@ pub fn person_json(report: &PersonReport) -> String {
             as_of: status.view.as_of,
             known_at: status.view.known_at,
         },
+        last_information: view
+            .last_information
+            .as_ref()
+            .map(|last| LastInformationOut {
+                event_id: last.event_id,
+                occurred: last.occurred,
+                title: &last.title,
+                source_date: last.source_date,
+                text: last_information::sentence(Some(last)),
+                warning: last_information::staleness(Some(last), status.view.as_of),
+            }),
         headline: status.headline,
         identity: IdentityOut {
             name: &view.name,
@@ -583,6 +606,13 @@ struct RosterRowOut<'a> {
     facility: Option<&'a str>,
     days_in_custody_now: Option<DaysOut>,
     days_in_custody_total: DaysOut,
+    slug: &'a str,
+    report: Option<String>,
+    born: Option<PartialDate>,
+    namesake: Option<String>,
+    legal: LegalOut<'a>,
+    sentence: Option<String>,
+    last_fact: Option<PartialDate>,
 }
 
 #[derive(Serialize)]
@@ -614,9 +644,10 @@ pub fn roster_json(roster: &Roster) -> String {
             known_at: roster.view.known_at,
         },
         figures: roster_figures(&roster.rows),
-        rows: crate::roster_figures::roster_order(&roster.rows)
+        rows: crate::roster_view::rows(roster)
             .into_iter()
-            .map(|row| RosterRowOut {
+            .map(|view| (view.row, view))
+            .map(|(row, view)| RosterRowOut {
                 person_id: row.person_id,
                 name: &row.name,
                 aliases: &row.aliases,
@@ -626,6 +657,13 @@ pub fn roster_json(roster: &Roster) -> String {
                 facility: row.facility.as_deref(),
                 days_in_custody_now: row.days_in_custody_now.map(DaysOut::new),
                 days_in_custody_total: DaysOut::new(row.days_in_custody_total),
+                slug: &row.slug,
+                report: view.report,
+                born: row.born,
+                namesake: view.namesake,
+                legal: legal(&row.legal),
+                sentence: view.sentence,
+                last_fact: row.last_fact,
             })
             .collect(),
     };

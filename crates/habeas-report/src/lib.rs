@@ -26,6 +26,11 @@
 //!   is flagged where it is shown;
 //! - partial dates are printed at the precision they were given, and figures
 //!   that depend on them are ranges, never invented exact counts;
+//! - a person report says beside its as-of day how old its newest
+//!   information is ("last information received"), and warns when the as-of
+//!   day lies long after it, so an old status is not read as confirmed;
+//! - the roster links each name to the person's report, `SLUG.html` in the
+//!   same folder, and tells namesakes apart;
 //! - the public variant leaves out restricted facts (and their sources),
 //!   notes and the names of recorders, even when the input still holds them;
 //! - every user-supplied string is escaped for its format ([`escape`]).
@@ -43,10 +48,13 @@ pub mod roster_figures;
 mod arithmetic;
 mod audit;
 mod describe;
+mod last_information;
 mod notice;
 mod person_sections;
 mod person_view;
 mod report_writer;
 mod roster_sections;
+mod roster_view;
 mod sources;
 mod svg;
+mod timeline_layout;

@@ -57,13 +57,18 @@ impl ReportWriter for MarkdownWriter {
 
     fn mark(&self, mark: Mark, inline: &str) -> String {
         match mark {
-            Mark::Flag => self.strong(inline),
+            Mark::Flag | Mark::Namesake => self.strong(inline),
             Mark::Confidence | Mark::Note => inline.to_owned(),
+            Mark::Aside => format!("({inline})"),
         }
     }
 
     fn link(&self, url: &str, _kind: Option<&'static str>) -> String {
         format!("<{}>", escape::markdown_url(url))
+    }
+
+    fn file_link(&self, href: &str, inline: &str) -> String {
+        format!("[{inline}]({href})")
     }
 
     fn anchor_link(&self, _anchor: &str, inline: &str) -> String {

@@ -10,7 +10,7 @@ use habeas_domain::event::{Event, Statement};
 use habeas_domain::figures::DayRange;
 use habeas_domain::history::Entry;
 use habeas_domain::id::{EventId, PersonId};
-use habeas_domain::status::{Headline, Status, View};
+use habeas_domain::status::{Headline, Legal, Status, View};
 
 /// Facts about the report itself, printed on every output.
 #[derive(Debug, Clone, Serialize)]
@@ -76,12 +76,17 @@ pub struct PersonReport {
 pub struct RosterRow {
     /// The person.
     pub person_id: PersonId,
+    /// Their slug, unique in the store: the roster links their name to
+    /// `SLUG.html`, the person report saved beside the roster.
+    pub slug: String,
     /// Their main name.
     pub name: String,
     /// Other spellings.
     pub aliases: Vec<String>,
     /// Country of the case.
     pub country: Option<String>,
+    /// Date of birth, which tells namesakes apart.
+    pub born: Option<PartialDate>,
     /// One word for their status.
     pub headline: Headline,
     /// Start of the current custody episode, if held.
@@ -92,6 +97,11 @@ pub struct RosterRow {
     pub days_in_custody_now: Option<DayRange>,
     /// Days in custody over all episodes.
     pub days_in_custody_total: DayRange,
+    /// Where the proceedings stand: the charges and the sentence.
+    pub legal: Legal,
+    /// When the newest visible dated fact about them happened: the status
+    /// rests on nothing newer.
+    pub last_fact: Option<PartialDate>,
 }
 
 /// Everyone documented, with their status at one view.

@@ -22,6 +22,15 @@ pub(crate) const RESTRICTED_FACT: &str =
 /// Explains why the median time in custody is a range.
 pub(crate) const MEDIAN_RANGE: &str = "Where a start of custody is known only to the month or year, each person's time in custody is a range; the figure gives the median of the fewest days and the median of the most days, and the true median lies between them.";
 
+/// Under the roster's table of people: where the links lead (the command
+/// that writes a linked report is the middle part), and what the newest fact
+/// says about the status beside it.
+pub(crate) const ROSTER_LINKS: (&str, &str, &str) = (
+    "Each name links to that person's report, SLUG.html in the same folder as this roster; write it with ",
+    "habeas report SLUG --format html -o SLUG.html",
+    ". Newest fact: when the most recent recorded fact about the person happened; the status rests on nothing newer.",
+);
+
 /// A point in time as printed: `2021-11-20 09:30:00 UTC`.
 pub(crate) fn timestamp(at: &DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M:%S UTC").to_string()

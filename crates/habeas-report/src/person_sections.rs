@@ -9,6 +9,7 @@ use habeas_domain::facts::{Confidence, Source};
 use crate::audit::amendment_text;
 use crate::describe;
 use crate::escape;
+use crate::last_information;
 use crate::model::PersonReport;
 use crate::notice;
 use crate::person_view::{FactView, PersonView, StatementView};
@@ -22,6 +23,7 @@ pub(crate) fn person<W: ReportWriter>(mut writer: W, report: &PersonReport) -> S
     let name = writer.text(&view.name);
     writer.title(&name);
     writer.view_line(Some(status.headline), &status.view);
+    last_information(&mut writer, &view);
     identity(&mut writer, &view);
     status_now(&mut writer, &view);
 
@@ -45,6 +47,18 @@ pub(crate) fn person<W: ReportWriter>(mut writer: W, report: &PersonReport) -> S
     sources(&mut writer, &view);
     audit(&mut writer, &view);
     writer.finish(&report.meta)
+}
+
+/// "Last information received", under the as-of line, with a warning when
+/// it is much older than the as-of day.
+fn last_information<W: ReportWriter>(writer: &mut W, view: &PersonView<'_>) {
+    let last = view.last_information.as_ref();
+    let mut inline = writer.plain(&last_information::sentence(last));
+    if let Some(warning) = last_information::staleness(last, view.report.status.view.as_of) {
+        inline.push(' ');
+        inline.push_str(&writer.mark(Mark::Flag, &writer.plain(&format!("⚠ {warning}"))));
+    }
+    writer.paragraph(Some("view"), &inline);
 }
 
 fn identity<W: ReportWriter>(writer: &mut W, view: &PersonView<'_>) {
@@ -358,8 +372,8 @@ fn audit<W: ReportWriter>(writer: &mut W, view: &PersonView<'_>) {
     let mut columns = vec![
         Column::number("#"),
         Column::text("Event"),
-        Column::text("Occurred"),
-        Column::text("Recorded (UTC)"),
+        Column::date("Occurred"),
+        Column::date("Recorded (UTC)"),
     ];
     if !view.public {
         columns.push(Column::text("Recorded by"));

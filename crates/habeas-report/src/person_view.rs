@@ -16,6 +16,7 @@ use crate::arithmetic;
 use crate::audit::{self, AuditRow};
 use crate::describe::{self, Described};
 use crate::escape;
+use crate::last_information::LastInformation;
 use crate::model::PersonReport;
 use crate::sources::{SourceList, is_sourced};
 
@@ -112,6 +113,8 @@ pub(crate) struct PersonView<'a> {
     pub(crate) sources: Vec<Source>,
     /// The audit appendix.
     pub(crate) audit: Vec<AuditRow>,
+    /// The newest visible fact and the date of its newest source.
+    pub(crate) last_information: Option<LastInformation>,
 }
 
 fn restricted(facts: &Facts) -> bool {
@@ -238,9 +241,11 @@ impl<'a> PersonView<'a> {
             || "(no registered name)".to_owned(),
             |identity| identity.name.clone(),
         );
+        let last_information = LastInformation::newest(&facts);
         Self {
             report,
             public,
+            last_information,
             name,
             identity_citations,
             arithmetic: arithmetic::lines(status, &episodes),

@@ -39,6 +39,10 @@ pub(crate) enum Mark {
     Confidence,
     /// An internal note.
     Note,
+    /// A remark set apart from the text it follows (other names, say).
+    Aside,
+    /// What tells a person apart from others of the same name.
+    Namesake,
 }
 
 impl Mark {
@@ -48,6 +52,8 @@ impl Mark {
             Mark::Flag => "flag",
             Mark::Confidence => "confidence",
             Mark::Note => "note",
+            Mark::Aside => "aside",
+            Mark::Namesake => "namesake",
         }
     }
 }
@@ -131,13 +137,24 @@ impl List {
     }
 }
 
+/// How a table column sets its cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cells {
+    /// Text, wrapped as needed.
+    Text,
+    /// Numbers, which HTML aligns to the right and never wraps.
+    Number,
+    /// Dates, which HTML never wraps at their hyphens.
+    Date,
+}
+
 /// A table column.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Column {
     /// Its heading (fixed program text).
     pub(crate) title: &'static str,
-    /// Whether it holds numbers, which HTML aligns to the right.
-    pub(crate) numeric: bool,
+    /// How its cells are set.
+    pub(crate) cells: Cells,
 }
 
 impl Column {
@@ -145,7 +162,7 @@ impl Column {
     pub(crate) fn text(title: &'static str) -> Self {
         Self {
             title,
-            numeric: false,
+            cells: Cells::Text,
         }
     }
 
@@ -153,7 +170,15 @@ impl Column {
     pub(crate) fn number(title: &'static str) -> Self {
         Self {
             title,
-            numeric: true,
+            cells: Cells::Number,
+        }
+    }
+
+    /// A column of dates.
+    pub(crate) fn date(title: &'static str) -> Self {
+        Self {
+            title,
+            cells: Cells::Date,
         }
     }
 }
@@ -222,6 +247,10 @@ pub(crate) trait ReportWriter {
     /// A link to `url`, which [`crate::escape::linkable_url`] allowed;
     /// `kind` names what it links to (HTML gives it as the link's class).
     fn link(&self, url: &str, kind: Option<&'static str>) -> String;
+
+    /// A link to another file of the same folder, `href` being a plain file
+    /// name ([`crate::roster_view::report_href`]).
+    fn file_link(&self, href: &str, inline: &str) -> String;
 
     /// A link to the item or row with this anchor elsewhere in the document.
     fn anchor_link(&self, anchor: &str, inline: &str) -> String;

@@ -151,14 +151,18 @@ mod tests {
     fn row(n: u128, headline: Headline, now: Option<(i64, i64)>) -> RosterRow {
         RosterRow {
             person_id: PersonId::from_uuid(Uuid::from_u128(n)),
+            slug: format!("person-{n}"),
             name: format!("person {n}"),
             aliases: Vec::new(),
             country: None,
+            born: None,
             headline,
             custody_since: None,
             facility: None,
             days_in_custody_now: now.map(|(min, max)| DayRange { min, max }),
             days_in_custody_total: DayRange::default(),
+            legal: habeas_domain::status::Legal::NotCharged,
+            last_fact: None,
         }
     }
 

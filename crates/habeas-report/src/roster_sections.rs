@@ -2,10 +2,11 @@
 //! figures a campaign quotes, the count of people per status, and one row per
 //! person. A [`ReportWriter`] decides only how they are spelled.
 
-use crate::model::Roster;
+use crate::model::{Roster, RosterRow};
 use crate::notice;
-use crate::report_writer::{Column, Figure, Item, List, ReportWriter, Row, Table};
-use crate::roster_figures::{RosterFigures, roster_figures, roster_order};
+use crate::report_writer::{Column, Figure, Item, List, Mark, ReportWriter, Row, Style, Table};
+use crate::roster_figures::{RosterFigures, roster_figures};
+use crate::roster_view;
 
 /// The roster's title, on the page and in its head.
 const TITLE: &str = "Roster of documented people";
@@ -18,7 +19,7 @@ pub(crate) fn roster<W: ReportWriter>(mut writer: W, roster: &Roster) -> String 
     writer.view_line(None, &roster.view);
     figures_section(&mut writer, &figures);
 
-    writer.section("By status", None);
+    writer.section("By status", Some("counts"));
     let rows = figures
         .counts
         .iter()
@@ -90,42 +91,78 @@ fn figures_section<W: ReportWriter>(writer: &mut W, figures: &RosterFigures) {
 }
 
 fn people<W: ReportWriter>(writer: &mut W, roster: &Roster) {
-    let rows = roster_order(&roster.rows)
+    let rows = roster_view::rows(roster)
         .into_iter()
-        .map(|row| {
-            let aliases: Vec<String> = row.aliases.iter().map(|a| writer.text(a)).collect();
+        .map(|view| {
+            let row = view.row;
+            let name = writer.text(&row.name);
+            let mut person = match &view.report {
+                Some(href) => writer.file_link(href, &name),
+                None => name,
+            };
+            if !row.aliases.is_empty() {
+                let aliases: Vec<String> = row.aliases.iter().map(|a| writer.text(a)).collect();
+                let aka = format!("also known as {}", aliases.join("; "));
+                person.push(' ');
+                person.push_str(&writer.mark(Mark::Aside, &aka));
+            }
+            if let Some(country) = &row.country {
+                person.push(' ');
+                person.push_str(&writer.mark(Mark::Aside, &writer.text(country)));
+            }
+            if let Some(namesake) = &view.namesake {
+                person.push(' ');
+                person.push_str(&writer.mark(Mark::Namesake, &writer.text(namesake)));
+            }
             Row {
                 anchor: None,
                 cells: vec![
-                    writer.text(&row.name),
-                    if aliases.is_empty() {
-                        "—".to_owned()
-                    } else {
-                        aliases.join("; ")
-                    },
-                    writer.text_or_dash(row.country.as_deref()),
+                    person,
                     row.headline.to_string(),
                     row.custody_since
                         .map_or_else(|| "—".to_owned(), |d| d.to_string()),
                     writer.text_or_dash(row.facility.as_deref()),
-                    row.days_in_custody_now
+                    writer.text_or_dash(view.charges.as_deref()),
+                    writer.text_or_dash(view.sentence.as_deref()),
+                    days_in_custody(row),
+                    row.last_fact
                         .map_or_else(|| "—".to_owned(), |d| d.to_string()),
-                    row.days_in_custody_total.to_string(),
                 ],
             }
         })
         .collect();
     let columns = vec![
-        Column::text("Name"),
-        Column::text("Also known as"),
-        Column::text("Country"),
+        Column::text("Person"),
         Column::text("Status"),
-        Column::text("In custody since"),
+        Column::date("Held since"),
         Column::text("Facility"),
-        Column::number("Days in custody now"),
-        Column::number("Days in custody in total"),
+        Column::text("Charges"),
+        Column::text("Sentence"),
+        Column::text("Days in custody"),
+        Column::date("Newest fact"),
     ];
-    writer.section("People", None);
+    writer.section("People", Some("people"));
     writer.table(&Table { columns, rows });
+    let (before, command, after) = notice::ROSTER_LINKS;
+    let how = format!(
+        "{}{}{}",
+        writer.plain(before),
+        writer.style(Style::Code, &writer.plain(command)),
+        writer.plain(after)
+    );
+    writer.paragraph(Some("legend"), &how);
     writer.end_section();
+}
+
+/// The days in custody of a row in one cell: now, and in total when that
+/// differs (an earlier custody period, or nobody holds them now); a dash
+/// for someone never held.
+fn days_in_custody(row: &RosterRow) -> String {
+    let total = row.days_in_custody_total;
+    match row.days_in_custody_now {
+        Some(now) if now == total => format!("{now} now"),
+        Some(now) => format!("{now} now; {total} in total"),
+        None if total.max == 0 => "—".to_owned(),
+        None => format!("not held now; {total} in total"),
+    }
 }

@@ -11,9 +11,12 @@ use habeas_report::{csv, html, json, markdown};
 use support::{Filtering, campaign_view, final_view, meta, person_report, roster, worked_example};
 
 fn check(name: &str, actual: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/snapshots")
-        .join(name);
+    // The directory of the package under test, as cargo says when it runs
+    // the test: a binary reused from a shared target directory built in
+    // another checkout keeps that checkout's compile-time path.
+    let root = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    let path = root.join("tests/snapshots").join(name);
     if std::env::var_os("HABEAS_BLESS").is_some() {
         std::fs::write(&path, actual).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         return;

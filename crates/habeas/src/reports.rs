@@ -7,6 +7,7 @@
 //! facts, statements and the audit appendix all leave restricted facts out.
 
 use chrono::Utc;
+use habeas_domain::date::PartialDate;
 use habeas_domain::event::Event;
 use habeas_domain::history::{CaseFile, RecordedEvent};
 use habeas_domain::id::PersonId;
@@ -134,7 +135,9 @@ impl Tracker {
             if history.is_empty() {
                 continue;
             }
-            let status = status(&visible(history, options.public), view);
+            let history = visible(history, options.public);
+            let status = status(&history, view);
+            let last_fact = last_fact(&history);
             let Some(identity) = status.identity.clone() else {
                 continue;
             };
@@ -146,14 +149,18 @@ impl Tracker {
             };
             rows.push(RosterRow {
                 person_id: person.id,
+                slug: person.slug.clone(),
                 name: identity.name,
                 aliases: identity.aliases,
                 country: identity.country,
+                born: identity.born,
                 headline: status.headline,
                 custody_since,
                 facility,
                 days_in_custody_now: status.figures.days_in_custody_now,
                 days_in_custody_total: status.figures.days_in_custody_total,
+                legal: status.legal,
+                last_fact,
             });
         }
         Ok(Roster {
@@ -162,6 +169,16 @@ impl Tracker {
             rows,
         })
     }
+}
+
+/// When the newest live dated fact of `history` happened (statements about
+/// the person live in other streams and do not count).
+fn last_fact(history: &[RecordedEvent]) -> Option<PartialDate> {
+    CaseFile::from_history(history)
+        .live_entries()
+        .filter(|entry| entry.effective.facts().is_some())
+        .map(|entry| entry.occurred())
+        .max()
 }
 
 fn visible(history: Vec<RecordedEvent>, public: bool) -> Vec<RecordedEvent> {

@@ -267,8 +267,17 @@ fn status_headline(
     .headline
 }
 
+/// The slug the projections give a name: lowercase words joined by hyphens.
+pub fn slug(name: &str) -> String {
+    name.split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 /// Assembles the roster the way the facade does.
 pub fn roster(world: &World, view: View, meta: ReportMeta) -> Roster {
+    let mut slugs: Vec<String> = Vec::new();
     let rows = world
         .people()
         .into_iter()
@@ -290,16 +299,38 @@ pub fn roster(world: &World, view: View, meta: ReportMeta) -> Roster {
                 } => (Some(*since), facility.clone()),
                 _ => (None, None),
             };
+            let last_fact = CaseFile::from_history(&history)
+                .live_entries()
+                .filter(|entry| entry.effective.facts().is_some())
+                .map(|entry| entry.occurred())
+                .max();
+            // As the projections do: the first free of `name`, `name-2`, …
+            let plain = slug(&identity.name);
+            let free = (1..)
+                .map(|n| {
+                    if n == 1 {
+                        plain.clone()
+                    } else {
+                        format!("{plain}-{n}")
+                    }
+                })
+                .find(|candidate| !slugs.contains(candidate))
+                .expect("some slug is free");
+            slugs.push(free.clone());
             RosterRow {
                 person_id: person,
+                slug: free,
                 name: identity.name,
                 aliases: identity.aliases,
                 country: identity.country,
+                born: identity.born,
                 headline: status.headline,
                 custody_since,
                 facility,
                 days_in_custody_now: status.figures.days_in_custody_now,
                 days_in_custody_total: status.figures.days_in_custody_total,
+                legal: status.legal,
+                last_fact,
             }
         })
         .collect();
@@ -565,6 +596,43 @@ pub fn worked_example() -> World {
         }),
     );
     world
+}
+
+/// A second Sar Kanika, born 1994, detained in 2021 with no source date: a
+/// namesake the roster must tell apart from the first (who has no recorded
+/// birth date). Not part of the worked example of `docs/domain.md`.
+pub fn add_namesake(world: &mut World) -> PersonId {
+    let namesake = person(5);
+    let stream = namesake.stream_name();
+    world.record(
+        &stream,
+        "2021-09-01T09:00:00Z",
+        OFFICER,
+        Action::RegisterPerson(Registration {
+            name: "Sar Kanika".to_owned(),
+            aliases: Vec::new(),
+            country: Some("Cambodia".to_owned()),
+            affiliation: Some("student".to_owned()),
+            born: Some(d("1994")),
+            sources: vec![Source::url("https://example.org/student-detained")],
+        }),
+    );
+    world.record(
+        &stream,
+        "2021-09-01T09:05:00Z",
+        OFFICER,
+        Action::RecordDetention(Detention {
+            facts: Facts::new(
+                d("2021-08-28"),
+                vec![Source::url("https://example.org/student-detained")],
+            ),
+            kind: DetentionKind::Arrest,
+            place: Some("Siem Reap".to_owned()),
+            authority: None,
+            facility: Some("Siem Reap provincial prison".to_owned()),
+        }),
+    );
+    namesake
 }
 
 /// The view of the snapshots: the day after the last recording.
