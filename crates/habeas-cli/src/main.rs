@@ -8,6 +8,8 @@ mod import;
 mod output;
 mod progress;
 mod run;
+mod serve;
+mod users;
 
 /// mimalloc rather than glibc malloc: the many small, short-lived allocations of
 /// JSON decoding made glibc's free-list upkeep the largest cost of a rebuild

@@ -29,20 +29,23 @@ use crate::output;
 
 /// Runs the parsed command line.
 pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(done) = crate::serve::run_server_command(&cli) {
+        return done;
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(dispatch(cli))
 }
 
-fn default_db() -> anyhow::Result<PathBuf> {
+pub(crate) fn default_db() -> anyhow::Result<PathBuf> {
     let dirs = directories::ProjectDirs::from("org", "Habeas", "habeas").context(
         "cannot find a per-user data directory (no home directory?): pass --db PATH or set HABEAS_DB",
     )?;
     Ok(dirs.data_dir().join("store"))
 }
 
-fn recorded_by(cli: &Cli) -> String {
+pub(crate) fn recorded_by(cli: &Cli) -> String {
     cli.recorded_by
         .clone()
         .or_else(|| std::env::var("USER").ok())
@@ -115,6 +118,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo | Command::Completions { .. } => unreachable!("handled above"),
+        Command::Serve(_) | Command::User(_) | Command::Token(_) => unreachable!("handled in run"),
         Command::Person(PersonCommand::Add(args)) => person_add(&tracker, args, issued(None)).await,
         Command::Person(PersonCommand::List(args)) => person_list(&tracker, args).await,
         Command::Log(command) => log(&tracker, command, &issued).await,

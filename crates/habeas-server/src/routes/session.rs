@@ -1,0 +1,139 @@
+//! Signing in and out of a browser session.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use serde::Deserialize;
+
+use crate::accounts::Refusal;
+use crate::accounts::book::Account;
+use crate::auth::{AnyRole, Authenticated, Caller};
+use crate::error::AppError;
+use crate::input::JsonBody;
+use crate::security::{self, SecurityEvent, SecurityKind};
+use crate::sessions::COOKIE;
+use crate::state::AppState;
+
+/// A sign-in.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    /// The account's name.
+    pub name: String,
+    /// Its password.
+    pub password: String,
+}
+
+/// `POST /api/v1/session`: checks the password (throttled per account and
+/// per address), starts a session with a new id and sets its cookie.
+pub async fn login(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(login): JsonBody<Login>,
+) -> Result<impl IntoResponse, AppError> {
+    if login.name.len() > 64 || login.password.len() > 1024 {
+        return Err(AppError::bad_input(
+            if login.name.len() > 64 {
+                "name"
+            } else {
+                "password"
+            },
+            "is too long",
+        ));
+    }
+    let address = caller.address();
+    let keys: Vec<String> = std::iter::once(format!("name:{}", login.name))
+        .chain(address.iter().map(|a| format!("addr:{a}")))
+        .collect();
+    let audit = |kind, outcome: &str| SecurityEvent {
+        kind,
+        account: Some(login.name.clone()),
+        address: address.clone(),
+        what: "POST /api/v1/session".to_owned(),
+        outcome: outcome.to_owned(),
+    };
+    if let Some(retry_after) = state.throttle().wait(&keys) {
+        security::record(
+            state.tracker(),
+            audit(SecurityKind::LoginThrottled, "refused"),
+        )
+        .await;
+        return Err(AppError::Throttled { retry_after });
+    }
+    match state
+        .accounts()
+        .check_password(&login.name, &login.password)
+        .await
+    {
+        Ok(account) => {
+            state.throttle().clear(&keys[0]);
+            security::record(state.tracker(), audit(SecurityKind::Login, "ok")).await;
+            let cookie = state.sessions().start(account.id);
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                header::SET_COOKIE,
+                HeaderValue::from_str(
+                    &state
+                        .sessions()
+                        .set_cookie(&cookie, state.config().secure_cookies),
+                )
+                .map_err(AppError::internal)?,
+            );
+            Ok((StatusCode::OK, headers, Json(account)))
+        }
+        Err(refusal) => {
+            state.throttle().fail(&keys);
+            security::record(
+                state.tracker(),
+                audit(SecurityKind::LoginFailed, refusal.as_str()),
+            )
+            .await;
+            let _ = Refusal::Unknown;
+            Err(AppError::Unauthenticated(
+                "the name or the password is wrong, or the account is disabled".to_owned(),
+            ))
+        }
+    }
+}
+
+/// `GET /api/v1/session`: who is signed in.
+pub async fn whoami(auth: Authenticated<AnyRole>) -> Json<Account> {
+    Json(auth.account)
+}
+
+/// `DELETE /api/v1/session`: ends the session and clears its cookie.
+pub async fn logout(
+    State(state): State<AppState>,
+    auth: Authenticated<AnyRole>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, AppError> {
+    if let Some(cookie) = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == COOKIE)
+        .map(|(_, value)| value.to_owned())
+    {
+        state.sessions().end(&cookie);
+    }
+    security::record(
+        state.tracker(),
+        SecurityEvent {
+            kind: SecurityKind::Logout,
+            account: Some(auth.account.name.clone()),
+            address: auth.address.clone(),
+            what: "DELETE /api/v1/session".to_owned(),
+            outcome: "ok".to_owned(),
+        },
+    )
+    .await;
+    let mut out = HeaderMap::new();
+    out.insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&state.sessions().clear_cookie()).map_err(AppError::internal)?,
+    );
+    Ok((StatusCode::NO_CONTENT, out))
+}
