@@ -114,9 +114,8 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for QueryParams<T> {
                     .strip_prefix("Failed to deserialize query string: ")
                     .unwrap_or(&text);
                 let field = detail
-                    .split('`')
-                    .nth(1)
-                    .filter(|_| detail.starts_with("unknown field"))
+                    .split_once("unknown field `")
+                    .and_then(|(_, rest)| rest.split('`').next())
                     .unwrap_or("query");
                 AppError::bad_input(field, detail.to_owned())
             })

@@ -69,22 +69,48 @@ fn reason_error(reason: Reason, text: &str) -> AppError {
     AppError::bad_input(field, reason.to_string())
 }
 
-/// The path of the field that does not read, found by reading the line's
-/// action and fields again with a reader that tracks paths.
+/// The field that does not read. Nested payloads (flattened facts,
+/// adjacently tagged actions) hide serde's own path, so the field is found
+/// from the error instead: the field whose value the message quotes, else
+/// the one whose absence lets the fields read.
 fn field_path(text: &str) -> Option<String> {
-    let mut line: Value = serde_json::from_str(text).ok()?;
+    let line: Value = serde_json::from_str(text).ok()?;
     let action = line.get("action")?.clone();
-    let mut fields = line.get_mut("fields")?.take();
-    if let Some(about) = fields.get_mut("about") {
+    let mut fields = line.get("fields")?.as_object()?.clone();
+    if fields.contains_key("about") {
         // People are named by reference here; the domain reads ids.
-        *about = Value::Array(Vec::new());
+        fields.insert("about".to_owned(), Value::Array(Vec::new()));
     }
-    let value = serde_json::json!({"action": action, "fields": fields});
-    let text = value.to_string();
-    let mut deserializer = serde_json::Deserializer::from_str(&text);
-    let err = serde_path_to_error::deserialize::<_, Action>(&mut deserializer).err()?;
-    let path = err.path().to_string();
-    (path != "." && !path.is_empty()).then_some(path)
+    let reads = |fields: &serde_json::Map<String, Value>| {
+        serde_json::from_value::<Action>(serde_json::json!({"action": action, "fields": fields}))
+    };
+    let message = reads(&fields).err()?.to_string();
+    let quoted = |value: &Value| {
+        let text = match value {
+            Value::String(text) => text.clone(),
+            Value::Number(number) => number.to_string(),
+            Value::Bool(flag) => flag.to_string(),
+            _ => return false,
+        };
+        message.contains(&format!("\"{text}\"")) || message.contains(&format!("`{text}`"))
+    };
+    let by_value = fields
+        .iter()
+        .find(|(_, value)| quoted(value))
+        .map(|(key, _)| key.clone());
+    let by_absence = || {
+        fields
+            .keys()
+            .find(|key| {
+                let mut without = fields.clone();
+                without.remove(*key);
+                reads(&without).is_ok()
+            })
+            .cloned()
+    };
+    by_value
+        .or_else(by_absence)
+        .map(|key| format!("fields.{key}"))
 }
 
 /// Decides and records one JSON-lines command as the caller.
