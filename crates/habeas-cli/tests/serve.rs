@@ -105,17 +105,31 @@ fn the_binary_serves_the_api_on_loopback_and_stops_gracefully() {
     assert!(token.starts_with("hbs_"), "{token}");
 
     let (server, address) = start(&db);
-    let (status, body) = http(&address, "POST", "/api/v1/people", &token, Some(r#"{"fields": {"name": "Rong Chhun"}}"#));
+    let (status, body) = http(
+        &address,
+        "POST",
+        "/api/v1/people",
+        &token,
+        Some(r#"{"fields": {"name": "Rong Chhun"}}"#),
+    );
     assert_eq!(status, 201, "{body}");
     let (status, body) = http(
         &address,
         "POST",
         "/api/v1/commands",
         &token,
-        Some(r#"{"person": "Rong Chhun", "action": "record_detention", "fields": {"occurred": "2020-07", "kind": "arrest", "sources": [{"url": "https://example.org/a"}]}}"#),
+        Some(
+            r#"{"person": "Rong Chhun", "action": "record_detention", "fields": {"occurred": "2020-07", "kind": "arrest", "sources": [{"url": "https://example.org/a"}]}}"#,
+        ),
     );
     assert_eq!(status, 201, "{body}");
-    let (status, body) = http(&address, "GET", "/api/v1/people/rong-chhun/status", &token, None);
+    let (status, body) = http(
+        &address,
+        "GET",
+        "/api/v1/people/rong-chhun/status",
+        &token,
+        None,
+    );
     assert_eq!(status, 200, "{body}");
     assert!(body.contains(r#""headline":"detained""#), "{body}");
     let (status, _) = http(&address, "GET", "/api/v1/people", "hbs_forged_0000", None);

@@ -36,7 +36,9 @@ fn ok(output: Output) -> String {
 /// One request on a fresh connection; `None` when the server is gone.
 fn http(address: &str, method: &str, path: &str, token: &str, body: &str) -> Option<(u16, String)> {
     let mut stream = TcpStream::connect(address).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(60))).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .ok()?;
     let request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
@@ -106,7 +108,14 @@ fn every_acknowledged_write_survives_sigkill_under_load() {
     let db = dir.path().join("store");
     ok(habeas(&db).arg("init").output().expect("init"));
     let mut add = habeas(&db)
-        .args(["user", "add", "loader", "--role", "documenter", "--password-stdin"])
+        .args([
+            "user",
+            "add",
+            "loader",
+            "--role",
+            "documenter",
+            "--password-stdin",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -181,8 +190,16 @@ fn every_acknowledged_write_survives_sigkill_under_load() {
     for client in clients {
         client.join().expect("client");
     }
-    let mut tally = Arc::try_unwrap(tally).ok().expect("joined").into_inner().expect("tally");
-    assert!(tally.refused.is_empty(), "refused: {:?}", &tally.refused[..tally.refused.len().min(5)]);
+    let mut tally = Arc::try_unwrap(tally)
+        .ok()
+        .expect("joined")
+        .into_inner()
+        .expect("tally");
+    assert!(
+        tally.refused.is_empty(),
+        "refused: {:?}",
+        &tally.refused[..tally.refused.len().min(5)]
+    );
     assert!(!tally.acknowledged.is_empty(), "nothing was acknowledged");
 
     // Every acknowledged write is in the log after the kill.
@@ -192,14 +209,24 @@ fn every_acknowledged_write_survives_sigkill_under_load() {
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .filter_map(|e| e["command_id"].as_str().map(str::to_owned))
         .collect();
-    let lost: Vec<&String> = tally.acknowledged.iter().filter(|id| !stored.contains(*id)).collect();
-    assert!(lost.is_empty(), "{} acknowledged writes lost, e.g. {:?}", lost.len(), lost.first());
+    let lost: Vec<&String> = tally
+        .acknowledged
+        .iter()
+        .filter(|id| !stored.contains(*id))
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged writes lost, e.g. {:?}",
+        lost.len(),
+        lost.first()
+    );
     let verify = ok(habeas(&db).arg("verify").output().expect("verify"));
     assert!(verify.contains("hash chain intact"), "{verify}");
 
     // The server starts again on the store.
     let (server, address) = start(&db);
-    let (status, _) = http(&address, "GET", "/api/v1/people?q=load", &token, "").expect("restarted");
+    let (status, _) =
+        http(&address, "GET", "/api/v1/people?q=load", &token, "").expect("restarted");
     assert_eq!(status, 200);
     signal(&server, "-TERM");
     assert!(server.wait_with_output().expect("wait").status.success());

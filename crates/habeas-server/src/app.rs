@@ -22,6 +22,7 @@ use crate::state::AppState;
 /// Every route, as `(method, path)`, for tests and the OpenAPI document.
 pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/health"),
+    ("GET", "/api/v1/openapi.json"),
     ("POST", "/api/v1/session"),
     ("GET", "/api/v1/session"),
     ("DELETE", "/api/v1/session"),
@@ -45,7 +46,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/audit"),
 ];
 
-async fn health() -> &'static str {
+/// Whether the server answers.
+#[utoipa::path(get, path = "/api/v1/health", security(()), responses((status = 200, description = "ok", content_type = "text/plain")))]
+pub async fn health() -> &'static str {
     "ok"
 }
 
@@ -63,6 +66,7 @@ pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let api = Router::new()
         .route("/health", get(health))
+        .route("/openapi.json", get(crate::openapi::openapi_json))
         .route(
             "/session",
             post(session::login)

@@ -106,19 +106,28 @@ impl AppError {
     }
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: Detail<'a>,
+/// The body of every error response.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
 }
 
-#[derive(Serialize)]
-struct Detail<'a> {
-    code: &'static str,
-    message: String,
+/// What went wrong.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// The class: bad_input, unauthenticated, forbidden, not_found,
+    /// conflict, too_large, locked, throttled, internal.
+    pub code: &'static str,
+    /// What is wrong and what to do.
+    pub message: String,
+    /// The field at fault (bad input only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'a str>,
+    pub field: Option<String>,
+    /// The events a rejection names (conflicts only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    events: Option<&'a [EventId]>,
+    #[schema(value_type = Option<Vec<String>>)]
+    pub events: Option<Vec<EventId>>,
 }
 
 impl IntoResponse for AppError {
@@ -131,16 +140,16 @@ impl IntoResponse for AppError {
             AppError::BadInput { message, .. } => message.clone(),
             other => other.to_string(),
         };
-        let body = Body {
-            error: Detail {
+        let body = ErrorBody {
+            error: ErrorDetail {
                 code: self.code(),
                 message,
                 field: match &self {
-                    AppError::BadInput { field, .. } => Some(field),
+                    AppError::BadInput { field, .. } => Some(field.clone()),
                     _ => None,
                 },
                 events: match &self {
-                    AppError::Conflict { events, .. } => Some(events),
+                    AppError::Conflict { events, .. } => Some(events.clone()),
                     _ => None,
                 },
             },

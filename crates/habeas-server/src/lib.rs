@@ -19,6 +19,7 @@ pub mod auth;
 pub mod error;
 pub mod filter;
 pub mod input;
+pub mod openapi;
 pub mod routes;
 pub mod security;
 pub mod serve;

@@ -12,7 +12,9 @@ use habeas_server::security::SECURITY_STREAM;
 async fn the_read_models_and_exports_tolerate_account_and_security_streams() {
     let fixture = Fixture::new().await;
     // A refusal and a sign-in put security events between case events.
-    fixture.send(Who::Viewer, "GET", "/api/v1/export", None).await;
+    fixture
+        .send(Who::Viewer, "GET", "/api/v1/export", None)
+        .await;
     let tracker = fixture.state.tracker();
     let streams: Vec<String> = tracker
         .store()
@@ -36,24 +38,40 @@ async fn the_read_models_and_exports_tolerate_account_and_security_streams() {
     assert_eq!(audit.n_people, 1);
     let people = tracker.people().await.expect("people");
     assert_eq!(people.people().len(), 1);
-    let verify = fixture.send(Who::Editor, "GET", "/api/v1/verify", None).await;
+    let verify = fixture
+        .send(Who::Editor, "GET", "/api/v1/verify", None)
+        .await;
     assert_eq!(verify.json()["ok"], true, "{}", verify.body);
-    let export = fixture.send(Who::Editor, "GET", "/api/v1/export", None).await;
+    let export = fixture
+        .send(Who::Editor, "GET", "/api/v1/export", None)
+        .await;
     assert_eq!(export.status, 200);
     let lines: Vec<&str> = export.body.lines().collect();
     assert!(lines.len() >= streams.len(), "{} lines", lines.len());
     // Secrets never enter the log or an export.
-    let secrets = std::fs::read_to_string(fixture.dir.path().join("secrets.json")).expect("secrets");
+    let secrets =
+        std::fs::read_to_string(fixture.dir.path().join("secrets.json")).expect("secrets");
     let secrets: serde_json::Value = serde_json::from_str(&secrets).expect("json");
-    for hash in secrets["passwords"].as_object().expect("passwords").values() {
+    for hash in secrets["passwords"]
+        .as_object()
+        .expect("passwords")
+        .values()
+    {
         let hash = hash.as_str().expect("phc");
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         assert!(!export.body.contains(hash));
     }
     for digest in secrets["tokens"].as_object().expect("tokens").values() {
         assert!(!export.body.contains(digest.as_str().expect("hex")));
     }
-    assert!(!export.body.contains(secrets["session_key"].as_str().expect("key")));
+    assert!(
+        !export
+            .body
+            .contains(secrets["session_key"].as_str().expect("key"))
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -37,7 +37,11 @@ async fn a_session_cookie_is_signed_renewed_and_same_site_only() {
     }
     let (_, second) = sign_in(&fixture, "documenter", PASSWORD).await;
     let second = second.expect("a cookie");
-    assert_ne!(pair(&first), pair(&second), "a sign-in must start a new session id");
+    assert_ne!(
+        pair(&first),
+        pair(&second),
+        "a sign-in must start a new session id"
+    );
     let cookie = pair(&second);
     let with = |extra: &'static [(&'static str, &'static str)]| {
         let cookie = cookie.clone();
@@ -63,8 +67,14 @@ async fn a_session_cookie_is_signed_renewed_and_same_site_only() {
     let cases: [(&[(&str, &str)], u16); 5] = [
         (&[], 403),
         (&[("sec-fetch-site", "cross-site")], 403),
-        (&[("origin", "https://evil.example"), ("host", "habeas.local")], 403),
-        (&[("origin", "http://habeas.local"), ("host", "habeas.local")], 201),
+        (
+            &[("origin", "https://evil.example"), ("host", "habeas.local")],
+            403,
+        ),
+        (
+            &[("origin", "http://habeas.local"), ("host", "habeas.local")],
+            201,
+        ),
         (&[("sec-fetch-site", "same-origin")], 201),
     ];
     for (headers, expected) in cases {
@@ -76,13 +86,27 @@ async fn a_session_cookie_is_signed_renewed_and_same_site_only() {
     }
     // A read needs no same-site proof; a tampered cookie is refused.
     let read = fixture
-        .send_bytes(Who::Anonymous, "GET", "/api/v1/session", None, "", &[("cookie", &cookie)])
+        .send_bytes(
+            Who::Anonymous,
+            "GET",
+            "/api/v1/session",
+            None,
+            "",
+            &[("cookie", &cookie)],
+        )
         .await;
     assert_eq!(read.status, 200, "{}", read.body);
     assert_eq!(read.json()["name"], "documenter");
     let tampered = format!("{}0", cookie);
     let refused = fixture
-        .send_bytes(Who::Anonymous, "GET", "/api/v1/session", None, "", &[("cookie", &tampered)])
+        .send_bytes(
+            Who::Anonymous,
+            "GET",
+            "/api/v1/session",
+            None,
+            "",
+            &[("cookie", &tampered)],
+        )
         .await;
     assert_eq!(refused.status, 401);
     // Signing out ends the session.
@@ -98,7 +122,14 @@ async fn a_session_cookie_is_signed_renewed_and_same_site_only() {
         .await;
     assert_eq!(out.status, 204, "{}", out.body);
     let after = fixture
-        .send_bytes(Who::Anonymous, "GET", "/api/v1/session", None, "", &[("cookie", &cookie)])
+        .send_bytes(
+            Who::Anonymous,
+            "GET",
+            "/api/v1/session",
+            None,
+            "",
+            &[("cookie", &cookie)],
+        )
         .await;
     assert_eq!(after.status, 401);
 }
@@ -121,7 +152,13 @@ async fn failed_sign_ins_are_throttled_per_account() {
     let kinds = fixture.audit_kinds().await;
     assert_eq!(
         kinds,
-        ["login_failed", "login_failed", "login_failed", "login_throttled", "login"]
+        [
+            "login_failed",
+            "login_failed",
+            "login_failed",
+            "login_throttled",
+            "login"
+        ]
     );
 }
 
@@ -131,18 +168,41 @@ async fn a_disabled_account_loses_its_sessions_and_tokens() {
     let (_, cookie) = sign_in(&fixture, "viewer", PASSWORD).await;
     let cookie = pair(&cookie.expect("cookie"));
     let disable = fixture
-        .send(Who::Admin, "PATCH", "/api/v1/users/viewer", Some(r#"{"disabled": true}"#))
+        .send(
+            Who::Admin,
+            "PATCH",
+            "/api/v1/users/viewer",
+            Some(r#"{"disabled": true}"#),
+        )
         .await;
     assert_eq!(disable.status, 200, "{}", disable.body);
-    assert_eq!(fixture.send(Who::Viewer, "GET", "/api/v1/people", None).await.status, 401);
+    assert_eq!(
+        fixture
+            .send(Who::Viewer, "GET", "/api/v1/people", None)
+            .await
+            .status,
+        401
+    );
     let by_cookie = fixture
-        .send_bytes(Who::Anonymous, "GET", "/api/v1/people", None, "", &[("cookie", &cookie)])
+        .send_bytes(
+            Who::Anonymous,
+            "GET",
+            "/api/v1/people",
+            None,
+            "",
+            &[("cookie", &cookie)],
+        )
         .await;
     assert_eq!(by_cookie.status, 401);
     assert_eq!(sign_in(&fixture, "viewer", PASSWORD).await.0, 401);
     // The last admin cannot be disabled.
     let last = fixture
-        .send(Who::Admin, "PATCH", "/api/v1/users/admin", Some(r#"{"disabled": true}"#))
+        .send(
+            Who::Admin,
+            "PATCH",
+            "/api/v1/users/admin",
+            Some(r#"{"disabled": true}"#),
+        )
         .await;
     assert_eq!(last.status, 409, "{}", last.body);
 }
@@ -151,19 +211,32 @@ async fn a_disabled_account_loses_its_sessions_and_tokens() {
 async fn a_retried_command_records_nothing_new() {
     let fixture = Fixture::new().await;
     let line = r#"{"person": "rong-chhun", "action": "record_hearing", "command_id": "0192f0c1-7d4e-7a3b-9c2d-1e2f3a4b5c6d", "fields": {"occurred": "2020-08", "sources": [{"url": "https://example.org/h"}]}}"#;
-    let first = fixture.send(Who::Documenter, "POST", "/api/v1/commands", Some(line)).await;
+    let first = fixture
+        .send(Who::Documenter, "POST", "/api/v1/commands", Some(line))
+        .await;
     assert_eq!(first.status, 201, "{}", first.body);
     let log = fixture.case_log().await;
-    let again = fixture.send(Who::Documenter, "POST", "/api/v1/commands", Some(line)).await;
+    let again = fixture
+        .send(Who::Documenter, "POST", "/api/v1/commands", Some(line))
+        .await;
     assert_eq!(again.status, 200, "{}", again.body);
     assert_eq!(again.json()["already_applied"], true);
     assert_eq!(again.json()["event_ids"], first.json()["event_ids"]);
     assert_eq!(log, fixture.case_log().await);
     // A registration with a command id is the same person on a retry.
     let register = r#"{"fields": {"name": "Kem Sokha"}, "command_id": "0192f0c1-7d4e-7a3b-9c2d-1e2f3a4b5c6e"}"#;
-    let one = fixture.send(Who::Documenter, "POST", "/api/v1/people", Some(register)).await;
-    let two = fixture.send(Who::Documenter, "POST", "/api/v1/people", Some(register)).await;
-    assert_eq!((one.status.as_u16(), two.status.as_u16()), (201, 200), "{}", two.body);
+    let one = fixture
+        .send(Who::Documenter, "POST", "/api/v1/people", Some(register))
+        .await;
+    let two = fixture
+        .send(Who::Documenter, "POST", "/api/v1/people", Some(register))
+        .await;
+    assert_eq!(
+        (one.status.as_u16(), two.status.as_u16()),
+        (201, 200),
+        "{}",
+        two.body
+    );
     assert_eq!(one.json()["person"], two.json()["person"]);
 }
 
@@ -172,14 +245,21 @@ async fn lists_come_in_pages() {
     let fixture = Fixture::new().await;
     for idx in 0..7 {
         let body = format!(r#"{{"fields": {{"name": "Person {idx}"}}}}"#);
-        let answer = fixture.send(Who::Documenter, "POST", "/api/v1/people", Some(&body)).await;
+        let answer = fixture
+            .send(Who::Documenter, "POST", "/api/v1/people", Some(&body))
+            .await;
         assert_eq!(answer.status, 201);
     }
     let mut seen = Vec::new();
     let mut offset = Some(0);
     while let Some(at) = offset {
         let page = fixture
-            .send(Who::Viewer, "GET", &format!("/api/v1/people?q=person&limit=3&offset={at}"), None)
+            .send(
+                Who::Viewer,
+                "GET",
+                &format!("/api/v1/people?q=person&limit=3&offset={at}"),
+                None,
+            )
             .await
             .json();
         assert_eq!(page["total"], 7, "{page}");

@@ -12,7 +12,7 @@ use super::events::AccountEvent;
 use super::role::Role;
 
 /// One account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Account {
     /// Its id.
     pub id: Uuid,

@@ -13,7 +13,7 @@ use crate::accounts::book::{Account, AccountCommand, AccountError, Token};
 use crate::accounts::role::Role;
 use crate::accounts::secrets::password_problem;
 use crate::auth::{Authenticated, CanAdminister};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::input::{JsonBody, Paged, QueryParams, page};
 use crate::security::{self, ListedEvent, SecurityEvent, SecurityKind};
 use crate::state::AppState;
@@ -58,6 +58,7 @@ async fn audit(state: &AppState, auth: &Authenticated<CanAdminister>, what: Stri
 }
 
 /// `GET /api/v1/users`
+#[utoipa::path(get, path = "/api/v1/users", responses((status = 200, description = "every account", body = [Account]), (status = 400, description = "bad input, naming the field", body = ErrorBody), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody)))]
 pub async fn list_users(
     State(state): State<AppState>,
     _auth: Authenticated<CanAdminister>,
@@ -66,7 +67,7 @@ pub async fn list_users(
 }
 
 /// A new account.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     /// Its sign-in name.
@@ -81,6 +82,7 @@ pub struct NewUser {
 }
 
 /// `POST /api/v1/users`
+#[utoipa::path(post, path = "/api/v1/users", request_body = NewUser, responses((status = 201, description = "added", body = Account), (status = 400, description = "bad input, naming the field", body = ErrorBody), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody), (status = 409, description = "the rules refuse it, naming the conflicting events", body = ErrorBody)))]
 pub async fn add_user(
     State(state): State<AppState>,
     auth: Authenticated<CanAdminister>,
@@ -112,7 +114,7 @@ pub async fn add_user(
 }
 
 /// Changes to an account; absent fields stay as they are.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserChange {
     /// A new role.
@@ -126,6 +128,7 @@ pub struct UserChange {
 }
 
 /// `PATCH /api/v1/users/{name}`
+#[utoipa::path(patch, path = "/api/v1/users/{name}", params(("name" = String, Path, description = "the account")), request_body = UserChange, responses((status = 200, description = "changed", body = Account), (status = 400, description = "bad input, naming the field", body = ErrorBody), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody), (status = 404, description = "no such person", body = ErrorBody), (status = 409, description = "the rules refuse it, naming the conflicting events", body = ErrorBody)))]
 pub async fn change_user(
     State(state): State<AppState>,
     auth: Authenticated<CanAdminister>,
@@ -192,7 +195,7 @@ pub async fn change_user(
 }
 
 /// A token to issue.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
     /// The account it acts as.
@@ -213,6 +216,7 @@ pub struct IssuedToken {
 }
 
 /// `POST /api/v1/tokens`
+#[utoipa::path(post, path = "/api/v1/tokens", request_body = NewToken, responses((status = 201, description = "issued; the secret is shown once", body = Object), (status = 400, description = "bad input, naming the field", body = ErrorBody), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody), (status = 404, description = "no such person", body = ErrorBody)))]
 pub async fn create_token(
     State(state): State<AppState>,
     auth: Authenticated<CanAdminister>,
@@ -250,6 +254,7 @@ pub async fn create_token(
 }
 
 /// `DELETE /api/v1/tokens/{id}`
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", params(("id" = String, Path, description = "the token id")), responses((status = 204, description = "revoked"), (status = 400, description = "bad input, naming the field", body = ErrorBody), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody), (status = 404, description = "no such person", body = ErrorBody)))]
 pub async fn revoke_token(
     State(state): State<AppState>,
     auth: Authenticated<CanAdminister>,
@@ -283,6 +288,7 @@ pub struct AuditParams {
 }
 
 /// `GET /api/v1/audit?offset=&limit=`: security events, oldest first.
+#[utoipa::path(get, path = "/api/v1/audit", params(("offset" = Option<String>, Query, description = "where the page starts"), ("limit" = Option<String>, Query, description = "1 to 500")), responses((status = 200, description = "a page of security events", body = Object), (status = 400, description = "bad input, naming the field", body = ErrorBody), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody)))]
 pub async fn list_audit(
     State(state): State<AppState>,
     _auth: Authenticated<CanAdminister>,

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::auth::{AnyRole, Authenticated};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::filter::{Clearance, Filter};
 use crate::input::{QueryParams, ViewParams, view};
 use crate::security::{self, SecurityEvent, SecurityKind};
@@ -52,6 +52,7 @@ pub async fn note_restricted_read(
 }
 
 /// `GET /api/v1/people/{person}/status?as_of=&known_at=`
+#[utoipa::path(get, path = "/api/v1/people/{person}/status", params(("person" = String, Path, description = "an id, a slug, or a name or alias matching one person"), ("as_of" = Option<String>, Query, description = "YYYY, YYYY-MM or YYYY-MM-DD"), ("known_at" = Option<String>, Query, description = "an RFC 3339 moment")), responses((status = 200, description = "the status", body = Object), (status = 400, description = "bad input, naming the field", body = ErrorBody), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody), (status = 404, description = "no such person", body = ErrorBody)))]
 pub async fn get_status(
     State(state): State<AppState>,
     auth: Authenticated<AnyRole>,
@@ -93,6 +94,7 @@ pub struct HistoryLine {
 }
 
 /// `GET /api/v1/people/{person}/history`
+#[utoipa::path(get, path = "/api/v1/people/{person}/history", params(("person" = String, Path, description = "an id, a slug, or a name or alias matching one person")), responses((status = 200, description = "every event with its envelope", body = Object), (status = 400, description = "bad input, naming the field", body = ErrorBody), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody), (status = 404, description = "no such person", body = ErrorBody)))]
 pub async fn get_history(
     State(state): State<AppState>,
     auth: Authenticated<AnyRole>,
@@ -156,6 +158,7 @@ pub struct StatementLine {
 }
 
 /// `GET /api/v1/people/{person}/statements`
+#[utoipa::path(get, path = "/api/v1/people/{person}/statements", params(("person" = String, Path, description = "an id, a slug, or a name or alias matching one person")), responses((status = 200, description = "statements naming the person", body = Object), (status = 400, description = "bad input, naming the field", body = ErrorBody), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody), (status = 404, description = "no such person", body = ErrorBody)))]
 pub async fn get_statements(
     State(state): State<AppState>,
     auth: Authenticated<AnyRole>,

@@ -22,20 +22,23 @@ use uuid::Uuid;
 
 use crate::accounts::role::Role;
 use crate::auth::{Authenticated, CanEdit, Records};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::input::{QueryParams, body_bytes, require_json_request, utf8};
 use crate::state::AppState;
 
 /// What a write recorded.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RecordAnswer {
     /// The stream written to.
     pub stream: String,
     /// The person, when the stream is a person's.
+    #[schema(value_type = Option<String>)]
     pub person: Option<PersonId>,
     /// The statement, when the stream is a statement's.
+    #[schema(value_type = Option<String>)]
     pub statement: Option<StatementId>,
     /// The events recorded (or recorded before, for a retry).
+    #[schema(value_type = Vec<String>)]
     pub event_ids: Vec<EventId>,
     /// The global position of the last one.
     pub position: u64,
@@ -253,6 +256,7 @@ async fn may_amend<R: Records>(
 }
 
 /// `POST /api/v1/commands`: one command, as a JSON object.
+#[utoipa::path(post, path = "/api/v1/commands", request_body(content = Object, content_type = "application/json"), responses((status = 201, description = "recorded", body = RecordAnswer), (status = 200, description = "recorded before with this command id", body = RecordAnswer), (status = 400, description = "bad input, naming the field", body = ErrorBody), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody), (status = 404, description = "no such person", body = ErrorBody), (status = 409, description = "the rules refuse it, naming the conflicting events", body = ErrorBody)))]
 pub async fn post_command(
     State(state): State<AppState>,
     auth: Authenticated<crate::auth::CanRecord>,
@@ -283,6 +287,7 @@ pub struct ImportParams {
 /// (`application/x-ndjson`), each line decided on its own; the report lists
 /// every rejected line. A dry run is the default, so a file is checked
 /// before it is written.
+#[utoipa::path(post, path = "/api/v1/import", params(("dry_run" = Option<String>, Query, description = "true (default) or false")), request_body(content = String, content_type = "application/x-ndjson"), responses((status = 200, description = "the import report", body = Object), (status = 422, description = "every line was rejected", body = Object), (status = 400, description = "bad input, naming the field", body = ErrorBody), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody), (status = 413, description = "too large", body = ErrorBody)))]
 pub async fn import(
     State(state): State<AppState>,
     auth: Authenticated<CanEdit>,

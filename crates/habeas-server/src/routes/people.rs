@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::auth::{AnyRole, Authenticated, CanRecord};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::input::{Paged, QueryParams, body_bytes, page, utf8};
-use crate::routes::commands::record_line;
+use crate::routes::commands::{RecordAnswer, record_line};
 use crate::state::AppState;
 
 /// The query of a search.
@@ -48,6 +48,7 @@ pub struct Found {
 }
 
 /// `GET /api/v1/people?q=&offset=&limit=`
+#[utoipa::path(get, path = "/api/v1/people", params(("q" = Option<String>, Query, description = "part of a name or alias"), ("offset" = Option<String>, Query, description = "where the page starts"), ("limit" = Option<String>, Query, description = "1 to 500")), responses((status = 200, description = "a page of people", body = Object), (status = 400, description = "bad input, naming the field", body = ErrorBody), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody)))]
 pub async fn search(
     State(state): State<AppState>,
     auth: Authenticated<AnyRole>,
@@ -103,6 +104,7 @@ pub async fn search(
 
 /// `POST /api/v1/people` with `{"fields": {…registration…}, "command_id": …}`:
 /// a `register_person` line of the JSON-lines format.
+#[utoipa::path(post, path = "/api/v1/people", request_body(content = Object, content_type = "application/json"), responses((status = 201, description = "registered", body = RecordAnswer), (status = 200, description = "registered before with this command id", body = RecordAnswer), (status = 400, description = "bad input, naming the field", body = ErrorBody), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody), (status = 409, description = "the rules refuse it, naming the conflicting events", body = ErrorBody)))]
 pub async fn register(
     State(state): State<AppState>,
     auth: Authenticated<CanRecord>,

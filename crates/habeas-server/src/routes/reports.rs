@@ -12,7 +12,7 @@ use habeas_report::model::RosterRow;
 use serde::Deserialize;
 
 use crate::auth::ReportReader;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::input::{Paged, QueryParams, page, view};
 use crate::state::AppState;
 
@@ -94,6 +94,7 @@ fn document(format: Format, text: String) -> Response {
 }
 
 /// `GET /api/v1/people/{person}/report?format=&public=&as_of=&known_at=`
+#[utoipa::path(get, path = "/api/v1/people/{person}/report", params(("person" = String, Path, description = "an id, a slug, or a name or alias matching one person"), ("format" = Option<String>, Query, description = "html, md, json or csv"), ("public" = Option<String>, Query, description = "true or false"), ("as_of" = Option<String>, Query, description = "YYYY, YYYY-MM or YYYY-MM-DD"), ("known_at" = Option<String>, Query, description = "an RFC 3339 moment")), responses((status = 200, description = "the report", content((String = "text/html"), (String = "text/markdown"), (Object = "application/json"))), (status = 400, description = "bad input, naming the field", body = ErrorBody), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody), (status = 404, description = "no such person", body = ErrorBody)))]
 pub async fn person_report(
     State(state): State<AppState>,
     reader: ReportReader,
@@ -138,6 +139,7 @@ pub async fn person_report(
 }
 
 /// `GET /api/v1/roster/report?format=&public=&as_of=&known_at=`
+#[utoipa::path(get, path = "/api/v1/roster/report", params(("format" = Option<String>, Query, description = "html, md, json or csv"), ("public" = Option<String>, Query, description = "true or false"), ("as_of" = Option<String>, Query, description = "YYYY, YYYY-MM or YYYY-MM-DD"), ("known_at" = Option<String>, Query, description = "an RFC 3339 moment")), responses((status = 200, description = "the roster", content((String = "text/html"), (String = "text/markdown"), (Object = "application/json"), (String = "text/csv"))), (status = 400, description = "bad input, naming the field", body = ErrorBody), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody)))]
 pub async fn roster_report(
     State(state): State<AppState>,
     reader: ReportReader,
@@ -177,6 +179,7 @@ pub struct RosterParams {
 }
 
 /// `GET /api/v1/roster?headline=&country=&facility=&as_of=&known_at=&offset=&limit=`
+#[utoipa::path(get, path = "/api/v1/roster", params(("headline" = Option<String>, Query, description = "comma-separated headlines"), ("country" = Option<String>, Query), ("facility" = Option<String>, Query), ("public" = Option<String>, Query), ("as_of" = Option<String>, Query, description = "YYYY, YYYY-MM or YYYY-MM-DD"), ("known_at" = Option<String>, Query, description = "an RFC 3339 moment"), ("offset" = Option<String>, Query, description = "where the page starts"), ("limit" = Option<String>, Query, description = "1 to 500")), responses((status = 200, description = "a page of roster rows", body = Object), (status = 400, description = "bad input, naming the field", body = ErrorBody), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody)))]
 pub async fn roster(
     State(state): State<AppState>,
     reader: ReportReader,

@@ -9,14 +9,14 @@ use serde::Deserialize;
 use crate::accounts::Refusal;
 use crate::accounts::book::Account;
 use crate::auth::{AnyRole, Authenticated, Caller};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::input::JsonBody;
 use crate::security::{self, SecurityEvent, SecurityKind};
 use crate::sessions::COOKIE;
 use crate::state::AppState;
 
 /// A sign-in.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Login {
     /// The account's name.
@@ -27,6 +27,7 @@ pub struct Login {
 
 /// `POST /api/v1/session`: checks the password (throttled per account and
 /// per address), starts a session with a new id and sets its cookie.
+#[utoipa::path(post, path = "/api/v1/session", request_body = Login, responses((status = 200, description = "signed in; sets the session cookie", body = Account), (status = 400, description = "bad input, naming the field", body = ErrorBody), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody), (status = 429, description = "too many failed sign-ins", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     caller: Caller,
@@ -98,11 +99,13 @@ pub async fn login(
 }
 
 /// `GET /api/v1/session`: who is signed in.
+#[utoipa::path(get, path = "/api/v1/session", responses((status = 200, description = "the signed-in account", body = Account), (status = 400, description = "bad input, naming the field", body = ErrorBody), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody)))]
 pub async fn whoami(auth: Authenticated<AnyRole>) -> Json<Account> {
     Json(auth.account)
 }
 
 /// `DELETE /api/v1/session`: ends the session and clears its cookie.
+#[utoipa::path(delete, path = "/api/v1/session", responses((status = 204, description = "signed out"), (status = 400, description = "bad input, naming the field", body = ErrorBody), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody)))]
 pub async fn logout(
     State(state): State<AppState>,
     auth: Authenticated<AnyRole>,

@@ -9,7 +9,7 @@ use habeas::error::TrackerError;
 use serde::Serialize;
 
 use crate::auth::{Authenticated, CanEdit};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::security::{self, SecurityEvent, SecurityKind};
 use crate::state::AppState;
 
@@ -18,6 +18,7 @@ const PAGE: usize = 4096;
 
 /// `GET /api/v1/export`: the whole log, one envelope per line, as stored
 /// (restricted facts included, hence editors only), streamed page by page.
+#[utoipa::path(get, path = "/api/v1/export", responses((status = 200, description = "the log, one envelope per line", content_type = "application/x-ndjson"), (status = 400, description = "bad input, naming the field", body = ErrorBody), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody)))]
 pub async fn export(
     State(state): State<AppState>,
     auth: Authenticated<CanEdit>,
@@ -69,7 +70,7 @@ pub async fn export(
 }
 
 /// What verify found.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct VerifyAnswer {
     /// True when the chain is intact and the read models agree with the log.
     pub ok: bool,
@@ -82,6 +83,7 @@ pub struct VerifyAnswer {
 }
 
 /// `GET /api/v1/verify`: checks the hash chain, then audits the read models.
+#[utoipa::path(get, path = "/api/v1/verify", responses((status = 200, description = "what verify found", body = VerifyAnswer), (status = 400, description = "bad input, naming the field", body = ErrorBody), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody)))]
 pub async fn verify(
     State(state): State<AppState>,
     _auth: Authenticated<CanEdit>,
