@@ -287,7 +287,7 @@ pub struct ImportParams {
 /// (`application/x-ndjson`), each line decided on its own; the report lists
 /// every rejected line. A dry run is the default, so a file is checked
 /// before it is written.
-#[utoipa::path(post, path = "/api/v1/import", params(("dry_run" = Option<String>, Query, description = "true (default) or false")), request_body(content = String, content_type = "application/x-ndjson"), responses((status = 200, description = "the import report", body = Object), (status = 422, description = "every line was rejected", body = Object), (status = 400, description = "bad input, naming the field", body = ErrorBody), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody), (status = 413, description = "too large", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/import", params(("dry_run" = Option<String>, Query, description = "true (default) or false")), request_body(content((String = "application/x-ndjson"), (String = "text/plain"))), responses((status = 200, description = "the import report", body = Object), (status = 422, description = "every line was rejected", body = Object), (status = 400, description = "bad input, naming the field", body = ErrorBody), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody), (status = 413, description = "too large", body = ErrorBody)))]
 pub async fn import(
     State(state): State<AppState>,
     auth: Authenticated<CanEdit>,
