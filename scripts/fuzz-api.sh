@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 examples="${1:-60}"
 work="$(mktemp -d)"
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+server=""
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 cargo build -q -p habeas-cli
 habeas=target/debug/habeas
 [ -n "${CARGO_TARGET_DIR:-}" ] && habeas="$CARGO_TARGET_DIR/debug/habeas"
