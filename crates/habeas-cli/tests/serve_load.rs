@@ -59,8 +59,13 @@ fn start(db: &Path) -> (Child, String) {
         .spawn()
         .expect("spawn");
     let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let mut said = Vec::new();
     let address = loop {
-        let line = lines.next().expect("the server exited").expect("line");
+        let line = match lines.next() {
+            Some(line) => line.expect("line"),
+            None => panic!("the server exited: {said:?}"),
+        };
+        said.push(line.clone());
         if let Some((_, rest)) = line.split_once("on http://") {
             break rest.split('/').next().expect("address").to_owned();
         }
