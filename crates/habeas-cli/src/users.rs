@@ -54,6 +54,21 @@ pub(crate) enum UserCommand {
         /// viewer, documenter, editor or admin.
         role: Role,
     },
+    /// Set up a TOTP second factor (prints the secret and the otpauth:// URI
+    /// to scan, once), or remove it with --remove (a lost phone).
+    Totp {
+        /// The account.
+        name: String,
+        /// Remove the second factor instead.
+        #[arg(long)]
+        remove: bool,
+    },
+    /// Require a second factor of these roles at sign-in (e.g. admin,editor;
+    /// "none" for no role). Bearer tokens are not affected.
+    RequireTotp {
+        /// Comma-separated roles, or "none".
+        roles: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -160,10 +175,11 @@ pub(crate) async fn user(cli: &Cli, command: &UserCommand) -> anyhow::Result<()>
             let accounts = accounts(cli, false).await?;
             for account in accounts.book().accounts() {
                 println!(
-                    "{}\t{}{}{}",
+                    "{}\t{}{}{}{}",
                     account.name,
                     account.role,
                     if account.clearance { "\tcleared" } else { "" },
+                    if account.second_factor { "\ttotp" } else { "" },
                     if account.disabled { "\tdisabled" } else { "" }
                 );
             }
@@ -198,6 +214,75 @@ pub(crate) async fn user(cli: &Cli, command: &UserCommand) -> anyhow::Result<()>
                 .await
                 .map_err(refused)?;
             println!("{name} is now {role}");
+        }
+        UserCommand::Totp { name, remove: true } => {
+            let accounts = accounts(cli, false).await?;
+            accounts
+                .execute(
+                    AccountCommand::RemoveSecondFactor { name: name.clone() },
+                    &by,
+                    |secrets, events| {
+                        if let Some(
+                            habeas_server::accounts::events::AccountEvent::SecondFactorRemoved {
+                                account,
+                            },
+                        ) = events.first()
+                        {
+                            secrets.totp.remove(account);
+                        }
+                    },
+                )
+                .await
+                .map_err(refused)?;
+            println!("{name} signs in with a password alone");
+        }
+        UserCommand::Totp {
+            name,
+            remove: false,
+        } => {
+            let accounts = accounts(cli, false).await?;
+            let (secret, uri) = accounts
+                .enrol_second_factor(name, &by)
+                .await
+                .map_err(refused)?;
+            eprintln!("add this to {name}'s authenticator app (shown once): secret {secret}");
+            println!("{uri}");
+        }
+        UserCommand::RequireTotp { roles } => {
+            let roles: Vec<Role> = if roles.trim() == "none" {
+                Vec::new()
+            } else {
+                roles
+                    .split(',')
+                    .map(|role| {
+                        role.parse::<Role>()
+                            .map_err(|err| Failure::usage(err.to_string()))
+                    })
+                    .collect::<Result<_, _>>()?
+            };
+            let accounts = accounts(cli, false).await?;
+            accounts
+                .execute(
+                    AccountCommand::RequireSecondFactor {
+                        roles: roles.clone(),
+                    },
+                    &by,
+                    |_, _| {},
+                )
+                .await
+                .map_err(refused)?;
+            println!(
+                "a second factor is required of: {}",
+                if roles.is_empty() {
+                    "no role".to_owned()
+                } else {
+                    roles
+                        .iter()
+                        .map(|role| role.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            );
         }
     }
     Ok(())

@@ -36,8 +36,14 @@ const OUTPUTS: &[(&str, &str)] = &[
         r#""custody_since": null"#,
     ),
     ("/api/v1/roster/report?format=csv", ",released,"),
-    ("/api/v1/roster/report?format=md", "**0 people currently detained**"),
-    ("/api/v1/roster/report?format=html", "<strong>0 people currently detained</strong>"),
+    (
+        "/api/v1/roster/report?format=md",
+        "**0 people currently detained**",
+    ),
+    (
+        "/api/v1/roster/report?format=html",
+        "<strong>0 people currently detained</strong>",
+    ),
     ("/api/v1/export", "BLACKSITE-7"),
 ];
 

@@ -24,6 +24,8 @@ pub struct Account {
     pub clearance: bool,
     /// Whether it is disabled.
     pub disabled: bool,
+    /// Whether it signs in with a TOTP second factor.
+    pub second_factor: bool,
 }
 
 impl Account {
@@ -102,6 +104,21 @@ pub enum AccountCommand {
         /// The token.
         token: Uuid,
     },
+    /// Set up (or replace) a TOTP second factor.
+    EnrolSecondFactor {
+        /// The account's name.
+        name: String,
+    },
+    /// Remove a second factor.
+    RemoveSecondFactor {
+        /// The account's name.
+        name: String,
+    },
+    /// Require a second factor of these roles.
+    RequireSecondFactor {
+        /// The roles (empty: of none).
+        roles: Vec<Role>,
+    },
 }
 
 /// Why an account command is refused.
@@ -129,6 +146,7 @@ pub enum AccountError {
 pub struct AccountBook {
     accounts: BTreeMap<Uuid, Account>,
     tokens: BTreeMap<Uuid, Token>,
+    second_factor_required: Vec<Role>,
 }
 
 /// Whether a sign-in name is usable: short, no spaces, nothing that needs
@@ -158,6 +176,7 @@ impl AccountBook {
                         role: *role,
                         clearance: *clearance,
                         disabled: false,
+                        second_factor: false,
                     },
                 );
             }
@@ -200,7 +219,22 @@ impl AccountBook {
                     found.revoked = true;
                 }
             }
+            AccountEvent::SecondFactorEnrolled { account }
+            | AccountEvent::SecondFactorRemoved { account } => {
+                if let Some(found) = self.accounts.get_mut(account) {
+                    found.second_factor =
+                        matches!(event, AccountEvent::SecondFactorEnrolled { .. });
+                }
+            }
+            AccountEvent::SecondFactorPolicySet { required_for } => {
+                self.second_factor_required = required_for.clone();
+            }
         }
+    }
+
+    /// Whether an account of this role must sign in with a second factor.
+    pub fn second_factor_required(&self, role: Role) -> bool {
+        self.second_factor_required.contains(&role)
     }
 
     /// Every account, by id.
@@ -320,6 +354,31 @@ impl AccountBook {
                 name: label.clone(),
                 expires_at: *expires_at,
             }],
+            AccountCommand::EnrolSecondFactor { name } => {
+                vec![AccountEvent::SecondFactorEnrolled {
+                    account: self.named(name)?.id,
+                }]
+            }
+            AccountCommand::RemoveSecondFactor { name } => {
+                let account = self.named(name)?;
+                if !account.second_factor {
+                    return Ok(Vec::new());
+                }
+                vec![AccountEvent::SecondFactorRemoved {
+                    account: account.id,
+                }]
+            }
+            AccountCommand::RequireSecondFactor { roles } => {
+                let mut roles = roles.clone();
+                roles.sort();
+                roles.dedup();
+                if roles == self.second_factor_required {
+                    return Ok(Vec::new());
+                }
+                vec![AccountEvent::SecondFactorPolicySet {
+                    required_for: roles,
+                }]
+            }
             AccountCommand::RevokeToken { token } => {
                 let found = self
                     .tokens

@@ -76,6 +76,22 @@ pub enum AccountEvent {
         /// The token.
         token: Uuid,
     },
+    /// A TOTP second factor was set up (the secret is in the secrets file).
+    SecondFactorEnrolled {
+        /// The account.
+        account: Uuid,
+    },
+    /// The second factor was removed (a lost phone); the account signs in
+    /// with its password alone until it enrols again.
+    SecondFactorRemoved {
+        /// The account.
+        account: Uuid,
+    },
+    /// The roles that must sign in with a second factor.
+    SecondFactorPolicySet {
+        /// The roles.
+        required_for: Vec<Role>,
+    },
 }
 
 impl AccountEvent {

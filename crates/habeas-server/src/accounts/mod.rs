@@ -11,6 +11,7 @@ pub mod book;
 pub mod events;
 pub mod role;
 pub mod secrets;
+pub mod totp;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -79,6 +80,8 @@ struct Inner {
     book: AccountBook,
     version: u64,
     secrets: Secrets,
+    /// The last TOTP step each account signed in with: a code is good once.
+    last_steps: std::collections::HashMap<Uuid, u64>,
 }
 
 /// The accounts of one data directory.
@@ -117,6 +120,7 @@ impl Accounts {
                 book,
                 version,
                 secrets,
+                last_steps: std::collections::HashMap::new(),
             })),
             writer: Arc::new(tokio::sync::Mutex::new(())),
         })
@@ -341,6 +345,59 @@ async fn hash_off_runtime(password: &str) -> String {
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await
         .expect("hashing does not panic")
+}
+
+impl Accounts {
+    /// Sets up a TOTP second factor for `name`; returns the base32 secret
+    /// and the `otpauth://` URI to show once (an authenticator app scans it).
+    pub async fn enrol_second_factor(
+        &self,
+        name: &str,
+        by: &str,
+    ) -> Result<(String, String), AccountsError> {
+        let mut bytes = [0u8; 20];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+        let secret = totp::base32(&bytes);
+        let stored = secret.clone();
+        self.execute(
+            AccountCommand::EnrolSecondFactor {
+                name: name.to_owned(),
+            },
+            by,
+            |secrets, events| {
+                if let Some(AccountEvent::SecondFactorEnrolled { account }) = events.first() {
+                    secrets.totp.insert(*account, stored);
+                }
+            },
+        )
+        .await?;
+        Ok((secret.clone(), totp::otpauth_uri("Habeas", name, &secret)))
+    }
+
+    /// Whether `typed` is the account's current TOTP code, not used before.
+    pub fn check_second_factor(&self, account: Uuid, typed: &str, now: DateTime<Utc>) -> bool {
+        let mut inner = self.inner.write().expect("accounts lock");
+        let Some(secret) = inner
+            .secrets
+            .totp
+            .get(&account)
+            .and_then(|text| totp::from_base32(text))
+        else {
+            return false;
+        };
+        let Some(step) = totp::matching_step(&secret, typed, now.timestamp().max(0) as u64) else {
+            return false;
+        };
+        if inner
+            .last_steps
+            .get(&account)
+            .is_some_and(|last| step <= *last)
+        {
+            return false;
+        }
+        inner.last_steps.insert(account, step);
+        true
+    }
 }
 
 /// Equality that takes the same time wherever the first difference is.

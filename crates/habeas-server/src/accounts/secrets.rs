@@ -48,6 +48,9 @@ pub struct Secrets {
     pub passwords: BTreeMap<Uuid, String>,
     /// Hex SHA-256 of each token's secret, by token id.
     pub tokens: BTreeMap<Uuid, String>,
+    /// Base32 TOTP secrets, by account id.
+    #[serde(default)]
+    pub totp: BTreeMap<Uuid, String>,
 }
 
 /// 32 random bytes from the operating system, as hex.

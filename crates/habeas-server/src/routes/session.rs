@@ -23,6 +23,9 @@ pub struct Login {
     pub name: String,
     /// Its password.
     pub password: String,
+    /// The code of the authenticator app, for an account with a second factor.
+    #[serde(default)]
+    pub totp: Option<String>,
 }
 
 /// `POST /api/v1/session`: checks the password (throttled per account and
@@ -68,6 +71,34 @@ pub async fn login(
         .await
     {
         Ok(account) => {
+            if account.second_factor {
+                let good = login.totp.as_deref().is_some_and(|code| {
+                    state
+                        .accounts()
+                        .check_second_factor(account.id, code, chrono::Utc::now())
+                });
+                if !good {
+                    state.throttle().fail(&keys);
+                    security::record(
+                        state.tracker(),
+                        audit(SecurityKind::LoginFailed, "second factor"),
+                    )
+                    .await;
+                    return Err(AppError::Unauthenticated(
+                        "this account signs in with a second factor: send \"totp\" with the current code of the authenticator app (each code works once)".to_owned(),
+                    ));
+                }
+            } else if state.accounts().book().second_factor_required(account.role) {
+                security::record(
+                    state.tracker(),
+                    audit(SecurityKind::LoginFailed, "second factor required"),
+                )
+                .await;
+                return Err(AppError::Forbidden(format!(
+                    "the {} role must sign in with a second factor: ask an admin to set one up (`habeas user totp {}`)",
+                    account.role, account.name
+                )));
+            }
             state.throttle().clear(&keys[0]);
             security::record(state.tracker(), audit(SecurityKind::Login, "ok")).await;
             let cookie = state.sessions().start(account.id);
