@@ -54,6 +54,14 @@ pub(crate) enum UserCommand {
         /// viewer, documenter, editor or admin.
         role: Role,
     },
+    /// Set a new password (asks for it, or reads it from stdin).
+    Password {
+        /// The account.
+        name: String,
+        /// Read the password from the first line of stdin.
+        #[arg(long)]
+        password_stdin: bool,
+    },
     /// Set up a TOTP second factor (prints the secret and the otpauth:// URI
     /// to scan, once), or remove it with --remove (a lost phone).
     Totp {
@@ -214,6 +222,18 @@ pub(crate) async fn user(cli: &Cli, command: &UserCommand) -> anyhow::Result<()>
                 .await
                 .map_err(refused)?;
             println!("{name} is now {role}");
+        }
+        UserCommand::Password {
+            name,
+            password_stdin,
+        } => {
+            let password = read_password(*password_stdin)?;
+            let accounts = accounts(cli, false).await?;
+            accounts
+                .set_password(name, &password, &by)
+                .await
+                .map_err(refused)?;
+            println!("{name} has a new password");
         }
         UserCommand::Totp { name, remove: true } => {
             let accounts = accounts(cli, false).await?;

@@ -131,6 +131,11 @@ async fn refuse(
     account: Option<String>,
     outcome: &str,
 ) {
+    let address = address_of(parts);
+    if account.is_none() && !state.audit_allowed(address.as_deref()) {
+        tracing::warn!(?kind, ?address, what = %what(parts), outcome, "refused (not recorded: audit budget spent)");
+        return;
+    }
     security::record(
         state.tracker(),
         SecurityEvent {

@@ -58,8 +58,17 @@ struct Inner {
     accounts: Accounts,
     sessions: Sessions,
     throttle: Throttle,
+    audit_budget: Throttle,
     config: ServerConfig,
 }
+
+/// Security events recorded per client address in [`AUDIT_WINDOW`] for
+/// refusals of unauthenticated requests (bad tokens, throttled sign-ins,
+/// cross-site posts); beyond it they are only logged, so that an anonymous
+/// flood cannot grow the log without bound.
+pub const AUDIT_BUDGET: usize = 30;
+/// The window of [`AUDIT_BUDGET`].
+pub const AUDIT_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 impl AppState {
     /// The state over a tracker and its accounts.
@@ -72,6 +81,7 @@ impl AppState {
                 accounts,
                 sessions,
                 throttle,
+                audit_budget: Throttle::new(AUDIT_BUDGET, AUDIT_WINDOW),
                 config,
             }),
         }
@@ -95,6 +105,17 @@ impl AppState {
     /// The sign-in throttle.
     pub fn throttle(&self) -> &Throttle {
         &self.inner.throttle
+    }
+
+    /// Whether a refusal of an unauthenticated request from `address` may
+    /// still be recorded in the log (see [`AUDIT_BUDGET`]); counts it.
+    pub fn audit_allowed(&self, address: Option<&str>) -> bool {
+        let key = [format!("audit:{}", address.unwrap_or("unknown"))];
+        if self.inner.audit_budget.wait(&key).is_some() {
+            return false;
+        }
+        self.inner.audit_budget.fail(&key);
+        true
     }
 
     /// The configuration.

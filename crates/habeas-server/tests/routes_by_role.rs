@@ -122,3 +122,24 @@ async fn refusals_are_audited() {
     assert_eq!(json["items"][0]["outcome"], "expired", "{json}");
     assert_eq!(json["next_offset"], 3, "{json}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_anonymous_flood_of_bad_tokens_is_audited_only_up_to_a_budget() {
+    let fixture = Fixture::new().await;
+    let budget = habeas_server::state::AUDIT_BUDGET;
+    for _ in 0..budget + 10 {
+        let answer = fixture
+            .send_bytes(
+                Who::Anonymous,
+                "GET",
+                "/api/v1/people",
+                None,
+                "",
+                &[("authorization", "Bearer hbs_forged_0")],
+            )
+            .await;
+        assert_eq!(answer.status, 401);
+    }
+    let kinds = fixture.audit_kinds().await;
+    assert_eq!(kinds.len(), budget, "{kinds:?}");
+}

@@ -294,6 +294,10 @@ impl Accounts {
                 .clone()
         });
         let password = password.to_owned();
+        let _slot = HASHING
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
         let matches = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
             .await
             .unwrap_or(false);
@@ -340,7 +344,18 @@ impl Accounts {
 
 static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
+/// How many Argon2id computations run at once: each takes 19 MiB and a core
+/// for tens of milliseconds, so a burst of sign-ins waits its turn instead of
+/// exhausting memory.
+const CONCURRENT_HASHES: usize = 4;
+
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(CONCURRENT_HASHES);
+
 async fn hash_off_runtime(password: &str) -> String {
+    let _slot = HASHING
+        .acquire()
+        .await
+        .expect("the semaphore is never closed");
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await

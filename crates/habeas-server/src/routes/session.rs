@@ -58,11 +58,13 @@ pub async fn login(
         outcome: outcome.to_owned(),
     };
     if let Some(retry_after) = state.throttle().wait(&keys) {
-        security::record(
-            state.tracker(),
-            audit(SecurityKind::LoginThrottled, "refused"),
-        )
-        .await;
+        if state.audit_allowed(address.as_deref()) {
+            security::record(
+                state.tracker(),
+                audit(SecurityKind::LoginThrottled, "refused"),
+            )
+            .await;
+        }
         return Err(AppError::Throttled { retry_after });
     }
     match state
