@@ -60,6 +60,26 @@ fn panicked(_: Box<dyn Any + Send + 'static>) -> Response {
     AppError::internal("a handler panicked").into_response()
 }
 
+/// The layers' own refusals (a body over the limit, a request that timed
+/// out) come with an empty body; they get the API's error body instead.
+async fn uniform_errors(response: Response) -> Response {
+    let plain = !response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    match response.status() {
+        StatusCode::PAYLOAD_TOO_LARGE if plain => AppError::TooLarge(
+            "the body is larger than this server accepts: send less at a time".to_owned(),
+        )
+        .into_response(),
+        StatusCode::SERVICE_UNAVAILABLE if plain => AppError::Unavailable(
+            "the request took too long and was stopped: try again; if it recurs, ask for less at a time".to_owned(),
+        )
+        .into_response(),
+        _ => response,
+    }
+}
+
 /// The application: routes, state and layers.
 pub fn app(state: AppState) -> Router {
     let config = state.config().clone();
@@ -102,6 +122,7 @@ pub fn app(state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             config.request_timeout.max(Duration::from_millis(1)),
         ))
+        .layer(axum::middleware::map_response(uniform_errors))
         .layer(CatchPanicLayer::custom(panicked))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http())

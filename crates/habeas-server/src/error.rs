@@ -51,6 +51,9 @@ pub enum AppError {
     /// 423: another process holds the store.
     #[error("{0}")]
     Locked(String),
+    /// 503: the request took too long and was stopped.
+    #[error("{0}")]
+    Unavailable(String),
     /// 429: too many failed sign-ins; retry after the given seconds.
     #[error("too many failed sign-ins: wait {retry_after} s before trying again")]
     Throttled {
@@ -86,6 +89,7 @@ impl AppError {
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Locked(_) => StatusCode::LOCKED,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -100,6 +104,7 @@ impl AppError {
             AppError::Conflict { .. } => "conflict",
             AppError::TooLarge(_) => "too_large",
             AppError::Locked(_) => "locked",
+            AppError::Unavailable(_) => "unavailable",
             AppError::Throttled { .. } => "throttled",
             AppError::Internal(_) => "internal",
         }

@@ -232,3 +232,52 @@ async fn bad_input_is_a_clear_4xx_naming_the_field_and_changes_nothing() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_layers_refusals_have_the_api_error_body() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+    let fixture = Fixture::new().await;
+    let state = habeas_server::state::AppState::new(
+        fixture.state.tracker().clone(),
+        fixture.state.accounts().clone(),
+        ServerConfig {
+            request_timeout: std::time::Duration::from_millis(1),
+            import_limit: 1024,
+            ..ServerConfig::default()
+        },
+    );
+    let app = habeas_server::app::app(state);
+    let token = fixture.token(Who::Editor).expect("token").to_owned();
+    // (method, uri, body with its Content-Length, expected status, code)
+    let cases = [
+        ("GET", "/api/v1/verify", None, 503, "unavailable"),
+        (
+            "POST",
+            "/api/v1/import",
+            Some(vec![b'x'; 4096]),
+            413,
+            "too_large",
+        ),
+    ];
+    for (method, uri, body, status, code) in cases {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("authorization", format!("Bearer {token}"));
+        if let Some(body) = &body {
+            request = request.header("content-length", body.len());
+        }
+        let request = request
+            .body(body.map_or_else(Body::empty, Body::from))
+            .expect("request");
+        let response = app.clone().oneshot(request).await.expect("infallible");
+        assert_eq!(response.status(), status, "{uri}");
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        let json: serde_json::Value = serde_json::from_slice(&bytes).expect("a JSON error body");
+        assert_eq!(json["error"]["code"], code, "{json}");
+    }
+}
