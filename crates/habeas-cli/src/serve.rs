@@ -22,6 +22,9 @@ pub(crate) struct ServeArgs {
     /// Mark session cookies Secure (set it when a reverse proxy serves HTTPS).
     #[arg(long)]
     pub(crate) secure_cookies: bool,
+    /// A reverse proxy on this machine forwards the requests: take the client's address from X-Forwarded-For (for the sign-in throttle and the audit).
+    #[arg(long)]
+    pub(crate) behind_proxy: bool,
 }
 
 /// The store the command names.
@@ -67,6 +70,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     let config = ServerConfig {
         public_reports: args.public_reports,
         secure_cookies: args.secure_cookies,
+        behind_proxy: args.behind_proxy,
         ..ServerConfig::default()
     };
     let state = habeas_server::serve::open_state(&location, config).await?;

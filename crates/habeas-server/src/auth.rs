@@ -75,12 +75,33 @@ impl Caller {
     }
 }
 
-/// The client's address from the connection (absent in in-process tests).
-pub fn address_of(parts: &Parts) -> Option<String> {
-    parts
+/// The client's address: the connection's peer (absent in in-process
+/// tests), or, behind a reverse proxy on this machine that the operator
+/// trusts (`--behind-proxy`), the address the proxy appended last to
+/// `X-Forwarded-For` (earlier entries are the client's own claims).
+pub fn address_of(parts: &Parts, state: &AppState) -> Option<String> {
+    let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip().to_string())
+        .map(|info| info.0.ip());
+    let forwarded = || {
+        parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|v| v.parse::<std::net::IpAddr>().is_ok())
+            .last()
+            .map(str::to_owned)
+    };
+    match peer {
+        Some(peer) if state.config().behind_proxy && peer.is_loopback() => {
+            forwarded().or_else(|| Some(peer.to_string()))
+        }
+        other => other.map(|ip| ip.to_string()),
+    }
 }
 
 fn what(parts: &Parts) -> String {
@@ -131,7 +152,7 @@ async fn refuse(
     account: Option<String>,
     outcome: &str,
 ) {
-    let address = address_of(parts);
+    let address = address_of(parts, state);
     if account.is_none() && !state.audit_allowed(address.as_deref()) {
         tracing::warn!(?kind, ?address, what = %what(parts), outcome, "refused (not recorded: audit budget spent)");
         return;
@@ -141,7 +162,7 @@ async fn refuse(
         SecurityEvent {
             kind,
             account,
-            address: address_of(parts),
+            address: address.clone(),
             what: what(parts),
             outcome: outcome.to_owned(),
         },
@@ -150,7 +171,7 @@ async fn refuse(
 }
 
 async fn identify(parts: &Parts, state: &AppState) -> Result<Caller, AppError> {
-    let address = address_of(parts);
+    let address = address_of(parts, state);
     if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
         let token = value
             .to_str()
@@ -364,6 +385,8 @@ impl<R: MinRole> FromRequestParts<AppState> for Authenticated<R> {
 pub struct ReportReader {
     /// The account, if signed in.
     pub account: Option<Account>,
+    /// The client's address, if known.
+    pub address: Option<String>,
     /// What the caller may see.
     pub filter: Filter,
 }
@@ -373,14 +396,18 @@ impl FromRequestParts<AppState> for ReportReader {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         match Caller::from_request_parts(parts, state).await? {
-            Caller::Anonymous { .. } if state.config().public_reports => Ok(ReportReader {
+            Caller::Anonymous { address } if state.config().public_reports => Ok(ReportReader {
                 account: None,
+                address,
                 filter: Filter::new(Clearance::PublicOnly),
             }),
             Caller::Anonymous { .. } => Err(AppError::Unauthenticated(
                 "reports need an account on this server: sign in (POST /api/v1/session) or send a bearer token".to_owned(),
             )),
-            Caller::Account { account, .. } => Ok(ReportReader {
+            Caller::Account {
+                account, address, ..
+            } => Ok(ReportReader {
+                address,
                 filter: Filter::new(if account.reads_restricted() {
                     Clearance::Restricted
                 } else {

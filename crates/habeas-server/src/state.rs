@@ -17,6 +17,9 @@ pub struct ServerConfig {
     pub public_reports: bool,
     /// Session cookies are marked `Secure` (set it behind TLS).
     pub secure_cookies: bool,
+    /// A reverse proxy on this machine forwards the requests: the client's
+    /// address is the last one of `X-Forwarded-For` on loopback connections.
+    pub behind_proxy: bool,
     /// The largest JSON body accepted, in bytes.
     pub body_limit: usize,
     /// The largest import accepted, in bytes.
@@ -37,6 +40,7 @@ impl Default for ServerConfig {
         ServerConfig {
             public_reports: false,
             secure_cookies: false,
+            behind_proxy: false,
             body_limit: 256 * 1024,
             import_limit: 16 * 1024 * 1024,
             request_timeout: Duration::from_secs(60),

@@ -333,3 +333,54 @@ async fn a_second_factor_is_asked_once_enrolled_and_when_the_role_requires_it() 
     // (A wrong guess of 000000 could be right once in a million runs.)
     assert_eq!(statuses, [401, 401, 200, 401]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_throttle_counts_per_address_and_trusts_a_local_proxy_only_when_told() {
+    use axum::body::Body;
+    use axum::extract::ConnectInfo;
+    use axum::http::Request;
+    use tower::ServiceExt;
+    for behind_proxy in [false, true] {
+        let fixture = Fixture::with_config(ServerConfig {
+            max_failed_logins: 2,
+            behind_proxy,
+            ..ServerConfig::default()
+        })
+        .await;
+        let attempt = |name: &'static str, forwarded: &'static str| {
+            let app = fixture.app.clone();
+            async move {
+                let body =
+                    format!(r#"{{"name": "{name}", "password": "not the password at all"}}"#);
+                let mut request = Request::builder()
+                    .method("POST")
+                    .uri("/api/v1/session")
+                    .header("content-type", "application/json")
+                    .header("x-forwarded-for", forwarded)
+                    .body(Body::from(body))
+                    .expect("request");
+                let peer: std::net::SocketAddr = "127.0.0.1:50000".parse().expect("address");
+                request.extensions_mut().insert(ConnectInfo(peer));
+                app.oneshot(request)
+                    .await
+                    .expect("infallible")
+                    .status()
+                    .as_u16()
+            }
+        };
+        let statuses = [
+            attempt("viewer", "10.0.0.1").await,
+            attempt("editor", "10.0.0.1").await,
+            attempt("admin", "10.0.0.1").await,
+            attempt("documenter", "203.0.113.9, 10.0.0.2").await,
+        ];
+        // Behind a trusted proxy, 10.0.0.2 is another client; otherwise every
+        // request comes from 127.0.0.1 and the forwarded header is ignored.
+        let expected = if behind_proxy {
+            [401, 401, 429, 401]
+        } else {
+            [401, 401, 429, 429]
+        };
+        assert_eq!(statuses, expected, "behind_proxy {behind_proxy}");
+    }
+}

@@ -125,7 +125,7 @@ pub async fn person_report(
             reader.filter,
             restricted,
             &account.name,
-            None,
+            reader.address.clone(),
             format!("report of {}", entry.id),
         )
         .await;
