@@ -93,7 +93,7 @@ pub fn address_of(parts: &Parts, state: &AppState) -> Option<String> {
             .flat_map(|v| v.split(','))
             .map(str::trim)
             .filter(|v| v.parse::<std::net::IpAddr>().is_ok())
-            .last()
+            .next_back()
             .map(str::to_owned)
     };
     match peer {
