@@ -92,8 +92,7 @@ pub fn address_of(parts: &Parts, state: &AppState) -> Option<String> {
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .map(str::trim)
-            .filter(|v| v.parse::<std::net::IpAddr>().is_ok())
-            .next_back()
+            .rfind(|v| v.parse::<std::net::IpAddr>().is_ok())
             .map(str::to_owned)
     };
     match peer {
