@@ -329,7 +329,6 @@ pub async fn import(
     } else {
         StatusCode::OK
     };
-    let _ = auth.filter();
     Ok((
         status,
         Json(serde_json::to_value(&report).map_err(AppError::internal)?),

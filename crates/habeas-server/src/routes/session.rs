@@ -6,7 +6,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 
-use crate::accounts::Refusal;
 use crate::accounts::book::Account;
 use crate::auth::{AnyRole, Authenticated, Caller};
 use crate::error::{AppError, ErrorBody};
@@ -123,7 +122,6 @@ pub async fn login(
                 audit(SecurityKind::LoginFailed, refusal.as_str()),
             )
             .await;
-            let _ = Refusal::Unknown;
             Err(AppError::Unauthenticated(
                 "the name or the password is wrong, or the account is disabled".to_owned(),
             ))
