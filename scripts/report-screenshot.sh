@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Renders the worked-example person report (Rong Chhun, DOMAIN.md) in a real
+# Renders the worked-example person report (Rong Chhun, docs/domain.md) in a real
 # headless browser, saves docs/report-example.png and fails if the page logs any
 # console error or the browser cannot render it.
 #

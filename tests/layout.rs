@@ -1,4 +1,5 @@
-//! Workspace invariants that no compiler checks: the layout of STYLE.md, the
+//! Workspace invariants that no compiler checks: the layout of ARCHITECTURE.md
+//! (crates named after their folders, dependencies declared once), the
 //! domain's independence from I/O, and the README's test command being the one
 //! CI runs.
 

@@ -18,6 +18,7 @@ use habeas_domain::event::{
 };
 use habeas_domain::facts::{Confidence, Facts, Source, Visibility};
 use habeas_domain::id::{EventId, PersonId, StatementId};
+use habeas_domain::subject::Subject;
 use habeas_domain::term::Term;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -41,30 +42,11 @@ pub struct GeneratedEvent {
     pub event: Event,
 }
 
-/// Whose stream a generated case is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CaseSubject {
-    /// A person's stream, `person-<id>`.
-    Person(PersonId),
-    /// A statement's stream, `statement-<id>`.
-    Statement(StatementId),
-}
-
-impl CaseSubject {
-    /// The stream name.
-    pub fn stream_name(&self) -> String {
-        match self {
-            CaseSubject::Person(id) => id.stream_name(),
-            CaseSubject::Statement(id) => id.stream_name(),
-        }
-    }
-}
-
 /// One stream's events, in recording order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Case {
     /// Whose stream.
-    pub subject: CaseSubject,
+    pub subject: Subject,
     /// Its events in recording order (for a person, the order they happened,
     /// then any corrections).
     pub events: Vec<GeneratedEvent>,
@@ -410,7 +392,7 @@ impl Generator {
             self.correction(&mut events);
         }
         Case {
-            subject: CaseSubject::Person(person),
+            subject: Subject::Person(person),
             events,
         }
     }
@@ -617,8 +599,8 @@ impl Generator {
         let about = (0..n_about)
             .map(
                 |_| match persons[self.rng.gen_range(0..persons.len())].subject {
-                    CaseSubject::Person(person) => person,
-                    CaseSubject::Statement(_) => unreachable!("persons holds people only"),
+                    Subject::Person(person) => person,
+                    Subject::Statement(_) => unreachable!("persons holds people only"),
                 },
             )
             .collect::<std::collections::BTreeSet<_>>()
@@ -657,7 +639,7 @@ impl Generator {
             self.push(&mut events, Event::EventCorrected(correction));
         }
         Case {
-            subject: CaseSubject::Statement(id),
+            subject: Subject::Statement(id),
             events,
         }
     }

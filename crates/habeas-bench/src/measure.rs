@@ -15,7 +15,7 @@ use habeas::tracker::{Issued, Subject, Tracker};
 use habeas_bench::baseline::{
     self, EncodedEvent, RawSledSync, WritersRun, raw_sled_import, sqlite_import, sqlite_open,
 };
-use habeas_bench::dataset::{CaseSubject, DataSet, DataSetConfig, action_of, generate};
+use habeas_bench::dataset::{DataSet, DataSetConfig, action_of, generate};
 use habeas_bench::machine::{Machine, disk_usage, filesystem_of};
 use habeas_bench::stats::{Samples, median, ms, rate};
 use habeas_domain::event::{Event, Registration};
@@ -442,8 +442,8 @@ async fn bench(options: &Options, dir: &Path) -> anyhow::Result<(Vec<Row>, Vec<S
         .persons
         .iter()
         .map(|case| match case.subject {
-            CaseSubject::Person(id) => id,
-            CaseSubject::Statement(_) => unreachable!("persons are people"),
+            Subject::Person(id) => id,
+            Subject::Statement(_) => unreachable!("persons are people"),
         })
         .collect();
     let today = View {
@@ -959,10 +959,7 @@ async fn tracker_import(
                 let Some(case) = cases.get(idx) else {
                     return anyhow::Ok(());
                 };
-                let subject = match case.subject {
-                    CaseSubject::Person(id) => Subject::Person(id),
-                    CaseSubject::Statement(id) => Subject::Statement(id),
-                };
+                let subject = case.subject;
                 let split = case
                     .events
                     .iter()

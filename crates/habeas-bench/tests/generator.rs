@@ -4,7 +4,7 @@
 use chrono::{TimeZone, Utc};
 use habeas_bench::dataset::{DataSetConfig, action_of, generate};
 use habeas_domain::command::Command;
-use habeas_domain::decide::decide;
+use habeas_domain::decide::{Decision, decide};
 use habeas_domain::history::RecordedEvent;
 
 #[test]
@@ -34,7 +34,7 @@ fn every_generated_event_is_accepted_by_decide_in_order() {
                     history.len()
                 )
             });
-            assert_eq!(decided, vec![generated.event.clone()]);
+            assert_eq!(decided, Decision::Record(vec![generated.event.clone()]));
             history.push(RecordedEvent {
                 id: generated.id,
                 recorded_at: issued_at,

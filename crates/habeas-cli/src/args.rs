@@ -25,21 +25,64 @@ Exit codes:
 #[derive(Debug, Parser)]
 #[command(name = "habeas", version, after_help = EXIT_CODES, after_long_help = EXIT_CODES)]
 pub(crate) struct Cli {
+    // The environment variables are read by the methods below, not by clap:
+    // clap shows an option set from the environment in every usage line, as
+    // if it were required.
     /// The store: a directory, or a postgres:// URL [default: $HABEAS_DB, else the per-user data directory, e.g. ~/.local/share/habeas/store]
-    #[arg(long, global = true, env = "HABEAS_DB", value_name = "PATH|URL")]
-    pub(crate) db: Option<String>,
+    #[arg(long, global = true, value_name = "PATH|URL")]
+    db: Option<String>,
 
     /// Who is recording, kept with every event [default: $HABEAS_USER, else $USER]
-    #[arg(long = "as", global = true, env = "HABEAS_USER", value_name = "NAME")]
-    pub(crate) recorded_by: Option<String>,
+    #[arg(long = "as", global = true, value_name = "NAME")]
+    recorded_by: Option<String>,
+
+    /// How long to wait for another habeas that has the store open (one
+    /// process at a time can) before giving up [default: $HABEAS_LOCK_WAIT, else 30]
+    #[arg(long, global = true, value_name = "SECONDS")]
+    lock_wait: Option<u64>,
 
     #[command(subcommand)]
     pub(crate) command: Command,
 }
 
+/// A variable of the environment, unless unset or blank.
+fn env(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
+}
+
+impl Cli {
+    /// `--db`, else `$HABEAS_DB`.
+    pub(crate) fn db(&self) -> Option<String> {
+        self.db.clone().or_else(|| env("HABEAS_DB"))
+    }
+
+    /// `--as`, else `$HABEAS_USER`, else `$USER`, unless blank.
+    pub(crate) fn recorded_by(&self) -> Option<String> {
+        self.recorded_by
+            .clone()
+            .filter(|name| !name.trim().is_empty())
+            .or_else(|| env("HABEAS_USER"))
+            .or_else(|| env("USER"))
+    }
+
+    /// `--lock-wait`, else `$HABEAS_LOCK_WAIT`, else 30 seconds.
+    pub(crate) fn lock_wait(&self) -> Result<std::time::Duration, String> {
+        let seconds = match (self.lock_wait, env("HABEAS_LOCK_WAIT")) {
+            (Some(seconds), _) => seconds,
+            (None, Some(text)) => text.trim().parse().map_err(|_| {
+                format!("HABEAS_LOCK_WAIT={text:?} is not a number of seconds, e.g. 30")
+            })?,
+            (None, None) => 30,
+        };
+        Ok(std::time::Duration::from_secs(seconds))
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Create an empty store (commands that record create it too; reads never do).
+    /// Create an empty store (`import` and `demo` make one too; nothing else does).
     Init,
     /// Build an example store from the worked example (Rong Chhun, 2021) and print a report.
     ///
@@ -59,7 +102,7 @@ pub(crate) enum Command {
     Retract(RetractArgs),
     /// A person's status, derived from their events.
     #[command(
-        after_help = "Examples:\n  habeas status \"Rong Chhun\"\n  habeas status rorng-chhun --as-of 2021-01-15\n  habeas status rong-chhun --known-at 2021-11-01T00:00:00Z --json"
+        after_help = "Examples:\n  habeas status \"Rong Chhun\"\n  habeas status rorng-chhun --as-of 2021-01-15\n  habeas status rong-chhun --known-at 2021-11-01 --json"
     )]
     Status(StatusArgs),
     /// A person's audit trail: every event, when and by whom it was recorded.
@@ -81,7 +124,7 @@ pub(crate) enum Command {
     #[command(
         after_help = "A damaged log: restore from an export taken before the damage.\nRead models that differ from the log: run `habeas rebuild` (they are derived data)."
     )]
-    Verify,
+    Verify(OutputArgs),
     /// Rebuild the read models (people, statuses, rosters) from the log.
     ///
     /// Safe at any time: they are derived data, built into a fresh copy and
@@ -160,8 +203,8 @@ pub(crate) struct OutputArgs {
 /// Where a fact comes from; at least one --source or --document is required.
 #[derive(Debug, Args, Clone, Default)]
 pub(crate) struct SourceArgs {
-    /// A URL that reports the fact (repeatable).
-    #[arg(long = "source", value_name = "URL")]
+    /// A URL that reports the fact, e.g. https://example.org/report (repeatable).
+    #[arg(long = "source", value_name = "URL", value_parser = source_url)]
     pub(crate) urls: Vec<String>,
     /// A document reference without a URL, e.g. "court file 123/2020" (repeatable).
     #[arg(long = "document", value_name = "REF")]
@@ -188,6 +231,8 @@ pub(crate) struct FactArgs {
     /// An id for this command, so that running it again records nothing new.
     #[arg(long, value_name = "UUID")]
     pub(crate) command_id: Option<CommandId>,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -196,229 +241,205 @@ pub(crate) enum LogCommand {
     #[command(
         after_help = "Example:\n  habeas log detained \"Rong Chhun\" --on 2020-07 --place \"Phnom Penh\" --facility \"Prey Sar prison\" --source https://example.org/report"
     )]
-    Detained {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// How.
-        #[arg(long, value_enum, default_value_t = DetentionKindArg::Arrest)]
-        kind: DetentionKindArg,
-        /// Where (city, province).
-        #[arg(long)]
-        place: Option<String>,
-        /// Who detained them.
-        #[arg(long)]
-        authority: Option<String>,
-        /// The prison or detention centre.
-        #[arg(long)]
-        facility: Option<String>,
-    },
+    Detained(CaseArgs<DetainedArgs>),
     /// The person was charged.
     #[command(
         after_help = "Example:\n  habeas log charged rong-chhun --on 2020-08 --charge incitement --article \"Criminal Code art. 495\" --source https://example.org/report"
     )]
-    Charged {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// An offence as charged (repeatable).
-        #[arg(long = "charge", value_name = "OFFENCE", required = true)]
-        charges: Vec<String>,
-        /// The legal article of the charge in the same place (repeatable).
-        #[arg(long = "article", value_name = "ARTICLE")]
-        articles: Vec<String>,
-        /// The court.
-        #[arg(long)]
-        court: Option<String>,
-        /// The court's case number.
-        #[arg(long)]
-        case_number: Option<String>,
-    },
+    Charged(CaseArgs<ChargedArgs>),
     /// The person was sentenced.
-    Sentenced {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// The term: 2y, 1y6m, 10d, life or death; leave out when unknown.
-        #[arg(long, value_name = "TERM")]
-        term: Option<Term>,
-        /// The court.
-        #[arg(long)]
-        court: Option<String>,
-        /// Sentenced without being present.
-        #[arg(long)]
-        in_absentia: bool,
-        /// The sentence is suspended.
-        #[arg(long)]
-        suspended: bool,
-    },
+    Sentenced(CaseArgs<SentencedArgs>),
     /// The person was released.
-    Released {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// Why.
-        #[arg(long, value_enum, default_value_t = ReleaseKindArg::Other)]
-        kind: ReleaseKindArg,
-        /// Conditions attached.
-        #[arg(long)]
-        conditions: Option<String>,
-    },
+    Released(CaseArgs<ReleasedArgs>),
     /// The person was moved to another facility.
-    Transferred {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// The facility they were taken to.
-        #[arg(long = "to", value_name = "FACILITY")]
-        to_facility: String,
-        /// The facility they left.
-        #[arg(long = "from", value_name = "FACILITY")]
-        from_facility: Option<String>,
-    },
+    Transferred(CaseArgs<TransferredArgs>),
     /// A restriction was imposed (ban on political activity, travel ban …).
-    Restricted {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// What kind.
-        #[arg(long, value_enum)]
-        kind: RestrictionKindArg,
-        /// Its wording.
-        #[arg(long)]
-        description: Option<String>,
-        /// When it ends by itself.
-        #[arg(long, value_name = "DATE")]
-        until: Option<PartialDate>,
-    },
+    Restricted(CaseArgs<RestrictedArgs>),
     /// A restriction was lifted.
-    Lifted {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// Which kind of restriction.
-        #[arg(long, value_enum)]
-        kind: RestrictionKindArg,
-    },
+    Lifted(CaseArgs<LiftedArgs>),
     /// A hearing took place.
-    Hearing {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// The court.
-        #[arg(long)]
-        court: Option<String>,
-        /// What came of it.
-        #[arg(long)]
-        outcome: Option<String>,
-    },
+    Hearing(CaseArgs<CourtOutcomeArgs>),
     /// A decision was appealed.
-    Appealed {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// The court of appeal.
-        #[arg(long)]
-        court: Option<String>,
-        /// What came of it, once known.
-        #[arg(long)]
-        outcome: Option<String>,
-    },
+    Appealed(CaseArgs<CourtOutcomeArgs>),
     /// The person was acquitted.
-    Acquitted {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// The court.
-        #[arg(long)]
-        court: Option<String>,
-    },
+    Acquitted(CaseArgs<CourtArgs>),
     /// The charges were dropped.
-    ChargesDropped {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// The court or prosecutor.
-        #[arg(long)]
-        court: Option<String>,
-    },
+    ChargesDropped(CaseArgs<CourtArgs>),
     /// The person died in custody.
-    Died {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// What is known of how.
-        #[arg(long)]
-        circumstances: Option<String>,
-    },
+    Died(CaseArgs<CircumstancesArgs>),
     /// The person disappeared.
-    Disappeared {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// What is known of how.
-        #[arg(long)]
-        circumstances: Option<String>,
-    },
+    Disappeared(CaseArgs<CircumstancesArgs>),
     /// The person went into exile.
-    Exile {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// The country of exile, when it is safe to say.
-        #[arg(long)]
-        country: Option<String>,
-        /// What is known of how.
-        #[arg(long)]
-        circumstances: Option<String>,
-    },
+    Exile(CaseArgs<ExileArgs>),
     /// An organisation recognised the person as a political prisoner.
-    Recognised {
-        /// Id, slug, name or alias.
-        person: String,
-        #[command(flatten)]
-        facts: FactArgs,
-        /// Who recognised them, e.g. an NGO's list.
-        #[arg(long)]
-        by: String,
-    },
+    Recognised(CaseArgs<RecognisedArgs>),
     /// A statement was issued, about some people or none by name.
     #[command(
         after_help = "Example:\n  habeas log statement --by \"United Nations\" --on 2021-11-02 --about rong-chhun --kind other --summary \"Urged Cambodia to protect civic space.\" --source https://example.org/un"
     )]
-    Statement {
-        /// Who issued it.
-        #[arg(long)]
-        by: String,
-        /// Their role.
-        #[arg(long)]
-        role: Option<String>,
-        /// A person it concerns (repeatable).
-        #[arg(long = "about", value_name = "PERSON")]
-        about: Vec<String>,
-        /// What it does.
-        #[arg(long, value_enum, default_value_t = StatementKindArg::Other)]
-        kind: StatementKindArg,
-        /// What it says.
-        #[arg(long)]
-        summary: String,
-        #[command(flatten)]
-        facts: FactArgs,
-    },
+    Statement(StatementArgs),
+}
+
+/// A development in one person's case: whose, the facts every development
+/// carries, and what is particular to this kind.
+#[derive(Debug, Args)]
+pub(crate) struct CaseArgs<T: Args> {
+    /// Id, slug, name or alias.
+    pub(crate) person: String,
+    #[command(flatten)]
+    pub(crate) facts: FactArgs,
+    #[command(flatten)]
+    pub(crate) details: T,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DetainedArgs {
+    /// How.
+    #[arg(long, value_enum, default_value_t = DetentionKindArg::Arrest)]
+    pub(crate) kind: DetentionKindArg,
+    /// Where (city, province).
+    #[arg(long)]
+    pub(crate) place: Option<String>,
+    /// Who detained them.
+    #[arg(long)]
+    pub(crate) authority: Option<String>,
+    /// The prison or detention centre.
+    #[arg(long)]
+    pub(crate) facility: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ChargedArgs {
+    /// An offence as charged (repeatable).
+    #[arg(long = "charge", value_name = "OFFENCE", required = true)]
+    pub(crate) charges: Vec<String>,
+    /// The legal article of the charge in the same place (repeatable).
+    #[arg(long = "article", value_name = "ARTICLE")]
+    pub(crate) articles: Vec<String>,
+    /// The court.
+    #[arg(long)]
+    pub(crate) court: Option<String>,
+    /// The court's case number.
+    #[arg(long)]
+    pub(crate) case_number: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SentencedArgs {
+    /// The term: 2y, 1y6m, 10d, life or death; leave out when unknown.
+    #[arg(long, value_name = "TERM")]
+    pub(crate) term: Option<Term>,
+    /// The court.
+    #[arg(long)]
+    pub(crate) court: Option<String>,
+    /// Sentenced without being present.
+    #[arg(long)]
+    pub(crate) in_absentia: bool,
+    /// The sentence is suspended.
+    #[arg(long)]
+    pub(crate) suspended: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReleasedArgs {
+    /// Why.
+    #[arg(long, value_enum, default_value_t = ReleaseKindArg::Other)]
+    pub(crate) kind: ReleaseKindArg,
+    /// Conditions attached.
+    #[arg(long)]
+    pub(crate) conditions: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TransferredArgs {
+    /// The facility they were taken to.
+    #[arg(long = "to", value_name = "FACILITY")]
+    pub(crate) to_facility: String,
+    /// The facility they left.
+    #[arg(long = "from", value_name = "FACILITY")]
+    pub(crate) from_facility: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RestrictedArgs {
+    /// What kind.
+    #[arg(long, value_enum)]
+    pub(crate) kind: RestrictionKindArg,
+    /// Its wording.
+    #[arg(long)]
+    pub(crate) description: Option<String>,
+    /// When it ends by itself.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) until: Option<PartialDate>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LiftedArgs {
+    /// Which kind of restriction.
+    #[arg(long, value_enum)]
+    pub(crate) kind: RestrictionKindArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CourtOutcomeArgs {
+    /// The court.
+    #[arg(long)]
+    pub(crate) court: Option<String>,
+    /// What came of it, once known.
+    #[arg(long)]
+    pub(crate) outcome: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CourtArgs {
+    /// The court (or the prosecutor who dropped the charges).
+    #[arg(long)]
+    pub(crate) court: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CircumstancesArgs {
+    /// What is known of how.
+    #[arg(long)]
+    pub(crate) circumstances: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExileArgs {
+    /// The country of exile, when it is safe to say.
+    #[arg(long)]
+    pub(crate) country: Option<String>,
+    /// What is known of how.
+    #[arg(long)]
+    pub(crate) circumstances: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RecognisedArgs {
+    /// Who recognised them, e.g. an NGO's list.
+    #[arg(long)]
+    pub(crate) by: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StatementArgs {
+    /// Who issued it.
+    #[arg(long)]
+    pub(crate) by: String,
+    /// Their role.
+    #[arg(long)]
+    pub(crate) role: Option<String>,
+    /// A person it concerns (repeatable).
+    #[arg(long = "about", value_name = "PERSON")]
+    pub(crate) about: Vec<String>,
+    /// What it does.
+    #[arg(long, value_enum, default_value_t = StatementKindArg::Other)]
+    pub(crate) kind: StatementKindArg,
+    /// What it says.
+    #[arg(long)]
+    pub(crate) summary: String,
+    #[command(flatten)]
+    pub(crate) facts: FactArgs,
 }
 
 #[derive(Debug, Args)]
@@ -440,6 +461,8 @@ pub(crate) struct CorrectArgs {
     /// A source to add.
     #[command(flatten)]
     pub(crate) sources: SourceArgs,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -449,6 +472,8 @@ pub(crate) struct RetractArgs {
     /// Why it is retracted.
     #[arg(long)]
     pub(crate) reason: String,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -458,8 +483,10 @@ pub(crate) struct StatusArgs {
     /// The day the status describes [default: today].
     #[arg(long, value_name = "DATE")]
     pub(crate) as_of: Option<PartialDate>,
-    /// Count only events recorded at or before this time (RFC 3339, e.g. 2021-11-01T00:00:00Z) [default: now].
-    #[arg(long, value_name = "TIME")]
+    /// Count only events recorded by this time [default: now]. A date
+    /// (YYYY-MM-DD, or YYYY-MM, YYYY) means the end of that day (month, year)
+    /// in UTC: what was known on it; or an RFC 3339 time, e.g. 2021-11-01T09:30:00Z.
+    #[arg(long, value_name = "DATE|TIME", value_parser = known_at)]
     pub(crate) known_at: Option<DateTime<Utc>>,
     #[command(flatten)]
     pub(crate) output: OutputArgs,
@@ -490,8 +517,9 @@ pub(crate) struct ReportArgs {
     /// The day the report describes [default: today].
     #[arg(long, value_name = "DATE")]
     pub(crate) as_of: Option<PartialDate>,
-    /// Count only events recorded at or before this time (RFC 3339) [default: now].
-    #[arg(long, value_name = "TIME")]
+    /// Count only events recorded by this time [default: now]: a date
+    /// (YYYY-MM-DD: the end of that day, UTC) or an RFC 3339 time.
+    #[arg(long, value_name = "DATE|TIME", value_parser = known_at)]
     pub(crate) known_at: Option<DateTime<Utc>>,
     /// Write to this file instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
@@ -564,4 +592,107 @@ pub(crate) enum StatementKindArg {
     Denial,
     OfficialPosition,
     Other,
+}
+
+/// `--known-at`: an RFC 3339 time, or a date meaning the end of that day (or
+/// month, or year) in UTC. "As known at 2021-11-01" is read as what was known
+/// on that day, so everything recorded during it counts, as `--as-of` takes a
+/// partial date as "by the end of that month or year".
+pub(crate) fn known_at(text: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(time) = DateTime::parse_from_rfc3339(text.trim()) {
+        return Ok(time.with_timezone(&Utc));
+    }
+    let date: PartialDate = text.trim().parse().map_err(|_| {
+        format!(
+            "{text:?} is neither a date nor a time: give YYYY-MM-DD (the end of that day, UTC) \
+             or an RFC 3339 time such as 2021-11-01T09:30:00Z"
+        )
+    })?;
+    let next_day = date
+        .latest()
+        .succ_opt()
+        .ok_or_else(|| format!("{text:?} is too far in the future"))?;
+    Ok(next_day.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::Duration::nanoseconds(1))
+}
+
+/// `--source`: an address a reader can follow (`scheme://host…`); anything
+/// else is most likely a document reference, which has its own flag.
+pub(crate) fn source_url(text: &str) -> Result<String, String> {
+    let url = text.trim();
+    let looks_like_url = url.split_once("://").is_some_and(|(scheme, rest)| {
+        scheme.len() > 1
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+            && !rest.is_empty()
+            && !rest.starts_with('/')
+    }) && !url.contains(char::is_whitespace);
+    if looks_like_url {
+        Ok(url.to_owned())
+    } else {
+        Err(format!(
+            "{text:?} is not a URL (e.g. https://example.org/report): for a document without one, \
+             use --document {text:?}"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_at_takes_a_date_as_the_end_of_that_day_or_a_time() {
+        // (given, the time it means, or the start of the error)
+        let cases = [
+            ("2021-11-01", Ok("2021-11-01T23:59:59.999999999Z")),
+            ("2021-11", Ok("2021-11-30T23:59:59.999999999Z")),
+            ("2021", Ok("2021-12-31T23:59:59.999999999Z")),
+            ("2021-11-01T09:30:00Z", Ok("2021-11-01T09:30:00Z")),
+            ("2021-11-01T09:30:00+07:00", Ok("2021-11-01T02:30:00Z")),
+            (
+                "yesterday",
+                Err("\"yesterday\" is neither a date nor a time: give YYYY-MM-DD"),
+            ),
+            ("2021-11-31", Err("\"2021-11-31\" is neither")),
+        ];
+        for (given, expected) in cases {
+            let got = known_at(given);
+            match (expected, got) {
+                (Ok(time), Ok(got)) => assert_eq!(
+                    got,
+                    DateTime::parse_from_rfc3339(time)
+                        .unwrap()
+                        .with_timezone(&Utc),
+                    "{given}"
+                ),
+                (Err(start), Err(message)) => assert!(message.starts_with(start), "{message}"),
+                (expected, got) => panic!("{given}: expected {expected:?}, got {got:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_source_is_a_url_or_the_message_points_to_document() {
+        // (given, accepted)
+        let cases = [
+            ("https://example.org/report", true),
+            (" http://example.org ", true),
+            ("ftp://archive.example.org/a.pdf", true),
+            ("not-a-url", false),
+            ("court file 123/2020", false),
+            ("example.org/report", false),
+            ("https://", false),
+            ("https:///path", false),
+            ("https://example.org/a b", false),
+        ];
+        for (given, accepted) in cases {
+            let got = source_url(given);
+            assert_eq!(got.is_ok(), accepted, "{given}: {got:?}");
+            if let Err(message) = got {
+                assert!(message.contains("use --document"), "{message}");
+            }
+        }
+    }
 }

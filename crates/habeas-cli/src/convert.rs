@@ -57,47 +57,55 @@ pub(crate) fn charges(offences: &[String], articles: &[String]) -> anyhow::Resul
         .collect())
 }
 
-pub(crate) fn detention_kind(kind: DetentionKindArg) -> DetentionKind {
-    match kind {
-        DetentionKindArg::Arrest => DetentionKind::Arrest,
-        DetentionKindArg::AdministrativeDetention => DetentionKind::AdministrativeDetention,
-        DetentionKindArg::HouseArrest => DetentionKind::HouseArrest,
-        DetentionKindArg::EnforcedDisappearance => DetentionKind::EnforcedDisappearance,
-        DetentionKindArg::Other => DetentionKind::Other,
+impl From<DetentionKindArg> for DetentionKind {
+    fn from(kind: DetentionKindArg) -> DetentionKind {
+        match kind {
+            DetentionKindArg::Arrest => DetentionKind::Arrest,
+            DetentionKindArg::AdministrativeDetention => DetentionKind::AdministrativeDetention,
+            DetentionKindArg::HouseArrest => DetentionKind::HouseArrest,
+            DetentionKindArg::EnforcedDisappearance => DetentionKind::EnforcedDisappearance,
+            DetentionKindArg::Other => DetentionKind::Other,
+        }
     }
 }
 
-pub(crate) fn release_kind(kind: ReleaseKindArg) -> ReleaseKind {
-    match kind {
-        ReleaseKindArg::SentenceServed => ReleaseKind::SentenceServed,
-        ReleaseKindArg::Bail => ReleaseKind::Bail,
-        ReleaseKindArg::Parole => ReleaseKind::Parole,
-        ReleaseKindArg::Pardon => ReleaseKind::Pardon,
-        ReleaseKindArg::Amnesty => ReleaseKind::Amnesty,
-        ReleaseKindArg::Acquittal => ReleaseKind::Acquittal,
-        ReleaseKindArg::Medical => ReleaseKind::Medical,
-        ReleaseKindArg::EarlyReleaseWithoutReason => ReleaseKind::EarlyReleaseWithoutReason,
-        ReleaseKindArg::Escape => ReleaseKind::Escape,
-        ReleaseKindArg::Other => ReleaseKind::Other,
+impl From<ReleaseKindArg> for ReleaseKind {
+    fn from(kind: ReleaseKindArg) -> ReleaseKind {
+        match kind {
+            ReleaseKindArg::SentenceServed => ReleaseKind::SentenceServed,
+            ReleaseKindArg::Bail => ReleaseKind::Bail,
+            ReleaseKindArg::Parole => ReleaseKind::Parole,
+            ReleaseKindArg::Pardon => ReleaseKind::Pardon,
+            ReleaseKindArg::Amnesty => ReleaseKind::Amnesty,
+            ReleaseKindArg::Acquittal => ReleaseKind::Acquittal,
+            ReleaseKindArg::Medical => ReleaseKind::Medical,
+            ReleaseKindArg::EarlyReleaseWithoutReason => ReleaseKind::EarlyReleaseWithoutReason,
+            ReleaseKindArg::Escape => ReleaseKind::Escape,
+            ReleaseKindArg::Other => ReleaseKind::Other,
+        }
     }
 }
 
-pub(crate) fn restriction_kind(kind: RestrictionKindArg) -> RestrictionKind {
-    match kind {
-        RestrictionKindArg::PoliticalActivityBan => RestrictionKind::PoliticalActivityBan,
-        RestrictionKindArg::TravelBan => RestrictionKind::TravelBan,
-        RestrictionKindArg::HouseArrest => RestrictionKind::HouseArrest,
-        RestrictionKindArg::Surveillance => RestrictionKind::Surveillance,
-        RestrictionKindArg::Other => RestrictionKind::Other,
+impl From<RestrictionKindArg> for RestrictionKind {
+    fn from(kind: RestrictionKindArg) -> RestrictionKind {
+        match kind {
+            RestrictionKindArg::PoliticalActivityBan => RestrictionKind::PoliticalActivityBan,
+            RestrictionKindArg::TravelBan => RestrictionKind::TravelBan,
+            RestrictionKindArg::HouseArrest => RestrictionKind::HouseArrest,
+            RestrictionKindArg::Surveillance => RestrictionKind::Surveillance,
+            RestrictionKindArg::Other => RestrictionKind::Other,
+        }
     }
 }
 
-pub(crate) fn statement_kind(kind: StatementKindArg) -> StatementKind {
-    match kind {
-        StatementKindArg::Condemnation => StatementKind::Condemnation,
-        StatementKindArg::CallForRelease => StatementKind::CallForRelease,
-        StatementKindArg::Denial => StatementKind::Denial,
-        StatementKindArg::OfficialPosition => StatementKind::OfficialPosition,
-        StatementKindArg::Other => StatementKind::Other,
+impl From<StatementKindArg> for StatementKind {
+    fn from(kind: StatementKindArg) -> StatementKind {
+        match kind {
+            StatementKindArg::Condemnation => StatementKind::Condemnation,
+            StatementKindArg::CallForRelease => StatementKind::CallForRelease,
+            StatementKindArg::Denial => StatementKind::Denial,
+            StatementKindArg::OfficialPosition => StatementKind::OfficialPosition,
+            StatementKindArg::Other => StatementKind::Other,
+        }
     }
 }

@@ -61,10 +61,6 @@ impl Failure {
         Self::new(Kind::Rejected, message.into())
     }
 
-    pub(crate) fn not_found(message: impl Into<String>) -> Self {
-        Self::new(Kind::NotFound, message.into())
-    }
-
     pub(crate) fn verify(message: impl Into<String>) -> Self {
         Self::new(Kind::Verify, message.into())
     }
@@ -75,28 +71,55 @@ impl Failure {
     }
 }
 
-/// The exit class of a facade error, and its message as the CLI words it.
+/// The exit class of a facade error, and its message as the CLI words it:
+/// the facade's message, which names no front end's commands, with the
+/// command that helps next.
 fn describe(err: &TrackerError) -> (Kind, String) {
-    let kind = match err {
-        TrackerError::Rejected(_) => Kind::Rejected,
-        TrackerError::UnknownPerson { .. } | TrackerError::AmbiguousPerson { .. } => Kind::NotFound,
-        TrackerError::Store(StoreError::InvalidStreamId { .. }) => Kind::Usage,
-        TrackerError::NoStore { location } => {
-            return (
-                Kind::Store,
-                format!("{err} (run `habeas --db {location} init` to create one)"),
-            );
+    let (kind, hint) = match err {
+        TrackerError::Rejected(habeas_domain::error::DomainError::MissingSource { .. }) => (
+            Kind::Rejected,
+            Some(
+                "give --source URL, or --document REF for a document without one, e.g. --document \"court file 123/2020\""
+                    .to_owned(),
+            ),
+        ),
+        TrackerError::Rejected(_) | TrackerError::NotAFact { .. } => (Kind::Rejected, None),
+        TrackerError::UnknownPerson { suggestions, .. } => (
+            Kind::NotFound,
+            suggestions
+                .is_empty()
+                .then_some("list people with `habeas person list`".to_owned()),
+        ),
+        TrackerError::AmbiguousPerson { candidates, .. } => (
+            Kind::NotFound,
+            (candidates.len() > habeas::error::CANDIDATES_NAMED)
+                .then_some("`habeas person list` lists everyone".to_owned()),
+        ),
+        TrackerError::UnknownEvent { .. } => (
+            Kind::NotFound,
+            Some("see `habeas history PERSON` for event ids".to_owned()),
+        ),
+        TrackerError::Amendment(_) | TrackerError::Store(StoreError::InvalidStreamId { .. }) => {
+            (Kind::Usage, None)
         }
-        TrackerError::Store(_)
-        | TrackerError::Projections(_)
-        | TrackerError::Unreadable { .. }
-        | TrackerError::Contention { .. } => Kind::Store,
+        TrackerError::NoStore { location } => (
+            Kind::Store,
+            Some(format!("run `habeas --db {location} init` to create one")),
+        ),
+        TrackerError::Unreadable { .. } => (Kind::Store, Some("run `habeas verify`".to_owned())),
+        TrackerError::Store(_) | TrackerError::Projections(_) | TrackerError::Contention { .. } => {
+            (Kind::Store, None)
+        }
     };
     let prefix = match kind {
         Kind::Rejected => "rejected, nothing recorded: ",
         _ => "",
     };
-    (kind, format!("{prefix}{err}"))
+    let message = match hint {
+        Some(hint) => format!("{prefix}{err} ({hint})"),
+        None => format!("{prefix}{err}"),
+    };
+    (kind, message)
 }
 
 /// What ended the command: its exit class and the message to print.
@@ -127,3 +150,52 @@ impl fmt::Display for Failure {
 }
 
 impl std::error::Error for Failure {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facade_errors_get_their_exit_class_and_the_cli_command_that_helps() {
+        let ambiguous = |n: usize| TrackerError::AmbiguousPerson {
+            reference: "Thida Kem".into(),
+            candidates: (0..n)
+                .map(|idx| format!("Thida Kem (thida-kem-{idx}, id{idx})"))
+                .collect(),
+        };
+        // (error, exit class, the message ends with)
+        let cases = [
+            (
+                ambiguous(434),
+                Kind::NotFound,
+                "and 424 more; use the id or slug to choose (`habeas person list` lists everyone)",
+            ),
+            (ambiguous(2), Kind::NotFound, "use the id or slug to choose"),
+            (
+                TrackerError::UnknownPerson {
+                    reference: "Nobody".into(),
+                    suggestions: Vec::new(),
+                },
+                Kind::NotFound,
+                "no person matches \"Nobody\" (list people with `habeas person list`)",
+            ),
+            (
+                TrackerError::NoStore {
+                    location: "/tmp/stroe".into(),
+                },
+                Kind::Store,
+                "no store at /tmp/stroe (run `habeas --db /tmp/stroe init` to create one)",
+            ),
+            (
+                TrackerError::Amendment(habeas_domain::amendment::AmendmentError::Nothing),
+                Kind::Usage,
+                "nothing to correct: give a new date, facility, term or source",
+            ),
+        ];
+        for (error, kind, ends_with) in cases {
+            let (got_kind, message) = describe(&error);
+            assert_eq!(got_kind, kind, "{message}");
+            assert!(message.ends_with(ends_with), "{message}");
+        }
+    }
+}

@@ -111,10 +111,11 @@ async fn restore(tracker: &Tracker, args: &ImportArgs) -> anyhow::Result<()> {
         })
         .map_err(restore_failed)?;
         verifying.finish();
-        println!(
+        writeln!(
+            std::io::stdout(),
             "export verified: {} events, hash chain intact; would restore them (into an empty store only)",
             check.n_events
-        );
+        )?;
         return Ok(());
     }
     let mut on_verifying = |done, total| verifying.update(done, total);
@@ -132,11 +133,20 @@ async fn restore(tracker: &Tracker, args: &ImportArgs) -> anyhow::Result<()> {
     verifying.finish();
     writing.finish();
     let summary = result.map_err(restore_failed)?;
-    println!(
-        "restored {} events from {} (hash chain verified)",
-        summary.n_events,
-        args.file.display()
-    );
+    if args.json {
+        let json = serde_json::json!({
+            "restored": summary.n_events,
+            "positions": {"first": 1, "last": tracker.store().head().await.map_err(habeas::error::TrackerError::from)?},
+        });
+        writeln!(std::io::stdout(), "{json}")?;
+    } else {
+        writeln!(
+            std::io::stdout(),
+            "restored {} events from {} (hash chain verified)",
+            summary.n_events,
+            args.file.display()
+        )?;
+    }
     Ok(())
 }
 
@@ -163,6 +173,11 @@ pub(crate) async fn import(
         at: Utc::now(),
         dry_run: args.dry_run,
     };
+    let head_before = tracker
+        .store()
+        .head()
+        .await
+        .map_err(habeas::error::TrackerError::from)?;
     let mut progress = Progress::new("importing", "rows");
     let mut on_progress = |done, total| progress.update(done, total);
     let report = match &args.mapping {
@@ -207,7 +222,20 @@ pub(crate) async fn import(
     };
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+        // The report, and where its events went: an import appends, so they
+        // take the positions after the head it found (null when it wrote none).
+        let head_after = tracker
+            .store()
+            .head()
+            .await
+            .map_err(habeas::error::TrackerError::from)?;
+        let mut json = serde_json::to_value(&report)?;
+        json["positions"] = if head_after > head_before {
+            serde_json::json!({"first": head_before + 1, "last": head_after})
+        } else {
+            serde_json::Value::Null
+        };
+        writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
     } else {
         write_text(&mut out, &report, unit).context("cannot write the report")?;
     }

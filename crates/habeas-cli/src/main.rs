@@ -5,6 +5,7 @@ mod args;
 mod convert;
 mod exit;
 mod import;
+mod log;
 mod output;
 mod progress;
 mod run;
@@ -19,11 +20,27 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
+
+/// The command's words, e.g. "habeas log detained", to tell another process
+/// what holds the store.
+fn label(matches: &clap::ArgMatches) -> String {
+    let mut words = vec!["habeas"];
+    let mut current = matches;
+    while let Some((name, sub)) = current.subcommand() {
+        words.push(name);
+        current = sub;
+    }
+    words.join(" ")
+}
 
 fn main() -> ExitCode {
-    let cli = args::Cli::parse();
-    match run::run(cli) {
+    let matches = args::Cli::command().get_matches();
+    let cli = match args::Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(err) => err.exit(),
+    };
+    match run::run(cli, label(&matches)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // A closed pipe (`habeas export | head`) is not a failure.

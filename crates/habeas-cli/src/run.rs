@@ -2,6 +2,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chrono::Utc;
@@ -10,33 +11,39 @@ use habeas::demo;
 use habeas::error::TrackerError;
 use habeas::open::{Location, OpenOptions};
 use habeas::people::PersonEntry;
-use habeas::tracker::{Issued, Subject, Tracker};
-use habeas_domain::command::Action;
-use habeas_domain::event::{
-    Acquittal, Appeal, Charging, Correction, Death, Detention, Disappearance, Dismissal, Event,
-    Exile, Hearing, Lifting, Recognition, Registration, Release, Restriction, Retraction,
-    Sentencing, Statement, Transfer,
-};
+use habeas::tracker::{Issued, Recorded, Subject, Tracker};
+use habeas_domain::amendment::Amendment;
+use habeas_domain::event::Registration;
+use habeas_domain::id::EventId;
 use habeas_domain::status::View;
+use habeas_store::StoreError;
 
 use crate::args::{
-    Cli, Command, CorrectArgs, ExportArgs, FactArgs, HistoryArgs, LogCommand, PersonAddArgs,
-    PersonCommand, PersonListArgs, ReportArgs, ReportFormat, RetractArgs, StatusArgs,
+    Cli, Command, CorrectArgs, ExportArgs, HistoryArgs, OutputArgs, PersonAddArgs, PersonCommand,
+    PersonListArgs, ReportArgs, ReportFormat, RetractArgs, StatusArgs,
 };
 use crate::convert;
 use crate::exit::Failure;
 use crate::output;
 
-/// Runs the parsed command line.
-pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs the parsed command line; `label` names the command for another
+/// process that finds the store held by this one (e.g. "habeas status").
+pub(crate) fn run(cli: Cli, label: String) -> anyhow::Result<()> {
+    // Timers: waiting for a store another process holds, and a command that
+    // meets another process's write to the same case waits before deciding
+    // again.
     if let Some(done) = crate::serve::run_server_command(&cli) {
         return done;
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(dispatch(cli))
+    runtime.block_on(dispatch(cli, label))
 }
+
+/// How often a command waiting for the store tries again.
+const LOCK_RETRY: Duration = Duration::from_millis(50);
 
 pub(crate) fn default_db() -> anyhow::Result<PathBuf> {
     let dirs = directories::ProjectDirs::from("org", "Habeas", "habeas").context(
@@ -45,59 +52,115 @@ pub(crate) fn default_db() -> anyhow::Result<PathBuf> {
     Ok(dirs.data_dir().join("store"))
 }
 
-pub(crate) fn recorded_by(cli: &Cli) -> String {
-    cli.recorded_by
-        .clone()
-        .or_else(|| std::env::var("USER").ok())
-        .filter(|name| !name.trim().is_empty())
-        .unwrap_or_else(|| "unknown".to_owned())
-}
-
-/// Opens the store at `db`. Only commands that record may create one: a read
-/// with a mistyped `--db` says there is no store there instead of leaving an
-/// empty one behind.
-fn open(db: &Location, command: &Command) -> anyhow::Result<Tracker> {
-    let create = matches!(
+/// Whether the command records events, and so needs to say who recorded them.
+fn records(command: &Command) -> bool {
+    matches!(
         command,
-        Command::Init
-            | Command::Demo
-            | Command::Person(PersonCommand::Add(_))
+        Command::Person(PersonCommand::Add(_))
             | Command::Log(_)
+            | Command::Correct(_)
+            | Command::Retract(_)
             | Command::Import(_)
-    );
-    let stored_form = matches!(command, Command::Export(_));
-    Ok(habeas::open::open(
-        db,
-        OpenOptions {
-            create,
-            stored_form,
-        },
-    )?)
+    )
 }
 
-async fn dispatch(cli: Cli) -> anyhow::Result<()> {
+/// Who records: `--as`/`HABEAS_USER`, else `$USER`. Without either, the events
+/// say "unknown", and a command that records says so on standard error, with
+/// how to name oneself, rather than leaving a nameless audit trail unnoticed.
+pub(crate) fn recorded_by(cli: &Cli) -> String {
+    if let Some(name) = cli.recorded_by() {
+        return name;
+    }
+    if records(&cli.command) {
+        eprintln!(
+            "habeas: warning: recording as \"unknown\": neither --as, HABEAS_USER nor USER is set; \
+             pass --as NAME or set HABEAS_USER=NAME so that the audit trail says who recorded it"
+        );
+    }
+    "unknown".to_owned()
+}
+
+/// Where to open the store, and for how long to wait for another habeas.
+struct Opening<'a> {
+    db: &'a Location,
+    command: &'a Command,
+    label: &'a str,
+    wait: Duration,
+}
+
+/// Opens the store at `db`. Only `init`, `demo` and `import` (which may
+/// restore a backup into a new store) create one: any other command with a
+/// mistyped `--db` says there is no store there instead of leaving an empty
+/// one behind. One process at a time can have a store open: while another
+/// habeas has it, this one says whom it waits for and tries again, for at
+/// most `wait`.
+fn open(opening: &Opening<'_>) -> anyhow::Result<Tracker> {
+    let create = matches!(
+        opening.command,
+        Command::Init | Command::Demo | Command::Import(_)
+    );
+    let options = OpenOptions {
+        create,
+        stored_form: matches!(opening.command, Command::Export(_)),
+        command: Some(opening.label.to_owned()),
+    };
+    let deadline = Instant::now() + opening.wait;
+    let mut told = false;
+    loop {
+        let err = match habeas::open::open(opening.db, options.clone()) {
+            Err(err @ TrackerError::Store(StoreError::Locked { .. })) => err,
+            other => return Ok(other?),
+        };
+        let holder = habeas::holder::holder(opening.db)
+            .map(|holder| format!(" ({holder})"))
+            .unwrap_or_default();
+        if Instant::now() >= deadline {
+            return Err(Failure::store(format!(
+                "{err}; held by another habeas{holder}, waited {} s (more with --lock-wait SECONDS)",
+                opening.wait.as_secs()
+            ))
+            .into());
+        }
+        if !told {
+            eprintln!("habeas: waiting for another habeas{holder} to finish…");
+            told = true;
+        }
+        std::thread::sleep(LOCK_RETRY);
+    }
+}
+
+async fn dispatch(cli: Cli, label: String) -> anyhow::Result<()> {
     let by = recorded_by(&cli);
+    let wait = cli.lock_wait().map_err(Failure::usage)?;
     match &cli.command {
-        Command::Demo => return run_demo(cli.db.as_deref().map(Location::parse)).await,
+        Command::Demo => return run_demo(cli.db().as_deref().map(Location::parse), wait).await,
         Command::Completions { shell } => {
             use clap::CommandFactory;
-            let mut command = Cli::command();
-            clap_complete::generate(*shell, &mut command, "habeas", &mut std::io::stdout());
+            // clap_complete panics when its writer fails (a closed pipe):
+            // generate into memory, then write as every command does.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "habeas", &mut script);
+            std::io::stdout().lock().write_all(&script)?;
             return Ok(());
         }
         _ => {}
     }
-    let db = match &cli.db {
-        Some(db) => Location::parse(db),
+    let db = match cli.db() {
+        Some(db) => Location::parse(&db),
         None => Location::Directory(default_db()?),
     };
-    let tracker = open(&db, &cli.command)?;
+    let tracker = open(&Opening {
+        db: &db,
+        command: &cli.command,
+        label: &label,
+        wait,
+    })?;
     if let Command::Export(args) = cli.command {
         return export(&tracker, args).await;
     }
     if !matches!(
         cli.command,
-        Command::Init | Command::Verify | Command::Rebuild
+        Command::Init | Command::Verify(_) | Command::Rebuild
     ) {
         // The first command after an upgrade (or after the read models were
         // deleted) builds them from the whole log: show how far it is.
@@ -114,14 +177,14 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     };
     match cli.command {
         Command::Init => {
-            println!("store ready at {db}");
+            writeln!(std::io::stdout(), "store ready at {db}")?;
             Ok(())
         }
         Command::Demo | Command::Completions { .. } => unreachable!("handled above"),
         Command::Serve(_) | Command::User(_) | Command::Token(_) => unreachable!("handled in run"),
         Command::Person(PersonCommand::Add(args)) => person_add(&tracker, args, issued(None)).await,
         Command::Person(PersonCommand::List(args)) => person_list(&tracker, args).await,
-        Command::Log(command) => log(&tracker, command, &issued).await,
+        Command::Log(command) => crate::log::log(&tracker, command, &issued).await,
         Command::Correct(args) => correct(&tracker, args, issued(None)).await,
         Command::Retract(args) => retract(&tracker, args, issued(None)).await,
         Command::Status(args) => status(&tracker, args).await,
@@ -129,7 +192,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Report(args) => report(&tracker, args).await,
         Command::Import(args) => crate::import::import(&tracker, args, &by).await,
         Command::Export(_) => unreachable!("handled above"),
-        Command::Verify => verify(&tracker).await,
+        Command::Verify(output) => verify(&tracker, output).await,
         Command::Rebuild => rebuild(&tracker).await,
     }
 }
@@ -138,7 +201,7 @@ async fn resolve(tracker: &Tracker, reference: &str) -> anyhow::Result<PersonEnt
     Ok(tracker.resolve(reference).await?)
 }
 
-async fn run_demo(db: Option<Location>) -> anyhow::Result<()> {
+async fn run_demo(db: Option<Location>, wait: Duration) -> anyhow::Result<()> {
     let db = match db {
         Some(Location::Directory(db)) => db,
         Some(Location::Postgres(_)) => {
@@ -157,7 +220,12 @@ async fn run_demo(db: Option<Location>) -> anyhow::Result<()> {
             dir
         }
     };
-    let tracker = open(&Location::Directory(db.clone()), &Command::Demo)?;
+    let tracker = open(&Opening {
+        db: &Location::Directory(db.clone()),
+        command: &Command::Demo,
+        label: "habeas demo",
+        wait,
+    })?;
     if tracker.store().head().await.map_err(TrackerError::from)? != 0 {
         return Err(Failure::usage(format!(
             "the demo builds a new example store, but {} already holds events: pass --db with a new directory",
@@ -173,7 +241,7 @@ async fn run_demo(db: Option<Location>) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "EXAMPLE DATA: the worked example of Habeas' DOMAIN.md (a 2021 news report)."
+        "EXAMPLE DATA: the worked example of Habeas' docs/domain.md (a 2021 news report)."
     )?;
     writeln!(out, "Example store written to {}\n", db.display())?;
     let index = tracker.people().await?;
@@ -256,21 +324,25 @@ async fn person_add(tracker: &Tracker, args: PersonAddArgs, issued: Issued) -> a
         born: args.born,
         sources: convert::sources(&args.sources),
     };
-    let (id, _) = tracker.register_person(registration, &issued).await?;
+    let (id, recorded) = tracker.register_person(registration, &issued).await?;
     let person = tracker
         .person(id)
         .await?
         .context("the new person is missing from the read model")?;
+    let mut out = std::io::stdout().lock();
     if args.output.json {
-        println!(
-            "{}",
-            serde_json::json!({ "id": id, "slug": person.slug, "name": person.identity.name })
-        );
+        let headline = tracker.status(id, now()).await?.headline;
+        let mut json = output::recorded_json("registration", &recorded, Some(headline));
+        json["id"] = serde_json::json!(id);
+        json["slug"] = serde_json::json!(person.slug);
+        json["name"] = serde_json::json!(person.identity.name);
+        writeln!(out, "{json}")?;
     } else {
-        println!(
+        writeln!(
+            out,
             "registered {} as {} ({id})",
             person.identity.name, person.slug
-        );
+        )?;
     }
     Ok(())
 }
@@ -305,358 +377,81 @@ async fn person_list(tracker: &Tracker, args: PersonListArgs) -> anyhow::Result<
     Ok(())
 }
 
-async fn log(
-    tracker: &Tracker,
-    command: LogCommand,
-    issued: &dyn Fn(Option<habeas_domain::id::CommandId>) -> Issued,
-) -> anyhow::Result<()> {
-    let (person, facts_args, action): (Option<String>, FactArgs, Action) = match command {
-        LogCommand::Detained {
-            person,
-            facts,
-            kind,
-            place,
-            authority,
-            facility,
-        } => {
-            let action = Action::RecordDetention(Detention {
-                facts: convert::facts(&facts),
-                kind: convert::detention_kind(kind),
-                place,
-                authority,
-                facility,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Charged {
-            person,
-            facts,
-            charges,
-            articles,
-            court,
-            case_number,
-        } => {
-            let charges = convert::charges(&charges, &articles).map_err(Failure::usage_from)?;
-            let action = Action::RecordCharges(Charging {
-                facts: convert::facts(&facts),
-                charges,
-                court,
-                case_number,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Sentenced {
-            person,
-            facts,
-            term,
-            court,
-            in_absentia,
-            suspended,
-        } => {
-            let action = Action::RecordSentence(Sentencing {
-                facts: convert::facts(&facts),
-                term,
-                court,
-                in_absentia,
-                suspended,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Released {
-            person,
-            facts,
-            kind,
-            conditions,
-        } => {
-            let action = Action::RecordRelease(Release {
-                facts: convert::facts(&facts),
-                kind: convert::release_kind(kind),
-                conditions,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Transferred {
-            person,
-            facts,
-            to_facility,
-            from_facility,
-        } => {
-            let action = Action::RecordTransfer(Transfer {
-                facts: convert::facts(&facts),
-                from_facility,
-                to_facility,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Restricted {
-            person,
-            facts,
-            kind,
-            description,
-            until,
-        } => {
-            let action = Action::ImposeRestriction(Restriction {
-                facts: convert::facts(&facts),
-                kind: convert::restriction_kind(kind),
-                description,
-                until,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Lifted {
-            person,
-            facts,
-            kind,
-        } => {
-            let action = Action::LiftRestriction(Lifting {
-                facts: convert::facts(&facts),
-                kind: convert::restriction_kind(kind),
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Hearing {
-            person,
-            facts,
-            court,
-            outcome,
-        } => {
-            let action = Action::RecordHearing(Hearing {
-                facts: convert::facts(&facts),
-                court,
-                outcome,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Appealed {
-            person,
-            facts,
-            court,
-            outcome,
-        } => {
-            let action = Action::RecordAppeal(Appeal {
-                facts: convert::facts(&facts),
-                court,
-                outcome,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Acquitted {
-            person,
-            facts,
-            court,
-        } => {
-            let action = Action::RecordAcquittal(Acquittal {
-                facts: convert::facts(&facts),
-                court,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::ChargesDropped {
-            person,
-            facts,
-            court,
-        } => {
-            let action = Action::RecordChargesDropped(Dismissal {
-                facts: convert::facts(&facts),
-                court,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Died {
-            person,
-            facts,
-            circumstances,
-        } => {
-            let action = Action::RecordDeathInCustody(Death {
-                facts: convert::facts(&facts),
-                circumstances,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Disappeared {
-            person,
-            facts,
-            circumstances,
-        } => {
-            let action = Action::RecordDisappearance(Disappearance {
-                facts: convert::facts(&facts),
-                circumstances,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Exile {
-            person,
-            facts,
-            country,
-            circumstances,
-        } => {
-            let action = Action::RecordExile(Exile {
-                facts: convert::facts(&facts),
-                country,
-                circumstances,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Recognised { person, facts, by } => {
-            let action = Action::RecognisePoliticalPrisoner(Recognition {
-                facts: convert::facts(&facts),
-                by,
-            });
-            (Some(person), facts, action)
-        }
-        LogCommand::Statement {
-            by,
-            role,
-            about,
-            kind,
-            summary,
-            facts,
-        } => {
-            let mut about_ids = Vec::new();
-            for reference in &about {
-                about_ids.push(resolve(tracker, reference).await?.id);
-            }
-            let statement = Statement {
-                facts: convert::facts(&facts),
-                by,
-                by_role: role,
-                about: about_ids,
-                kind: convert::statement_kind(kind),
-                summary,
-            };
-            let (id, recorded) = tracker
-                .issue_statement(statement, &issued(facts.command_id))
-                .await?;
-            println!(
-                "recorded StatementIssued as statement {id} (event {}, position {})",
-                recorded
-                    .event_ids
-                    .first()
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
-                recorded.last_position
-            );
-            return Ok(());
-        }
-    };
-    let reference = person.expect("every case event names a person");
-    let person = resolve(tracker, &reference).await?;
-    let event_type = action.clone().into_event().event_type();
-    let recorded = tracker
-        .execute(
-            Subject::Person(person.id),
-            action,
-            &issued(facts_args.command_id),
-        )
-        .await?;
-    let name = &person.identity.name;
-    if recorded.already_applied {
-        println!(
-            "already recorded: {event_type} for {name} (command {}); nothing new written",
-            facts_args
-                .command_id
-                .map(|c| c.to_string())
-                .unwrap_or_default()
-        );
-    } else {
-        println!(
-            "recorded {event_type} for {name} (event {}, position {})",
-            recorded
-                .event_ids
-                .first()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-            recorded.last_position
-        );
-    }
-    Ok(())
-}
-
-async fn target_of(
-    tracker: &Tracker,
-    event: habeas_domain::id::EventId,
-) -> anyhow::Result<(Subject, Event)> {
-    let subject = tracker.subject_of(event).await?.ok_or_else(|| {
-        Failure::not_found(format!(
-            "no event {event} in this store: see `habeas history PERSON` for event ids"
-        ))
-    })?;
-    let history = tracker.history_of(subject).await?;
-    let file = habeas_domain::history::CaseFile::from_history(&history);
-    let entry = file.entry(event).ok_or_else(|| {
-        Failure::rejected(format!(
-            "event {event} is not a dated fact (a registration, a details change, a correction or a retraction cannot be corrected or retracted)"
-        ))
-    })?;
-    Ok((subject, entry.effective.clone()))
-}
-
 async fn correct(tracker: &Tracker, args: CorrectArgs, issued: Issued) -> anyhow::Result<()> {
-    let (subject, mut corrected) = target_of(tracker, args.event).await?;
-    let mut changed = false;
-    if let Some(facts) = corrected.facts_mut() {
-        if let Some(occurred) = args.occurred {
-            facts.occurred = occurred;
-            changed = true;
-        }
-        let added = convert::sources(&args.sources);
-        changed |= !added.is_empty();
-        facts.sources.extend(added);
+    let amendment = Amendment {
+        occurred: args.occurred,
+        added_sources: convert::sources(&args.sources),
+        facility: args.facility,
+        term: args.term,
+    };
+    let recorded = tracker
+        .correct(args.event, &amendment, args.reason, &issued)
+        .await?;
+    amended(
+        tracker,
+        "correction",
+        args.event,
+        &recorded,
+        args.output.json,
+    )
+    .await
+}
+
+/// Reports a correction or a retraction of `target`: what was recorded, and
+/// the headline of the person it concerns now.
+async fn amended(
+    tracker: &Tracker,
+    noun: &str,
+    target: EventId,
+    recorded: &Recorded,
+    json: bool,
+) -> anyhow::Result<()> {
+    let person = match tracker.subject_of(target).await? {
+        Some(Subject::Person(person)) => Some(person),
+        _ => None,
+    };
+    let headline = match person {
+        Some(person) => Some(tracker.status(person, now()).await?.headline),
+        None => None,
+    };
+    let mut out = std::io::stdout().lock();
+    if json {
+        let mut value = output::recorded_json(noun, recorded, headline);
+        value["target"] = serde_json::json!(target);
+        value["person"] = serde_json::json!(person);
+        writeln!(out, "{value}")?;
+    } else {
+        let now = headline
+            .map(|headline| format!("; now {headline}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{noun} recorded for event {target} (event {}, position {}){now}",
+            output::first_event(recorded),
+            recorded.last_position
+        )?;
     }
-    match (&mut corrected, args.facility, args.term) {
-        (Event::Detained(detention), Some(facility), _) => {
-            detention.facility = Some(facility);
-            changed = true;
-        }
-        (Event::Transferred(transfer), Some(facility), _) => {
-            transfer.to_facility = facility;
-            changed = true;
-        }
-        (Event::Sentenced(sentencing), _, Some(term)) => {
-            sentencing.term = Some(term);
-            changed = true;
-        }
-        (_, None, None) => {}
-        (other, _, _) => {
-            return Err(Failure::usage(format!(
-                "--facility applies to detentions and transfers, --term to sentences; event {} is a {}",
-                args.event,
-                other.event_type()
-            ))
-            .into());
-        }
-    }
-    if !changed {
-        return Err(Failure::usage(
-            "nothing to correct: give --on, --facility, --term or a new --source".to_owned(),
-        )
-        .into());
-    }
-    let action = Action::CorrectEvent(Correction {
-        target: args.event,
-        corrected: Box::new(corrected),
-        reason: args.reason,
-    });
-    let recorded = tracker.execute(subject, action, &issued).await?;
-    println!(
-        "recorded EventCorrected for event {} (position {})",
-        args.event, recorded.last_position
-    );
     Ok(())
+}
+
+/// Today, as known now: the view of a status right after recording.
+pub(crate) fn now() -> View {
+    View {
+        as_of: Utc::now().date_naive(),
+        known_at: Utc::now(),
+    }
 }
 
 async fn retract(tracker: &Tracker, args: RetractArgs, issued: Issued) -> anyhow::Result<()> {
-    let (subject, _) = target_of(tracker, args.event).await?;
-    let action = Action::RetractEvent(Retraction {
-        target: args.event,
-        reason: args.reason,
-    });
-    let recorded = tracker.execute(subject, action, &issued).await?;
-    println!(
-        "recorded EventRetracted for event {} (position {})",
-        args.event, recorded.last_position
-    );
-    Ok(())
+    let recorded = tracker.retract(args.event, args.reason, &issued).await?;
+    amended(
+        tracker,
+        "retraction",
+        args.event,
+        &recorded,
+        args.output.json,
+    )
+    .await
 }
 
 async fn status(tracker: &Tracker, args: StatusArgs) -> anyhow::Result<()> {
@@ -691,6 +486,8 @@ async fn history(tracker: &Tracker, args: HistoryArgs) -> anyhow::Result<()> {
                 serde_json::json!({
                     "envelope": entry.envelope,
                     "headline_after": entry.headline_after,
+                    "statement": entry.statement,
+                    "amended": entry.amended.as_ref().map(habeas_domain::event::Event::to_payload),
                 })
             })
             .collect();
@@ -732,7 +529,7 @@ async fn export(tracker: &Tracker, args: ExportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn verify(tracker: &Tracker) -> anyhow::Result<()> {
+async fn verify(tracker: &Tracker, output: OutputArgs) -> anyhow::Result<()> {
     let mut progress = crate::progress::Progress::new("verifying the log", "events");
     let report = tracker
         .store()
@@ -740,14 +537,26 @@ async fn verify(tracker: &Tracker) -> anyhow::Result<()> {
         .await
         .map_err(TrackerError::from)?;
     progress.finish();
+    let mut out = std::io::stdout().lock();
     if let Some(problem) = report.first_problem {
+        let kind = output::type_words(&format!("{:?}", problem.kind));
+        if output.json {
+            let json = serde_json::json!({
+                "events": report.n_events,
+                "chain_intact": false,
+                "problem": {"position": problem.position, "kind": kind, "detail": problem.detail},
+            });
+            writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+        }
         return Err(Failure::verify(format!(
-            "the log is damaged at position {}: {:?}: {}; restore from an export (habeas export) taken before it",
-            problem.position, problem.kind, problem.detail
+            "the log is damaged at position {} ({kind}): {}; restore from an export (habeas export) taken before it",
+            problem.position, problem.detail
         ))
         .into());
     }
-    println!("ok: {} events, hash chain intact", report.n_events);
+    if !output.json {
+        writeln!(out, "ok: {} events, hash chain intact", report.n_events)?;
+    }
 
     let today = Utc::now().date_naive();
     let mut progress = crate::progress::Progress::new("auditing the read models", "events");
@@ -758,11 +567,40 @@ async fn verify(tracker: &Tracker) -> anyhow::Result<()> {
         })
         .await?;
     progress.finish();
+    if output.json {
+        let differences: Vec<_> = audit
+            .differences
+            .iter()
+            .map(|difference| {
+                serde_json::json!({
+                    "person": difference.person,
+                    "field": difference.field,
+                    "stored": difference.stored,
+                    "replayed": difference.replayed,
+                })
+            })
+            .collect();
+        let json = serde_json::json!({
+            "events": report.n_events,
+            "chain_intact": true,
+            "read_models": {
+                "people": audit.n_people,
+                "checkpoint": audit.checkpoint,
+                "as_of": audit.as_of,
+                "agree": audit.is_clean(),
+                "differences": differences,
+            },
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+    }
     if audit.is_clean() {
-        println!(
-            "ok: read models of {} people agree with a replay of the log (up to position {}, as of {})",
-            audit.n_people, audit.checkpoint, audit.as_of
-        );
+        if !output.json {
+            writeln!(
+                out,
+                "ok: read models of {} people agree with a replay of the log (up to position {}, as of {})",
+                audit.n_people, audit.checkpoint, audit.as_of
+            )?;
+        }
         return Ok(());
     }
     const SHOWN: usize = 20;
@@ -796,10 +634,11 @@ async fn rebuild(tracker: &Tracker) -> anyhow::Result<()> {
         .rebuild(&mut |done, total| progress.update(done, total))
         .await?;
     progress.finish();
-    println!(
+    writeln!(
+        std::io::stdout(),
         "rebuilt the read models from {checkpoint} events in {:.1} s",
         began.elapsed().as_secs_f64()
-    );
+    )?;
     Ok(())
 }
 

@@ -29,8 +29,8 @@ pub(crate) struct ServeArgs {
 
 /// The store the command names.
 pub(crate) fn location(cli: &Cli) -> anyhow::Result<Location> {
-    Ok(match &cli.db {
-        Some(db) => Location::parse(db),
+    Ok(match cli.db() {
+        Some(db) => Location::parse(&db),
         None => Location::Directory(crate::run::default_db()?),
     })
 }

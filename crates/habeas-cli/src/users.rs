@@ -115,6 +115,7 @@ async fn accounts(cli: &Cli, create: bool) -> anyhow::Result<Accounts> {
                 OpenOptions {
                     create,
                     stored_form: false,
+                    command: Some("habeas user".to_owned()),
                 },
             )
         })

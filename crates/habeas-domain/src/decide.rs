@@ -1,4 +1,4 @@
-//! `decide`: every rule of DOMAIN.md, in one pure function.
+//! `decide`: every rule of `docs/domain.md` ("The rules"), in one pure function.
 //!
 //! The new event is placed at its occurred date among the facts already
 //! recorded and the whole timeline is checked again, because reports arrive
@@ -13,15 +13,35 @@ use crate::facts::Facts;
 use crate::history::{CaseFile, RecordedEvent, StreamKind};
 use crate::timeline::{EventRef, Item, arrange};
 
+/// What `decide` allows a command to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Append these events, in order (never empty).
+    Record(Vec<Event>),
+    /// The command's id was applied before: nothing new is recorded, and the
+    /// caller answers with what the first application recorded.
+    AlreadyApplied,
+}
+
+impl Decision {
+    /// The events to append: none when the command was already applied.
+    pub fn into_events(self) -> Vec<Event> {
+        match self {
+            Decision::Record(events) => events,
+            Decision::AlreadyApplied => Vec::new(),
+        }
+    }
+}
+
 /// Decides what a command records, given the stream's history in recording
-/// order. Returns the events to append (none when the command's id was already
-/// applied), or why nothing may be recorded.
-pub fn decide(history: &[RecordedEvent], command: &Command) -> Result<Vec<Event>, DomainError> {
+/// order: the events to append, [`Decision::AlreadyApplied`] when the
+/// command's id was applied before, or why nothing may be recorded.
+pub fn decide(history: &[RecordedEvent], command: &Command) -> Result<Decision, DomainError> {
     let file = CaseFile::from_history(history);
     if let Some(id) = command.id
         && file.has_command(id)
     {
-        return Ok(Vec::new());
+        return Ok(Decision::AlreadyApplied);
     }
     let event = command.action.clone().into_event();
     check_fields(&event)?;
@@ -44,7 +64,7 @@ pub fn decide(history: &[RecordedEvent], command: &Command) -> Result<Vec<Event>
     if file.kind() == Some(StreamKind::Person) {
         check_timeline(&file, &event)?;
     }
-    Ok(vec![event])
+    Ok(Decision::Record(vec![event]))
 }
 
 fn invalid(field: &'static str, problem: impl Into<String>) -> DomainError {

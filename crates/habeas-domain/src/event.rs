@@ -94,7 +94,53 @@ pub struct DecodeError {
     source: serde_json::Error,
 }
 
+/// What people call each event type, for messages and output that must not
+/// show stored type names ("release", not `Released`).
+const NOUNS: [(&str, &str); 20] = [
+    ("PersonRegistered", "registration"),
+    ("PersonDetailsChanged", "change of details"),
+    ("Detained", "detention"),
+    ("Charged", "charge"),
+    ("HearingHeld", "hearing"),
+    ("Appealed", "appeal"),
+    ("Sentenced", "sentence"),
+    ("Acquitted", "acquittal"),
+    ("ChargesDropped", "dismissal of the charges"),
+    ("Transferred", "transfer"),
+    ("Released", "release"),
+    ("RestrictionImposed", "restriction"),
+    ("RestrictionLifted", "lifting of a restriction"),
+    ("DiedInCustody", "death in custody"),
+    ("Disappeared", "disappearance"),
+    ("WentIntoExile", "exile"),
+    (
+        "RecognisedAsPoliticalPrisoner",
+        "recognition as a political prisoner",
+    ),
+    ("StatementIssued", "statement"),
+    ("EventCorrected", "correction"),
+    ("EventRetracted", "retraction"),
+];
+
+/// The plain noun of a stored event type name ("release" for `Released`);
+/// an unknown name is returned as it is.
+pub fn noun_of(event_type: &str) -> &str {
+    NOUNS
+        .iter()
+        .find(|(name, _)| *name == event_type)
+        .map_or(event_type, |(_, noun)| noun)
+}
+
 impl Event {
+    /// What people call this kind of event ("release", "correction").
+    pub fn noun(&self) -> &'static str {
+        let event_type = self.event_type();
+        NOUNS
+            .iter()
+            .find(|(name, _)| *name == event_type)
+            .map_or(event_type, |(_, noun)| noun)
+    }
+
     /// The stored type name (the variant's name).
     pub fn event_type(&self) -> &'static str {
         match self {
@@ -663,4 +709,19 @@ pub struct Retraction {
     pub target: EventId,
     /// Why.
     pub reason: String,
+}
+
+#[cfg(test)]
+mod noun_tests {
+    use super::*;
+
+    #[test]
+    fn every_event_type_has_a_plain_noun() {
+        for (event_type, _) in EVENT_TYPES {
+            let noun = noun_of(event_type);
+            assert_ne!(noun, event_type, "{event_type} has no noun");
+            assert!(noun.chars().all(|c| c.is_lowercase() || c == ' '), "{noun}");
+        }
+        assert_eq!(noun_of("SomethingNew"), "SomethingNew");
+    }
 }

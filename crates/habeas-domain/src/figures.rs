@@ -49,6 +49,30 @@ impl DayRange {
         let months = |days: i64| (days as f64 / DAYS_PER_MONTH).floor() as i64;
         (months(self.min), months(self.max))
     }
+
+    /// The count in words, with the months it amounts to: "469 to 499 days
+    /// (about 15 to 16 months)". Every output (command line, reports,
+    /// rosters, JSON's `text`) says a figure this way, so one person's time
+    /// in custody never reads as two different figures.
+    ///
+    /// Months are rounded to the nearest whole month of 30.44 days, since the
+    /// phrase says "about"; [`DayRange::months`] rounds down, which would call
+    /// a year "about 11 months".
+    pub fn in_words(&self) -> String {
+        let about = |days: i64| (days as f64 / DAYS_PER_MONTH).round() as i64;
+        let (fewest, most) = (about(self.min), about(self.max));
+        let months = if most < 1 {
+            String::new()
+        } else if fewest == most {
+            format!(
+                " (about {fewest} month{})",
+                if fewest == 1 { "" } else { "s" }
+            )
+        } else {
+            format!(" (about {fewest} to {most} months)")
+        };
+        format!("{self}{months}")
+    }
 }
 
 impl std::ops::Add for DayRange {

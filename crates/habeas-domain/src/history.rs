@@ -4,7 +4,7 @@
 //! retractions included, so that any history the store returns can be read.
 //! Every rule lives in [`crate::decide`].
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::date::PartialDate;
 use crate::event::{Event, Registration};
@@ -61,6 +61,9 @@ pub struct Entry {
     pub recorded_at: DateTime<Utc>,
     /// The event as it stands after corrections.
     pub effective: Event,
+    /// When the version in force was recorded: the last correction's
+    /// recording time, else `recorded_at`.
+    pub effective_recorded_at: DateTime<Utc>,
     /// The corrections applied, oldest first.
     pub corrections: Vec<EventId>,
     /// The retraction, if it was retracted.
@@ -74,6 +77,23 @@ impl Entry {
             .occurred()
             .expect("entries are case events, which carry a date")
     }
+
+    /// The first day on which the fact, as it stands, has certainly
+    /// happened (see [`certain_from`]).
+    pub fn certain_from(&self) -> NaiveDate {
+        certain_from(self.occurred(), self.effective_recorded_at)
+    }
+}
+
+/// The first day on which a fact with this date, recorded at this moment,
+/// has certainly happened: the last day its date may stand for (a fact known
+/// to the month may have happened on the month's last day), but no later
+/// than the day it was recorded, because the rules refuse to record a fact
+/// dated after its recording day: what is recorded has happened.
+pub fn certain_from(occurred: PartialDate, recorded_at: DateTime<Utc>) -> NaiveDate {
+    occurred
+        .latest()
+        .min(recorded_at.date_naive().max(occurred.earliest()))
 }
 
 /// What a stream is about, known from its first event.
@@ -176,6 +196,7 @@ pub fn evolve(mut file: CaseFile, recorded: &RecordedEvent) -> CaseFile {
         Event::EventCorrected(correction) => {
             if let Some(entry) = file.entries.iter_mut().find(|e| e.id == correction.target) {
                 entry.effective = (*correction.corrected).clone();
+                entry.effective_recorded_at = recorded.recorded_at;
                 entry.corrections.push(recorded.id);
             }
         }
@@ -194,6 +215,7 @@ pub fn evolve(mut file: CaseFile, recorded: &RecordedEvent) -> CaseFile {
                 seq,
                 recorded_at: recorded.recorded_at,
                 effective: dated.clone(),
+                effective_recorded_at: recorded.recorded_at,
                 corrections: Vec::new(),
                 retracted_by: None,
             });

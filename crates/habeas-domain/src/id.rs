@@ -72,14 +72,14 @@ uuid_id!(
 impl PersonId {
     /// The name of this person's event stream.
     pub fn stream_name(&self) -> String {
-        format!("person-{}", self.0)
+        crate::subject::Subject::Person(*self).stream_name()
     }
 }
 
 impl StatementId {
     /// The name of this statement's event stream.
     pub fn stream_name(&self) -> String {
-        format!("statement-{}", self.0)
+        crate::subject::Subject::Statement(*self).stream_name()
     }
 }
 

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::date::PartialDate;
 use crate::event::{Charge, DetentionKind, Event, RestrictionKind};
 use crate::figures::{DateRange, DayRange, FractionRange, expected_end, served_fraction};
-use crate::history::{CaseFile, Identity, RecordedEvent};
+use crate::history::{CaseFile, Entry, Identity, RecordedEvent};
 use crate::id::EventId;
 use crate::term::Term;
 use crate::timeline::{EventRef, Item, arrange};
@@ -51,8 +51,9 @@ pub enum Headline {
     Disappeared,
     /// At liberty, never known to have been held.
     AtLiberty,
-    /// Nothing is recorded about custody yet. DOMAIN.md lists no such word;
-    /// calling such a person "at liberty" would state a fact nobody recorded.
+    /// Nothing is recorded about custody yet (`docs/domain.md`, "Status and
+    /// headlines"): calling such a person "at liberty" would state a fact
+    /// nobody recorded.
     Unknown,
 }
 
@@ -262,6 +263,33 @@ pub struct Status {
     pub figures: Figures,
     /// The last fact applied, in the order things happened.
     pub last_change: Option<EventId>,
+    /// Facts that may or may not have happened by `as_of` (their date is a
+    /// month or a year that `as_of` falls inside), and what the headline
+    /// would be if they had; `None` when every fact counted is certain.
+    /// Everything above counts only facts certainly on or before `as_of`:
+    /// a fact known to the month is not taken to have happened on its first
+    /// day.
+    pub possibly: Option<Possibly>,
+}
+
+/// What may have changed by `as_of` without the sources saying so for certain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Possibly {
+    /// The headline if every uncertain fact had happened by `as_of`.
+    pub headline: Headline,
+    /// The uncertain facts, in the order they may have happened.
+    pub facts: Vec<UncertainFact>,
+}
+
+/// A fact whose date may fall on either side of `as_of`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UncertainFact {
+    /// The event.
+    pub event: EventId,
+    /// Its type, e.g. `Sentenced`.
+    pub event_type: String,
+    /// Its date: a month or a year that contains `as_of`.
+    pub occurred: PartialDate,
 }
 
 impl Status {
@@ -306,13 +334,23 @@ struct EpisodeDraft {
 pub struct Standing {
     walk: Walk,
     identity: Option<Identity>,
+    /// The walk with the uncertain facts applied too, and those facts;
+    /// absent when there are none (which keeps the stored form of a
+    /// standing without any unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    uncertain: Option<(Walk, Vec<UncertainFact>)>,
 }
 
 impl Standing {
     /// The status this standing reads as on `view.as_of` (see the type's
     /// docs for the days on which that is exact).
     pub fn status(&self, view: View) -> Status {
-        self.walk.clone().finish(view, self.identity.clone())
+        let mut status = self.walk.clone().finish(view, self.identity.clone());
+        status.possibly = self.uncertain.as_ref().map(|(walk, facts)| Possibly {
+            headline: walk.clone().finish(view, None).headline,
+            facts: facts.clone(),
+        });
+        status
     }
 
     /// Who the person is, as known when the standing was derived.
@@ -557,6 +595,7 @@ impl Walk {
             episodes,
             figures,
             last_change: self.last_change,
+            possibly: None,
         }
     }
 
@@ -601,31 +640,51 @@ pub fn status(history: &[RecordedEvent], view: View) -> Status {
     standing(history, view).status(view)
 }
 
-/// Walks the facts of `history` known at `view.known_at` that may have
-/// happened by `view.as_of`, in the order they happened.
+/// Walks the facts of `history` known at `view.known_at` that certainly
+/// happened by `view.as_of` ([`crate::history::certain_from`]), in the order
+/// they happened; and, when some facts' dates (a month, a year) contain
+/// `as_of`, walks those too, apart, for [`Status::possibly`].
 pub fn standing(history: &[RecordedEvent], view: View) -> Standing {
     let file = CaseFile::from_history(
         history
             .iter()
             .filter(|recorded| recorded.recorded_at <= view.known_at),
     );
-    let items: Vec<Item<'_>> = file
+    let entries: Vec<&Entry> = file
         .live_entries()
         .filter(|entry| entry.occurred().may_be_on_or_before(view.as_of))
+        .collect();
+    let items: Vec<Item<'_>> = entries
+        .iter()
         .map(|entry| Item {
             reference: EventRef::Recorded(entry.id),
             seq: entry.seq,
             event: &entry.effective,
         })
         .collect();
+    let order = arrange(&items).order;
     let mut walk = Walk::new();
-    for idx in arrange(&items).order {
-        if let EventRef::Recorded(id) = items[idx].reference {
-            walk.apply(id, items[idx].event);
+    let mut possible = Walk::new();
+    let mut uncertain = Vec::new();
+    for idx in order {
+        let item = &items[idx];
+        let EventRef::Recorded(id) = item.reference else {
+            continue;
+        };
+        possible.apply(id, item.event);
+        if entries[idx].certain_from() <= view.as_of {
+            walk.apply(id, item.event);
+        } else if let Some(occurred) = item.event.occurred() {
+            uncertain.push(UncertainFact {
+                event: id,
+                event_type: item.event.event_type().to_owned(),
+                occurred,
+            });
         }
     }
     Standing {
         walk,
         identity: file.identity().cloned(),
+        uncertain: (!uncertain.is_empty()).then_some((possible, uncertain)),
     }
 }

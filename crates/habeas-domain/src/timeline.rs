@@ -6,8 +6,9 @@
 //! certainly before the other. Among the facts that nothing remaining is
 //! certainly before, the walk takes the first, in that order, that the custody
 //! rules allow; only when none is allowed is there a conflict. So two dates
-//! conflict only when one is certainly before the other, as DOMAIN.md requires,
-//! and the same walk orders both `decide`'s check and status derivation.
+//! conflict only when one is certainly before the other (`docs/domain.md`,
+//! "Partial dates"), and the same walk orders both `decide`'s check and
+//! status derivation.
 
 use crate::date::PartialDate;
 use crate::event::Event;

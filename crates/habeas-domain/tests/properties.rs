@@ -1,9 +1,10 @@
-//! Property tests: status does not depend on recording order, and `decide`
-//! and `status` never panic, whatever the history.
+//! Property tests: status does not depend on recording order, nor on the
+//! provenance of the facts, and `decide` and `status` never panic, whatever
+//! the history.
 
 mod support;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use proptest::prelude::*;
 use uuid::Uuid;
 
@@ -13,9 +14,11 @@ use habeas_domain::decide::decide;
 use habeas_domain::event::{
     Acquittal, Appeal, Death, Disappearance, Exile, Hearing, Lifting, Recognition, RestrictionKind,
 };
+use habeas_domain::facts::Source;
 use habeas_domain::history::RecordedEvent;
-use habeas_domain::id::EventId;
-use habeas_domain::status::{View, status};
+use habeas_domain::id::{CommandId, EventId};
+use habeas_domain::provenance;
+use habeas_domain::status::{View, standing, status};
 use support::*;
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -228,5 +231,130 @@ proptest! {
         let command = Command { id: None, issued_at: at("2021-11-20T09:00:00Z"), action };
         let _ = decide(&history, &command);
         let _ = status(&history, View { as_of: as_of.latest(), known_at: at("2021-11-20T09:00:00Z") });
+    }
+}
+
+/// The date of each generated fact: a day in its own month (months strictly
+/// increase, so windows never overlap and order never depends on precision),
+/// written to the day, or to the month only (`coarse`), or as the first or
+/// last day of that month.
+#[derive(Clone, Copy)]
+enum Written {
+    AsGenerated,
+    FirstDay,
+    LastDay,
+}
+
+fn monthly_timeline(steps: &[(u8, u8, u8, bool)], written: Written) -> Vec<Action> {
+    let mut phase = Phase::Free;
+    let mut month = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+    let mut actions = vec![register("Generated Person", &["Alias"])];
+    for &(choice, gap_months, day, coarse) in steps {
+        month = month
+            .checked_add_months(chrono::Months::new(1 + u32::from(gap_months % 4)))
+            .unwrap();
+        let last_day = month
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap()
+            .pred_opt()
+            .unwrap();
+        let exact = month.with_day(1 + u32::from(day % 28)).unwrap();
+        let date = match (coarse, written) {
+            (false, _) => exact.to_string(),
+            (true, Written::AsGenerated) => month.format("%Y-%m").to_string(),
+            (true, Written::FirstDay) => month.to_string(),
+            (true, Written::LastDay) => last_day.to_string(),
+        };
+        let (action, next) = step(phase, choice, &date);
+        actions.push(action);
+        phase = next;
+    }
+    actions
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// No as-of answer depends on a day that was not given: a fact known to
+    /// the month counts as of a day only if it happened by then on every
+    /// day of that month (the answer equals the one where it happened on the
+    /// month's last day), and what `possibly` says is the answer where it
+    /// happened on the month's first day.
+    #[test]
+    fn no_as_of_answer_depends_on_a_day_that_was_not_given(
+        steps in prop::collection::vec((any::<u8>(), any::<u8>(), any::<u8>(), any::<bool>()), 1..30),
+        as_of_offset in 0i64..4_000,
+    ) {
+        let view = View {
+            as_of: NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + Duration::days(as_of_offset),
+            known_at: at("2021-11-20T09:00:00Z"),
+        };
+        let in_order = |actions: &[Action]| recorded(actions, &(0..actions.len()).collect::<Vec<_>>());
+        let given = status(&in_order(&monthly_timeline(&steps, Written::AsGenerated)), view);
+        let at_the_end = status(&in_order(&monthly_timeline(&steps, Written::LastDay)), view);
+        let at_the_start = status(&in_order(&monthly_timeline(&steps, Written::FirstDay)), view);
+        prop_assert_eq!(given.headline, at_the_end.headline);
+        prop_assert_eq!(at_the_end.possibly, None);
+        let possible = given.possibly.as_ref().map_or(given.headline, |possibly| possibly.headline);
+        prop_assert_eq!(possible, at_the_start.headline);
+        for fact in given.possibly.iter().flat_map(|possibly| &possibly.facts) {
+            prop_assert!(fact.occurred.earliest() <= view.as_of && view.as_of < fact.occurred.latest());
+        }
+    }
+}
+
+/// Gives every fact of `recorded` a note and a second source, and the
+/// event a command id: more provenance for [`provenance::strip`] to drop.
+fn with_more_provenance(mut recorded: RecordedEvent, idx: usize) -> RecordedEvent {
+    fn annotate(event: &mut habeas_domain::event::Event) {
+        if let Some(facts) = event.facts_mut() {
+            facts.note = Some("Confirmed by the family.".into());
+            facts
+                .sources
+                .push(Source::url("https://example.org/second"));
+        }
+        match event {
+            habeas_domain::event::Event::EventCorrected(correction) => {
+                annotate(&mut correction.corrected)
+            }
+            habeas_domain::event::Event::PersonRegistered(registration) => registration
+                .sources
+                .push(Source::url("https://example.org/profile")),
+            _ => {}
+        }
+    }
+    annotate(&mut recorded.event);
+    recorded.command_id = Some(CommandId::from_uuid(Uuid::from_u128(1000 + idx as u128)));
+    recorded
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn stripping_provenance_changes_no_standing_and_no_status(
+        history in prop::collection::vec(any_action(), 0..12),
+        as_of in partial_date(),
+        known_after_hours in 0i64..48,
+    ) {
+        // Arbitrary histories (corrections and retractions included), as
+        // in `decide_and_status_never_panic`, recorded an hour apart.
+        let order: Vec<usize> = (0..history.len()).collect();
+        let history: Vec<RecordedEvent> = recorded(&history, &order)
+            .into_iter()
+            .enumerate()
+            .map(|(idx, mut recorded)| {
+                recorded.recorded_at += Duration::hours(idx as i64);
+                with_more_provenance(recorded, idx)
+            })
+            .collect();
+        let mut stripped = history.clone();
+        stripped.iter_mut().for_each(provenance::strip);
+        let view = View {
+            as_of: as_of.latest(),
+            known_at: at("2021-11-20T09:00:00Z") + Duration::hours(known_after_hours),
+        };
+        prop_assert_eq!(standing(&stripped, view), standing(&history, view));
+        prop_assert_eq!(status(&stripped, view), status(&history, view));
     }
 }

@@ -1,4 +1,4 @@
-//! Status derivation on the worked example of DOMAIN.md and around it.
+//! Status derivation on the worked example of `docs/domain.md` and around it.
 
 mod support;
 

@@ -1,6 +1,8 @@
-//! The real CHRD data set through `examples/mappings/chrd.toml`, when a copy
-//! of it sits beside the repository (`../shared/data/chrd/`; it is never
-//! committed). Prints the counts and every rejection, grouped by reason.
+//! The real CHRD data set through `examples/mappings/chrd.toml` (which
+//! describes it), when a copy of it sits beside the repository
+//! (`../shared/data/chrd/`); it is never committed, and
+//! `tests/fixtures/chrd-sample.csv` is the committed sample of its shape.
+//! Prints the counts and every rejection, grouped by reason.
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -119,9 +119,8 @@ async fn the_fixture_imports_its_good_rows_and_reports_the_rest() {
         as_of: chrono::NaiveDate::from_ymd_opt(2015, 1, 1).unwrap(),
         known_at: Utc::now(),
     };
-    let index = tracker.people().await.unwrap();
     let headline = async |name: &str| {
-        let id = index.resolve(name).unwrap().id;
+        let id = tracker.resolve(name).await.unwrap().id;
         tracker.status(id, view).await.unwrap().headline
     };
     assert_eq!(headline("Test Person A").await, Headline::Released);
@@ -130,7 +129,7 @@ async fn the_fixture_imports_its_good_rows_and_reports_the_rest() {
     assert_eq!(headline("Test Person G").await, Headline::ServingSentence);
     assert_eq!(headline("Test Person K").await, Headline::Released);
     assert!(
-        index.resolve("Test Person F").is_err(),
+        tracker.resolve("Test Person F").await.is_err(),
         "a rejected row records nothing"
     );
 }
@@ -232,8 +231,7 @@ async fn json_lines_are_recorded_in_order_with_keys_and_reasons() {
         messages[3],
         "\"@ks\" names the person registered on line 6, which was rejected: fix that line first"
     );
-    let index = tracker.people().await.unwrap();
-    let rong_chhun = index.resolve("Rong Chhun").unwrap().id;
+    let rong_chhun = tracker.resolve("Rong Chhun").await.unwrap().id;
     let statements = tracker.statements_about(rong_chhun).await.unwrap();
     assert_eq!(statements.len(), 1);
     let headline = tracker

@@ -14,10 +14,11 @@ use habeas_domain::date::PartialDate;
 use habeas_domain::event::Event;
 use habeas_domain::history::{CaseFile, RecordedEvent};
 use habeas_domain::id::{PersonId, StatementId};
+use habeas_domain::provenance;
 use habeas_store::{Envelope, StoredEnvelope};
 use serde::{Deserialize, Serialize};
 
-use crate::decode::{Recorded, decode_stored, into_recorded, strip};
+use crate::decode::{Recorded, decode_stored, into_recorded};
 use crate::derive::build_row;
 use crate::error::ProjectionError;
 use crate::keys;
@@ -81,9 +82,9 @@ pub(crate) struct ProjectedEvent {
 
 impl DecodedBatch {
     /// Appends the next contiguous page. Its events stay in the page they
-    /// were read into: copying them into one vector for a rebuild's chunk of
-    /// 65 536 events moved megabytes, and asked the system for fresh memory,
-    /// at every chunk.
+    /// were read into: copying them into one vector for a build's chunk
+    /// moved megabytes, and asked the system for fresh memory, at every
+    /// chunk.
     pub(crate) fn extend(&mut self, next: DecodedBatch) {
         if next.is_empty() {
             return;
@@ -111,41 +112,6 @@ impl DecodedBatch {
             pages: vec![events],
             priors: HashMap::new(),
         }
-    }
-
-    /// Reads a contiguous page of envelopes.
-    pub(crate) fn decode(envelopes: Vec<Envelope>) -> Result<DecodedBatch, ProjectionError> {
-        let (Some(first_position), Some(last)) = (
-            envelopes.first().map(|first| first.position),
-            envelopes.last(),
-        ) else {
-            return Ok(DecodedBatch::default());
-        };
-        let (last_position, last_hash) = (last.position, last.hash.clone());
-        let mut events = Vec::with_capacity(envelopes.len());
-        for (expected, envelope) in (first_position..).zip(envelopes) {
-            if envelope.position != expected {
-                return Err(ProjectionError::Gap {
-                    expected,
-                    found: envelope.position,
-                });
-            }
-            if let Some(subject) = Subject::of_stream(envelope.stream.as_str()) {
-                let (position, version) = (envelope.position, envelope.version);
-                events.push(ProjectedEvent {
-                    subject,
-                    position,
-                    version,
-                    recorded: Recorded::Decoded(into_recorded(envelope)?),
-                });
-            }
-        }
-        Ok(DecodedBatch::page(
-            first_position,
-            last_position,
-            last_hash,
-            events,
-        ))
     }
 
     /// Reads a contiguous page of stored envelopes, decoding only what the
@@ -313,9 +279,9 @@ pub(crate) fn index_entries(row: &PersonStatus) -> BTreeMap<Vec<u8>, Vec<u8>> {
     found
 }
 
-/// What a rebuild has written to its generation so far that applying
+/// What a build has written to its generation so far that applying
 /// consults: every slug taken and everyone with a statements entry. A
-/// rebuild writes every key of its generation, so it knows these without
+/// build writes every key of its generation, so it knows these without
 /// reading the tree (most people have no statements entry, and a miss costs
 /// a walk down the tree).
 #[derive(Debug, Default)]
@@ -331,12 +297,17 @@ pub(crate) struct Known {
 /// person and statement the batch touches is loaded, derived and written
 /// once, however many of its events the batch holds.
 ///
-/// `known`: what a rebuild knows of the generation it writes (see
-/// [`Known`]), kept up to date here; `None` for the tree in service.
+/// `known`: what a build knows of the generation it writes (see [`Known`]),
+/// kept up to date here; `None` for the generation in service.
+///
+/// The steps: group the batch's events by subject; apply each statement
+/// (the `a/` keys, and the sets of statements naming each person it
+/// touches); write those sets; derive and write each person's row; rewrite
+/// the rows of people whose statements changed but who had no event here.
 pub(crate) fn apply(
     reads: Reads<'_>,
     batch: DecodedBatch,
-    mut known: Option<&mut Known>,
+    known: Option<&mut Known>,
 ) -> Result<Option<Commit>, ProjectionError> {
     let (checkpoint, _) = reads.checkpoint()?;
     if batch.is_empty() || batch.last_position <= checkpoint {
@@ -348,19 +319,49 @@ pub(crate) fn apply(
             found: batch.first_position,
         });
     }
-    // Per subject: the events already applied (before the batch, and any in
-    // the batch at or before the checkpoint), then the new ones.
-    struct Touched {
-        applied: Vec<RecordedEvent>,
-        new: Vec<(u64, RecordedEvent)>,
-    }
     let DecodedBatch {
         pages,
-        mut priors,
-        last_position: batch_last,
+        priors,
+        last_position,
         last_hash,
         ..
     } = batch;
+    let touched = group_by_subject(pages, priors, checkpoint)?;
+    let mut application = Application::new(reads, known, touched.len());
+    let mut persons = Vec::with_capacity(touched.len());
+    for (subject, touched) in touched {
+        match subject {
+            Subject::Person(person) => persons.push((person, touched)),
+            Subject::Statement(statement) => application.statement(statement, touched)?,
+        }
+    }
+    application.write_statement_sets()?;
+    for (person, touched) in persons {
+        application.person(person, touched)?;
+    }
+    application.refresh_named_only()?;
+    Ok(Some(application.writes.finish(last_position, last_hash)))
+}
+
+/// A subject's events as one batch sees them.
+struct Touched {
+    /// Already applied: before the batch, and any in the batch at or before
+    /// the checkpoint.
+    applied: Vec<RecordedEvent>,
+    /// After the checkpoint, with their positions, in log order.
+    new: Vec<(u64, RecordedEvent)>,
+}
+
+/// The batch's events by subject, in order of each subject's first event,
+/// each after the subject's earlier events (`priors`); subjects with no new
+/// event are left out. Provenance is dropped from every event
+/// ([`provenance::strip`]): rows are derived with the domain's `standing`,
+/// which never reads it, and the fold copies every fact.
+fn group_by_subject(
+    pages: Vec<Vec<ProjectedEvent>>,
+    mut priors: HashMap<Subject, Vec<RecordedEvent>>,
+    checkpoint: u64,
+) -> Result<Vec<(Subject, Touched)>, ProjectionError> {
     let mut grouped: Vec<(Subject, Touched)> = Vec::new();
     let mut slot: HashMap<Subject, usize> = HashMap::new();
     for ProjectedEvent {
@@ -371,10 +372,10 @@ pub(crate) fn apply(
     } in pages.into_iter().flatten()
     {
         let mut event = recorded.decode()?;
-        strip(&mut event);
+        provenance::strip(&mut event);
         let idx = *slot.entry(subject).or_insert_with(|| {
             let mut applied = priors.remove(&subject).unwrap_or_default();
-            applied.iter_mut().for_each(strip);
+            applied.iter_mut().for_each(provenance::strip);
             grouped.push((
                 subject,
                 Touched {
@@ -392,96 +393,132 @@ pub(crate) fn apply(
         }
     }
     grouped.retain(|(_, touched)| !touched.new.is_empty());
+    Ok(grouped)
+}
 
-    // About five keys per person (row, slug, headline, names), sized once:
-    // grown by doubling, this was most of the fresh memory a rebuild's
-    // worker asked of the system.
-    let mut writes = Writes::with_capacity(grouped.len() * 5);
-    let mut statements: HashMap<PersonId, BTreeSet<StatementRef>> = HashMap::new();
-    let mut persons: Vec<(PersonId, Touched)> = Vec::with_capacity(grouped.len());
-    let mut refresh: BTreeSet<PersonId> = BTreeSet::new();
+/// One batch being applied: the tree it reads, the changes decided so far,
+/// and what the steps tell each other.
+struct Application<'r, 'k> {
+    reads: Reads<'r>,
+    known: Option<&'k mut Known>,
+    writes: Writes,
+    /// The statements naming each person whose set the batch changes.
+    statements: HashMap<PersonId, BTreeSet<StatementRef>>,
+    /// Everyone whose set of statements the batch changes.
+    refresh: BTreeSet<PersonId>,
+    /// The slugs given in this batch.
+    slugs_taken_here: HashSet<String>,
+    /// Everyone whose row the batch has written.
+    done: HashSet<PersonId>,
+}
 
-    for (subject, touched) in grouped {
-        match subject {
-            Subject::Person(person) => persons.push((person, touched)),
-            Subject::Statement(statement) => {
-                let old_about = statement_about(&touched.applied);
-                let mut after = touched.applied;
-                for (_, event) in touched.new {
-                    for person in named_by(&event.event) {
-                        writes.insert(keys::named(*person, statement), Vec::new());
-                    }
-                    after.push(event);
-                }
-                let new_about = statement_about(&after);
-                if old_about == new_about {
-                    continue;
-                }
-                let touched: BTreeSet<PersonId> = old_about
-                    .iter()
-                    .chain(new_about.iter())
-                    .map(|(person, _)| *person)
-                    .collect();
-                for person in touched {
-                    let set = match statements.entry(person) {
-                        Entry::Occupied(entry) => entry.into_mut(),
-                        Entry::Vacant(entry) => {
-                            entry.insert(load_statements(reads, known.as_deref(), person)?)
-                        }
-                    };
-                    set.retain(|reference| reference.id != statement);
-                    for (_, occurred) in new_about.iter().filter(|(p, _)| *p == person) {
-                        set.insert(StatementRef {
-                            occurred: *occurred,
-                            id: statement,
-                        });
-                    }
-                    refresh.insert(person);
-                }
-            }
+impl<'r, 'k> Application<'r, 'k> {
+    fn new(reads: Reads<'r>, known: Option<&'k mut Known>, subjects: usize) -> Self {
+        Application {
+            reads,
+            known,
+            // About five keys per person (row, slug, headline, names), sized
+            // once: grown by doubling, this was most of the fresh memory a
+            // build's worker asked of the system.
+            writes: Writes::with_capacity(subjects * 5),
+            statements: HashMap::new(),
+            refresh: BTreeSet::new(),
+            slugs_taken_here: HashSet::new(),
+            done: HashSet::new(),
         }
     }
-    for (person, set) in &statements {
-        // No key for no statements, so that the stored bytes do not depend
-        // on whether a statement and the correction dropping a person came
-        // in one batch or two.
-        if set.is_empty() {
-            writes.remove(keys::statements(*person));
-        } else {
-            writes.insert(keys::statements(*person), encode_json("statements", set)?);
+
+    /// Applies a statement's new events: an `a/` key for everyone each
+    /// names, and, when who it names (or when) changes, the set of
+    /// statements naming each person concerned.
+    fn statement(
+        &mut self,
+        statement: StatementId,
+        touched: Touched,
+    ) -> Result<(), ProjectionError> {
+        let old_about = statement_about(&touched.applied);
+        let mut after = touched.applied;
+        for (_, event) in touched.new {
+            for person in named_by(&event.event) {
+                self.writes
+                    .insert(keys::named(*person, statement), Vec::new());
+            }
+            after.push(event);
         }
-        if let Some(known) = known.as_deref_mut() {
+        let new_about = statement_about(&after);
+        if old_about == new_about {
+            return Ok(());
+        }
+        let concerned: BTreeSet<PersonId> = old_about
+            .iter()
+            .chain(new_about.iter())
+            .map(|(person, _)| *person)
+            .collect();
+        for person in concerned {
+            let set = match self.statements.entry(person) {
+                Entry::Occupied(entry) => entry.into_mut(),
+                Entry::Vacant(entry) => {
+                    entry.insert(load_statements(self.reads, self.known.as_deref(), person)?)
+                }
+            };
+            set.retain(|reference| reference.id != statement);
+            for (_, occurred) in new_about.iter().filter(|(p, _)| *p == person) {
+                set.insert(StatementRef {
+                    occurred: *occurred,
+                    id: statement,
+                });
+            }
+            self.refresh.insert(person);
+        }
+        Ok(())
+    }
+
+    /// Writes the changed sets of statements under `t/`.
+    fn write_statement_sets(&mut self) -> Result<(), ProjectionError> {
+        for (person, set) in &self.statements {
+            // No key for no statements, so that the stored bytes do not
+            // depend on whether a statement and the correction dropping a
+            // person came in one batch or two.
             if set.is_empty() {
-                known.with_statements.remove(person);
+                self.writes.remove(keys::statements(*person));
             } else {
-                known.with_statements.insert(*person);
+                self.writes
+                    .insert(keys::statements(*person), encode_json("statements", set)?);
+            }
+            if let Some(known) = self.known.as_deref_mut() {
+                if set.is_empty() {
+                    known.with_statements.remove(person);
+                } else {
+                    known.with_statements.insert(*person);
+                }
             }
         }
+        Ok(())
     }
 
-    let mut slugs_taken_here: HashSet<String> = HashSet::new();
-    let mut done: HashSet<PersonId> = HashSet::new();
-    for (person, touched) in persons {
-        done.insert(person);
-        // No event of the person applied yet: no row to replace (a
-        // rebuild meets most people this way).
+    /// Derives a person's row from their whole stream, gives them a slug on
+    /// registration, and writes the row with its index entries.
+    fn person(&mut self, person: PersonId, touched: Touched) -> Result<(), ProjectionError> {
+        self.done.insert(person);
+        // No event of the person applied yet: no row to replace (a build
+        // meets most people this way).
         let old_row = if touched.applied.is_empty() {
             None
         } else {
-            load_row(reads, person)?
+            load_row(self.reads, person)?
         };
         let Some((last_position, _)) = touched.new.last() else {
-            continue;
+            return Ok(());
         };
         let last_position = *last_position;
         let mut history = touched.applied;
         history.extend(touched.new.into_iter().map(|(_, event)| event));
         let Some(last) = history.last() else {
-            continue;
+            return Ok(());
         };
-        let set = match statements.get(&person) {
+        let set = match self.statements.get(&person) {
             Some(set) => set.clone(),
-            None => load_statements(reads, known.as_deref(), person)?,
+            None => load_statements(self.reads, self.known.as_deref(), person)?,
         };
         let context = RowContext {
             slug: old_row.as_ref().and_then(|row| row.slug.clone()),
@@ -493,42 +530,59 @@ pub(crate) fn apply(
         if row.slug.is_none()
             && let Some(name) = registered_name(&history)
         {
-            let slug = first_free_slug(name, person, |candidate| {
-                Ok(slugs_taken_here.contains(candidate)
-                    || match known.as_deref() {
-                        Some(known) => known.slugs.contains(candidate),
-                        None => reads.contains_key(&keys::slug(candidate))?,
-                    })
-            })?;
-            writes.insert(keys::slug(&slug), person.as_uuid().as_bytes().to_vec());
-            slugs_taken_here.insert(slug.clone());
-            if let Some(known) = known.as_deref_mut() {
-                known.slugs.insert(slug.clone());
-            }
+            let slug = self.free_slug(name, person)?;
             stored.slug = Some(slug.clone());
             row.slug = Some(slug);
         }
         let old = old_row.as_ref().map(StoredRow::as_stored);
-        write_row(&mut writes, old.as_ref(), &stored, &row)?;
+        write_row(&mut self.writes, old.as_ref(), &stored, &row)
     }
-    for person in refresh {
-        if done.contains(&person) {
-            continue;
+
+    /// The first slug of `name` no one holds, taken for `person`.
+    fn free_slug(&mut self, name: &str, person: PersonId) -> Result<String, ProjectionError> {
+        let slug = first_free_slug(name, person, |candidate| {
+            Ok(self.slugs_taken_here.contains(candidate)
+                || match self.known.as_deref() {
+                    Some(known) => known.slugs.contains(candidate),
+                    None => self.reads.contains_key(&keys::slug(candidate))?,
+                })
+        })?;
+        self.writes
+            .insert(keys::slug(&slug), person.as_uuid().as_bytes().to_vec());
+        self.slugs_taken_here.insert(slug.clone());
+        if let Some(known) = self.known.as_deref_mut() {
+            known.slugs.insert(slug.clone());
         }
-        // A statement about someone whose stream is not (yet) projected waits
-        // under `t/` for their first event.
-        let Some(old_stored) = load_row(reads, person)? else {
-            continue;
-        };
-        let set = statements.get(&person).cloned().unwrap_or_default();
-        let stored = StoredRow {
-            statements: set.iter().map(|reference| reference.id).collect(),
-            ..old_stored.clone()
-        };
-        let row = stored.as_stored();
-        write_row(&mut writes, Some(&old_stored.as_stored()), &stored, &row)?;
+        Ok(slug)
     }
-    Ok(Some(writes.finish(batch_last, last_hash)))
+
+    /// Rewrites the rows of people whose statements changed and who had no
+    /// event in the batch: a row lists the statements naming the person.
+    fn refresh_named_only(&mut self) -> Result<(), ProjectionError> {
+        for person in std::mem::take(&mut self.refresh) {
+            if self.done.contains(&person) {
+                continue;
+            }
+            // A statement about someone whose stream is not (yet) projected
+            // waits under `t/` for their first event.
+            let Some(old_stored) = load_row(self.reads, person)? else {
+                continue;
+            };
+            let set = self.statements.get(&person).cloned().unwrap_or_default();
+            let stored = StoredRow {
+                statements: set.iter().map(|reference| reference.id).collect(),
+                ..old_stored.clone()
+            };
+            let row = stored.as_stored();
+            write_row(
+                &mut self.writes,
+                Some(&old_stored.as_stored()),
+                &stored,
+                &row,
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// The name a person was registered under: their slug comes from it, so

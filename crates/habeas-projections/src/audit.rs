@@ -3,24 +3,28 @@
 //! This is how a user proves that a published status is what the log says.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use habeas_domain::event::Event;
 use habeas_domain::history::RecordedEvent;
 use habeas_domain::id::{EventId, PersonId, StatementId};
-use habeas_store::EventStore;
+use habeas_store::{Envelope, EventStore};
 use serde_json::Value;
 
 use crate::apply::{
-    StatementRef, Subject, checkpoint, encode_json, first_free_slug, index_entries, named_by,
+    StatementRef, Subject, encode_json, first_free_slug, index_entries, load_row, named_by,
     statement_about,
 };
+use crate::blocking::blocking;
 use crate::decode::recorded;
 use crate::derive::{build_row, status_on};
 use crate::error::ProjectionError;
 use crate::keys;
+use crate::lookup::row_on;
 use crate::projections::{Projections, check_same_log};
-use crate::row::{PersonStatus, RowContext};
+use crate::row::{PersonStatus, RowContext, StoredRow};
+use crate::writes::Reads;
 
 /// One way the read model disagrees with the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,9 +94,8 @@ impl Projections {
         progress: &mut (dyn FnMut(&'static str, u64, u64) + Send),
     ) -> Result<AuditReport, ProjectionError> {
         let _turn = self.take_turn().await;
-        let tree = self.tree();
-        check_same_log(&tree, store).await?;
-        let (checkpoint, _) = checkpoint(&tree)?;
+        let tree = self.active();
+        let (_, checkpoint) = check_same_log(&tree, store).await?;
         let log = scan_log(store, checkpoint, self.config().page_size, &mut |done| {
             progress("events", done, checkpoint)
         })
@@ -120,142 +123,65 @@ impl Projections {
                 }
             }
         }
-        for (done, person) in log.people.iter().enumerate() {
-            if done % 1024 == 0 {
-                progress("people", done as u64, n_people);
-            }
-            let person = *person;
-            let mut differ = |field: String, stored: String, replayed: String| {
-                differences.push(Difference {
-                    person,
-                    field,
-                    stored,
-                    replayed,
-                });
-            };
-            let stream = habeas_store::StreamId::new(person.stream_name())?;
-            let envelopes: Vec<_> = store
-                .read_stream(&stream, 1)
-                .await?
-                .into_iter()
-                .filter(|envelope| envelope.position <= checkpoint)
-                .collect();
-            let Some(last) = envelopes.last() else {
-                continue;
-            };
-            let history = envelopes
-                .iter()
-                .map(recorded)
-                .collect::<Result<Vec<_>, _>>()?;
-            let context = RowContext {
-                slug: log.slugs.get(&person).cloned(),
-                statements: statements
-                    .get(&person)
-                    .map(|set| set.iter().map(|reference| reference.id).collect())
-                    .unwrap_or_default(),
-                last_position: last.position,
-                last_event: EventId::from_uuid(last.event_id),
-            };
-            let (expected, expected_row) = build_row(person, &history, context.clone());
-            expected_keys.extend(
-                index_entries(&expected_row)
+        let known = Arc::new(Known {
+            slugs: log.slugs,
+            statements,
+        });
+        let mut done = 0;
+        for people in log.people.chunks(PEOPLE_PER_STEP) {
+            progress("people", done, n_people);
+            done += people.len() as u64;
+            // Each person's stream from the log, then the comparisons (sled
+            // reads, deriving) on the blocking pool.
+            let mut streams = Vec::with_capacity(people.len());
+            for person in people {
+                let stream = habeas_store::StreamId::new(person.stream_name())?;
+                let envelopes: Vec<Envelope> = store
+                    .read_stream(&stream, 1)
+                    .await?
                     .into_iter()
-                    .map(|(key, value)| (key, Some(value))),
-            );
-            if let Some(slug) = &expected.slug {
-                expected_keys.insert(keys::slug(slug), None);
+                    .filter(|envelope| envelope.position <= checkpoint)
+                    .collect();
+                streams.push((*person, envelopes));
             }
-
-            match tree.get(keys::person(person))? {
-                None => differ("row".into(), "absent".into(), "present".into()),
-                Some(bytes) => compare(&bytes, &encode_json("a row", &expected)?, "", &mut differ),
-            }
-
-            let replayed_on = PersonStatus::from_status(
-                person,
-                &status_on(&history, as_of),
-                context,
-                expected.window,
-            );
-            match self.status(store, person, as_of).await {
-                Ok(Some(answer)) => compare(
-                    &encode_json("a status row", &answer)?,
-                    &encode_json("a status row", &replayed_on)?,
-                    &format!(" on {as_of}"),
-                    &mut differ,
-                ),
-                Ok(None) => {}
-                Err(error) => differ(
-                    format!("answer on {as_of}"),
-                    error.to_string(),
-                    "readable".into(),
-                ),
-            }
-        }
-
-        progress("people", n_people, n_people);
-        let known: HashSet<PersonId> = log.people.iter().copied().collect();
-        for entry in tree.scan_prefix(keys::PERSON) {
-            let (key, _) = entry?;
-            if let Some(person) = keys::person_at_end(&key)
-                && !known.contains(&person)
-            {
-                differences.push(Difference {
-                    person,
-                    field: "row".into(),
-                    stored: "present".into(),
-                    replayed: "absent from the log".into(),
-                });
-            }
-        }
-        let whose = |key: &[u8]| {
-            keys::person_of_index_key(key).unwrap_or_else(|| PersonId::from_uuid(uuid::Uuid::nil()))
-        };
-        for prefix in [keys::HEADLINE, keys::NAME, keys::NAMED] {
-            for entry in tree.scan_prefix(prefix) {
-                let (key, value) = entry?;
-                match expected_keys.get(key.as_ref()) {
-                    None => differences.push(Difference {
-                        person: whose(&key),
-                        field: "index".into(),
-                        stored: String::from_utf8_lossy(&key).into_owned(),
-                        replayed: "absent".into(),
-                    }),
-                    Some(Some(expected)) if expected.as_slice() != value.as_ref() => differences
-                        .push(Difference {
-                            person: whose(&key),
-                            field: format!("index {}", String::from_utf8_lossy(&key)),
-                            stored: format!("{:?}", keys::decode_headline_window(&value)),
-                            replayed: format!("{:?}", keys::decode_headline_window(expected)),
-                        }),
-                    Some(_) => {}
+            let step = {
+                let (tree, known) = (Arc::clone(&tree), Arc::clone(&known));
+                blocking(move || compare_people(&tree, &known, streams, as_of)).await?
+            };
+            differences.extend(step.differences);
+            expected_keys.extend(step.expected_keys);
+            // Answers for a day before one of the row's facts: from the log.
+            for (stored, expected) in step.earlier {
+                let person = stored.person;
+                let mut differ = |field: String, stored: String, replayed: String| {
+                    differences.push(Difference {
+                        person,
+                        field,
+                        stored,
+                        replayed,
+                    });
+                };
+                match row_on(store, &stored, as_of).await {
+                    Ok(answer) => compare(
+                        &encode_json("a status row", &answer)?,
+                        &encode_json("a status row", &expected)?,
+                        &format!(" on {as_of}"),
+                        &mut differ,
+                    ),
+                    Err(error) => differ(
+                        format!("answer on {as_of}"),
+                        error.to_string(),
+                        "readable".into(),
+                    ),
                 }
             }
         }
-        for key in expected_keys.keys() {
-            if !tree.contains_key(key)? {
-                differences.push(Difference {
-                    person: whose(key),
-                    field: "index".into(),
-                    stored: "absent".into(),
-                    replayed: String::from_utf8_lossy(key).into_owned(),
-                });
-            }
-        }
-        for entry in tree.scan_prefix(keys::SLUG) {
-            let (key, value) = entry?;
-            let person = keys::person_from_value(&value);
-            let expected = person.and_then(|person| log.slugs.get(&person));
-            if expected.map(|slug| keys::slug(slug)) != Some(key.to_vec()) {
-                differences.push(Difference {
-                    person: person.unwrap_or_else(|| PersonId::from_uuid(uuid::Uuid::nil())),
-                    field: "slug index".into(),
-                    stored: String::from_utf8_lossy(&key).into_owned(),
-                    replayed: expected.cloned().unwrap_or_else(|| "absent".into()),
-                });
-            }
-        }
+        progress("people", n_people, n_people);
 
+        let people: HashSet<PersonId> = log.people.iter().copied().collect();
+        let unexpected =
+            blocking(move || compare_keys(&tree, &known, &people, &expected_keys)).await?;
+        differences.extend(unexpected);
         Ok(AuditReport {
             checkpoint,
             as_of,
@@ -263,6 +189,183 @@ impl Projections {
             differences,
         })
     }
+}
+
+/// How many people one step of the audit reads from the log, then compares
+/// on the blocking pool.
+const PEOPLE_PER_STEP: usize = 256;
+
+/// What the log gives besides each person's stream: slugs, and the
+/// statements naming each person.
+struct Known {
+    slugs: HashMap<PersonId, String>,
+    statements: HashMap<PersonId, BTreeSet<StatementRef>>,
+}
+
+/// What comparing some people found.
+struct Step {
+    differences: Vec<Difference>,
+    /// Index keys their replayed rows give, with the value each must hold.
+    expected_keys: HashMap<Vec<u8>, Option<Vec<u8>>>,
+    /// Stored rows whose answer for the day needs the log (a day before one
+    /// of their facts), with the answer replay gives.
+    earlier: Vec<(StoredRow, PersonStatus)>,
+}
+
+/// Compares each person's stored row with the row their stream (`streams`,
+/// from the log up to the checkpoint) gives, and the answer for `as_of`
+/// with `status()` on that day.
+fn compare_people(
+    tree: &sled::Tree,
+    known: &Known,
+    streams: Vec<(PersonId, Vec<Envelope>)>,
+    as_of: NaiveDate,
+) -> Result<Step, ProjectionError> {
+    let mut step = Step {
+        differences: Vec::new(),
+        expected_keys: HashMap::new(),
+        earlier: Vec::new(),
+    };
+    for (person, envelopes) in streams {
+        let mut differ = |field: String, stored: String, replayed: String| {
+            step.differences.push(Difference {
+                person,
+                field,
+                stored,
+                replayed,
+            });
+        };
+        let Some(last) = envelopes.last() else {
+            continue;
+        };
+        let history = envelopes
+            .iter()
+            .map(recorded)
+            .collect::<Result<Vec<_>, _>>()?;
+        let context = RowContext {
+            slug: known.slugs.get(&person).cloned(),
+            statements: known
+                .statements
+                .get(&person)
+                .map(|set| set.iter().map(|reference| reference.id).collect())
+                .unwrap_or_default(),
+            last_position: last.position,
+            last_event: EventId::from_uuid(last.event_id),
+        };
+        let (expected, expected_row) = build_row(person, &history, context.clone());
+        step.expected_keys.extend(
+            index_entries(&expected_row)
+                .into_iter()
+                .map(|(key, value)| (key, Some(value))),
+        );
+        if let Some(slug) = &expected.slug {
+            step.expected_keys.insert(keys::slug(slug), None);
+        }
+
+        match tree.get(keys::person(person))? {
+            None => differ("row".into(), "absent".into(), "present".into()),
+            Some(bytes) => compare(&bytes, &encode_json("a row", &expected)?, "", &mut differ),
+        }
+
+        let replayed_on = PersonStatus::from_status(
+            person,
+            &status_on(&history, as_of),
+            context,
+            expected.window,
+        );
+        // The answer the read model gives (`Projections::status`).
+        match load_row(Reads::of(tree), person) {
+            Ok(Some(stored)) if as_of < stored.window.valid_from => {
+                step.earlier.push((stored, replayed_on));
+            }
+            Ok(Some(stored)) => compare(
+                &encode_json("a status row", &stored.on(as_of))?,
+                &encode_json("a status row", &replayed_on)?,
+                &format!(" on {as_of}"),
+                &mut differ,
+            ),
+            Ok(None) => {}
+            Err(error) => differ(
+                format!("answer on {as_of}"),
+                error.to_string(),
+                "readable".into(),
+            ),
+        }
+    }
+    Ok(step)
+}
+
+/// Every row of someone the log does not hold, and every index entry the
+/// log does not give, gives with another value, or gives and the tree lacks.
+fn compare_keys(
+    tree: &sled::Tree,
+    known: &Known,
+    people: &HashSet<PersonId>,
+    expected_keys: &HashMap<Vec<u8>, Option<Vec<u8>>>,
+) -> Result<Vec<Difference>, ProjectionError> {
+    let mut differences = Vec::new();
+    for entry in tree.scan_prefix(keys::PERSON) {
+        let (key, _) = entry?;
+        if let Some(person) = keys::person_at_end(&key)
+            && !people.contains(&person)
+        {
+            differences.push(Difference {
+                person,
+                field: "row".into(),
+                stored: "present".into(),
+                replayed: "absent from the log".into(),
+            });
+        }
+    }
+    let whose = |key: &[u8]| {
+        keys::person_of_index_key(key).unwrap_or_else(|| PersonId::from_uuid(uuid::Uuid::nil()))
+    };
+    for prefix in [keys::HEADLINE, keys::NAME, keys::NAMED] {
+        for entry in tree.scan_prefix(prefix) {
+            let (key, value) = entry?;
+            match expected_keys.get(key.as_ref()) {
+                None => differences.push(Difference {
+                    person: whose(&key),
+                    field: "index".into(),
+                    stored: String::from_utf8_lossy(&key).into_owned(),
+                    replayed: "absent".into(),
+                }),
+                Some(Some(expected)) if expected.as_slice() != value.as_ref() => {
+                    differences.push(Difference {
+                        person: whose(&key),
+                        field: format!("index {}", String::from_utf8_lossy(&key)),
+                        stored: format!("{:?}", keys::decode_headline_window(&value)),
+                        replayed: format!("{:?}", keys::decode_headline_window(expected)),
+                    })
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    for key in expected_keys.keys() {
+        if !tree.contains_key(key)? {
+            differences.push(Difference {
+                person: whose(key),
+                field: "index".into(),
+                stored: "absent".into(),
+                replayed: String::from_utf8_lossy(key).into_owned(),
+            });
+        }
+    }
+    for entry in tree.scan_prefix(keys::SLUG) {
+        let (key, value) = entry?;
+        let person = keys::person_from_value(&value);
+        let expected = person.and_then(|person| known.slugs.get(&person));
+        if expected.map(|slug| keys::slug(slug)) != Some(key.to_vec()) {
+            differences.push(Difference {
+                person: person.unwrap_or_else(|| PersonId::from_uuid(uuid::Uuid::nil())),
+                field: "slug index".into(),
+                stored: String::from_utf8_lossy(&key).into_owned(),
+                replayed: expected.cloned().unwrap_or_else(|| "absent".into()),
+            });
+        }
+    }
+    Ok(differences)
 }
 
 /// Scans the log up to `checkpoint`: the people in order of first event, the

@@ -202,23 +202,3 @@ pub(crate) fn decode_stored(stored: StoredEnvelope) -> Result<DecodedStored, Pro
         }),
     })
 }
-
-/// Removes what deriving a row never reads (sources, notes, the command
-/// id), so that the domain's fold, which copies each fact, does not copy
-/// them.
-pub(crate) fn strip(recorded: &mut RecordedEvent) {
-    fn strip_event(event: &mut Event) {
-        if let Some(facts) = event.facts_mut() {
-            facts.sources = Vec::new();
-            facts.note = None;
-        }
-        match event {
-            Event::PersonRegistered(registration) => registration.sources = Vec::new(),
-            Event::PersonDetailsChanged(change) => change.sources = Vec::new(),
-            Event::EventCorrected(correction) => strip_event(&mut correction.corrected),
-            _ => {}
-        }
-    }
-    recorded.command_id = None;
-    strip_event(&mut recorded.event);
-}

@@ -4,7 +4,7 @@
 //! `status(history, as_of)` depends on `as_of` in exactly three ways (see
 //! `habeas_domain::status`): facts that may not have happened by `as_of` are
 //! left out; restrictions whose `until` has passed are dropped; and episode
-//! lengths are counted up to `as_of`. From the day every fact counts
+//! lengths are counted up to `as_of`. From the day every fact is certain
 //! ([`valid_from`]) on, the first no longer applies: the domain's
 //! [`Standing`](habeas_domain::status::Standing) walked as of that day reads
 //! exactly on any later day, so that is what a row stores. The derived row is
@@ -14,7 +14,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use habeas_domain::event::Event;
-use habeas_domain::history::RecordedEvent;
+use habeas_domain::history::{RecordedEvent, certain_from};
 use habeas_domain::id::PersonId;
 use habeas_domain::status::{Status, View, standing, status};
 
@@ -34,17 +34,21 @@ fn view(as_of: NaiveDate) -> View {
     }
 }
 
-/// The first day on which every fact of `history` may have happened: the
-/// latest earliest-possible day of any fact, corrections included (retracted
-/// facts too, which only makes the window start later). A history without
-/// dated facts counts from its first recording day.
+/// The first day on which every fact of `history` has certainly happened
+/// (the latest [`certain_from`] of any fact: a fact known to the month is
+/// certain from the month's last day, or its recording day if earlier;
+/// before that, status says it only possibly happened), corrections included (retracted facts too, which only
+/// makes the window start later). A history without dated facts counts from
+/// its first recording day.
 pub(crate) fn valid_from(history: &[RecordedEvent]) -> NaiveDate {
-    let dated = history.iter().filter_map(|recorded| match &recorded.event {
-        Event::EventCorrected(correction) => correction.corrected.occurred(),
-        event => event.occurred(),
+    let dated = history.iter().filter_map(|recorded| {
+        let occurred = match &recorded.event {
+            Event::EventCorrected(correction) => correction.corrected.occurred(),
+            event => event.occurred(),
+        };
+        occurred.map(|occurred| certain_from(occurred, recorded.recorded_at))
     });
     dated
-        .map(|date| date.earliest())
         .max()
         .or_else(|| {
             history

@@ -5,10 +5,11 @@
 //! Why a database per generation rather than a tree per generation in one
 //! database: sled never gives space back to the file system, and each time
 //! it opens a database it writes zeros over every free segment of its file.
-//! After a rebuild of a million events the replaced generation left 1.2 GB of
-//! free segments in the shared file, so every later `habeas` command spent
-//! half a second zeroing them. A rebuild now writes a fresh database and
-//! deletes the replaced one's directory once no handle is left.
+//! With one shared database, every rebuild left the replaced generation's
+//! space as free segments that every later `habeas` command zeroed again on
+//! open (figures in BENCHMARKS.md, "`habeas status` end to end"). A build
+//! now writes a fresh database and deletes the replaced one's directory
+//! once no handle is left.
 //!
 //! The switch is the `CURRENT` file, replaced atomically (written beside,
 //! fsynced, renamed, directory fsynced): a crash leaves one complete
@@ -73,7 +74,7 @@ pub(crate) fn write_current(root: &Path, number: u64) -> Result<(), ProjectionEr
 }
 
 /// Removes every generation directory but `keep`'s, and a half-written
-/// `CURRENT.tmp`: leftovers of an interrupted rebuild or of a generation
+/// `CURRENT.tmp`: leftovers of an interrupted build or of a generation
 /// replaced while this process was killed.
 pub(crate) fn remove_others(root: &Path, keep: u64) -> Result<(), ProjectionError> {
     let keep = directory(root, keep);

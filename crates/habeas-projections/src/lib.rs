@@ -6,9 +6,10 @@
 //!   a sled database of its own in the `projections/` folder of a data
 //!   directory (beside the store's `events/`). Disposable: everything in it is
 //!   rebuilt from the log. [`Projections::catch_up`] applies what the log
-//!   holds beyond the checkpoint, [`Projections::follow`] keeps it live from a
-//!   store [`habeas_store::Subscription`], [`Projections::rebuild`] replays
-//!   from position 1 into a shadow generation, and [`Projections::audit`]
+//!   holds beyond the checkpoint (the facade calls it before every answer),
+//!   [`Projections::rebuild`] replays
+//!   from position 1 into a shadow generation while the one in service keeps
+//!   answering, and [`Projections::audit`]
 //!   proves the read model against a replay of the log ([`AuditReport`],
 //!   [`Difference`]).
 //! - [`PersonStatus`]: the per-person status row (headline, custody and
@@ -41,27 +42,48 @@
 //!
 //! Each generation of the read models is a sled database of its own in
 //! `generation-<n>/`, and the `CURRENT` file names the one in service.
-//! Rebuild fills generation `n + 1`, flushes it, replaces `CURRENT`
-//! atomically and deletes generation `n` once no reader holds it, so the
-//! space of the replaced read models goes back to the file system (sled
-//! never shrinks a file, and zeroes its free segments at every open; see
-//! `generation.rs`). An interrupted rebuild leaves generation `n` in service
-//! and its leftovers are deleted on the next open. As nothing reads the new
-//! generation before the switch, a rebuild gathers the log in chunks
-//! ([`ProjectionConfig::rebuild_chunk_events`]) and writes each chunk key by
-//! key, its checkpoint last, instead of one atomic batch per page, on a
-//! writer thread of its own while the next chunk is derived (the deriving
-//! side reads through the chunk still being written). The first catch-up of
-//! a new database is such a rebuild. Either way the database ends up with
-//! the same bytes: how the log was cut into pages and chunks changes nothing
-//! (`tests/batching.rs`).
+//!
+//! # Two ways to write: applying and building
+//!
+//! - *Applying* (catch-up): the generation in service is
+//!   brought up to the head page by page, each page in one atomic batch with
+//!   its checkpoint, as above. Appliers take turns.
+//! - *Building* (a rebuild, and the first catch-up of an empty database,
+//!   which would otherwise apply the whole log page by page): generation
+//!   `n + 1` is filled from the log while generation `n` stays in service,
+//!   read and applied to as usual. As nothing reads the new generation
+//!   before the switch, a build gathers the log in chunks
+//!   ([`ProjectionConfig::rebuild_chunk_events`]) and writes each chunk key
+//!   by key, its checkpoint last, instead of one atomic batch per page, on a
+//!   writer thread of its own while the next chunk is derived (the deriving
+//!   side reads through the chunk still being written). Only its last step
+//!   takes the appliers' turn: catching the new generation up to the head
+//!   (what was appended during the build), flushing it, and replacing
+//!   `CURRENT` atomically. Generation `n` is then deleted once no reader
+//!   holds it, so the space of the replaced read models goes back to the
+//!   file system (sled never shrinks a file, and zeroes its free segments at
+//!   every open; see `generation.rs`). An interrupted build leaves
+//!   generation `n` in service, and its leftovers are deleted on the next
+//!   open.
+//!
+//! Either way the database ends up with the same bytes: how the log was cut
+//! into pages and chunks changes nothing (`tests/batching.rs`), and the
+//! stored rows are pinned by golden files (`tests/golden.rs`).
+//!
+//! # Off the executor
+//!
+//! The async methods run their sled reads and writes, and the deriving of
+//! many rows, on tokio's blocking pool or on the projector's own threads, so
+//! that a server's executor threads never wait on the disk. The synchronous
+//! methods ([`Projections::find`], [`Projections::person`] and the like)
+//! read sled on the caller's thread.
 //!
 //! # Reading the log
 //!
 //! Replays read stored envelopes ([`habeas_store::EventStore::read_all_stored`])
 //! and decode each straight into the fields and event type the projector
 //! needs, without a `serde_json::Value` of the payload in between. The
-//! reading task decodes the envelope's fields (it needs the stream and
+//! reading stage decodes the envelope's fields (it needs the stream and
 //! version to fetch priors) and leaves the payload as text; the worker reads
 //! it into the event type as it derives the batch (`replay.rs`).
 //!
@@ -89,14 +111,16 @@
 //!
 //! Deriving a row needs the person's whole stream (a fact recorded late may
 //! have happened first; a correction may change any earlier fact). The read
-//! model keeps no copy of it: when a page (or a rebuild's chunk) is the first
+//! model keeps no copy of it: when a page (or a build's chunk) is the first
 //! to touch a stream, the replay reads that stream's earlier events from the
-//! store (`replay::priors`). In a rebuild of a log whose people were
+//! store (`replay::priors`). In a build from a log whose people were
 //! recorded together that is rare; keeping copies made the projection
-//! database three times larger and its writes most of a rebuild's cost.
+//! database several times larger and its writes most of a rebuild's cost
+//! (BENCHMARKS.md, "Rebuild").
 
 mod apply;
 mod audit;
+mod blocking;
 mod decode;
 mod derive;
 mod error;

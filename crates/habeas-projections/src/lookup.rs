@@ -7,6 +7,7 @@ use habeas_domain::id::{PersonId, StatementId};
 use habeas_store::{EventStore, StreamId};
 
 use crate::apply::load_row;
+use crate::blocking::blocking;
 use crate::decode::into_recorded;
 use crate::derive::row_before;
 use crate::error::ProjectionError;
@@ -51,7 +52,8 @@ impl Projections {
         person: PersonId,
         as_of: NaiveDate,
     ) -> Result<Option<PersonStatus>, ProjectionError> {
-        let Some(stored) = load_row(Reads::of(&self.tree()), person)? else {
+        let tree = self.active();
+        let Some(stored) = blocking(move || load_row(Reads::of(&tree), person)).await? else {
             return Ok(None);
         };
         row_on(store, &stored, as_of).await.map(Some)
@@ -62,14 +64,14 @@ impl Projections {
     /// day-dependent fields describe `row.as_of` (the first day every fact
     /// counts): use [`Projections::status`] for another day.
     pub fn person(&self, person: PersonId) -> Result<Option<PersonStatus>, ProjectionError> {
-        Ok(load_row(Reads::of(&self.tree()), person)?.map(|stored| stored.as_stored()))
+        Ok(load_row(Reads::of(&self.active()), person)?.map(|stored| stored.as_stored()))
     }
 
     /// Everyone the read model holds, by id (ids are time-ordered: roughly
     /// registration order).
     pub fn people(&self) -> Result<Vec<PersonId>, ProjectionError> {
         let mut people = Vec::new();
-        for key in self.tree().scan_prefix(keys::PERSON).keys() {
+        for key in self.active().scan_prefix(keys::PERSON).keys() {
             people.extend(keys::person_at_end(&key?));
         }
         Ok(people)
@@ -79,7 +81,7 @@ impl Projections {
     /// "did you mean" suggestions are drawn from.
     pub fn names(&self) -> Result<Vec<(String, PersonId)>, ProjectionError> {
         let mut names = Vec::new();
-        for key in self.tree().scan_prefix(keys::NAME).keys() {
+        for key in self.active().scan_prefix(keys::NAME).keys() {
             let key = key?;
             let Some(person) = keys::person_at_end(&key) else {
                 continue;
@@ -95,7 +97,7 @@ impl Projections {
     /// replays each to answer for a given view.
     pub fn statements_naming(&self, person: PersonId) -> Result<Vec<StatementId>, ProjectionError> {
         let mut found = Vec::new();
-        for key in self.tree().scan_prefix(keys::named_prefix(person)).keys() {
+        for key in self.active().scan_prefix(keys::named_prefix(person)).keys() {
             found.extend(keys::statement_at_end(&key?));
         }
         Ok(found)
@@ -105,7 +107,7 @@ impl Projections {
     /// or alias compared after folding (case, accents and punctuation
     /// ignored: "rorng chhun" finds Rong Chhun). `None` when nothing matches.
     pub fn find(&self, reference: &str) -> Result<Option<Found>, ProjectionError> {
-        let tree = self.tree();
+        let tree = self.active();
         let trimmed = reference.trim();
         if let Ok(id) = trimmed.parse::<PersonId>()
             && tree.contains_key(keys::person(id))?

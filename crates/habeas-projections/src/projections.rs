@@ -1,21 +1,18 @@
 //! [`Projections`]: the projection database, its generations, and feeding it
 //! from the log (catch-up and live).
 
-use std::collections::HashSet;
-use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
-use std::task::Poll;
 use std::time::Duration;
 
-use habeas_store::{EventStore, StoreError, Subscription};
+use habeas_store::{EventStore, StoreError};
 use habeas_store_sled::wait_for_sled_release;
 
-use crate::apply::{DecodedBatch, apply, checkpoint};
+use crate::apply::checkpoint;
+use crate::blocking::blocking;
 use crate::error::ProjectionError;
 use crate::generation::{self, Generation};
-use crate::replay::{Plan, priors, replay};
-use crate::writes::{Reads, WriteMode};
+use crate::replay;
 
 /// The projection format this build writes and the newest it reads. An
 /// older projection database is emptied on open and rebuilt by the next
@@ -24,7 +21,9 @@ use crate::writes::{Reads, WriteMode};
 /// 2: the `a/` index of every statement that ever named a person.
 /// 3: rows keep the person's standing instead of a derived status, and no
 /// compact histories are kept (`e/` is gone).
-pub const PROJECTIONS_FORMAT_VERSION: u32 = 3;
+/// 4: a row's window starts on the day every fact is certain (the latest
+/// last-possible day), not the day every fact may have happened.
+pub const PROJECTIONS_FORMAT_VERSION: u32 = 4;
 
 /// Settings for [`Projections::open`].
 #[derive(Debug, Clone)]
@@ -34,12 +33,13 @@ pub struct ProjectionConfig {
     /// How many events one read of the log fetches, and the most one atomic
     /// batch of the projector applies.
     pub page_size: usize,
-    /// The most events a rebuild gathers in memory before writing them (its
-    /// first chunks are smaller, growing from one page, and so are its
-    /// last): each person touched is then derived and written once per chunk
-    /// rather than once per page. Larger is not faster: on 1M events, chunks
-    /// of 65 536 rebuilt at 57 800 events/s and chunks of 1 048 576 at 48 600
-    /// (the writes of a chunk no longer overlap the reading), in more memory.
+    /// The most events a build (the first of a database, or a rebuild)
+    /// gathers in memory before writing them (its first chunks are smaller,
+    /// growing from one page, and so are its last): each person touched is
+    /// then derived and written once per chunk rather than once per page.
+    /// Larger is not faster: past a point the writes of a chunk no longer
+    /// overlap the reading of the next, and memory grows with the chunk
+    /// (figures in BENCHMARKS.md, "Rebuild").
     pub rebuild_chunk_events: usize,
 }
 
@@ -56,7 +56,11 @@ impl Default for ProjectionConfig {
 /// The read models of one Habeas data directory, in their own sled database.
 ///
 /// Cloning gives another handle to the same open database. Reads never wait
-/// for writers; appliers (catch-up, live follow, rebuild) take turns.
+/// for writers. Appliers of the generation in service (catch-up, the audit)
+/// take turns; a build of the next generation (a rebuild,
+/// or the first build of an empty database) runs beside them and takes a
+/// turn only for its last step: catching its generation up to the head and
+/// switching to it.
 #[derive(Clone)]
 pub struct Projections {
     inner: Arc<Inner>,
@@ -67,8 +71,11 @@ struct Inner {
     config: ProjectionConfig,
     /// The generation in service; a rebuild replaces it.
     active: RwLock<Arc<Generation>>,
-    /// Held while applying, so that batches of the log go in one at a time.
+    /// Held while applying to the generation in service, so that batches of
+    /// the log go in one at a time, and while switching generations.
     applier: tokio::sync::Mutex<()>,
+    /// Held while building a generation: one build at a time.
+    builder: tokio::sync::Mutex<()>,
     /// Last, so that it runs once the generation is closed.
     _cleanup: RemoveOnDrop,
 }
@@ -182,6 +189,7 @@ impl Projections {
                 config,
                 active: RwLock::new(Arc::new(active)),
                 applier: tokio::sync::Mutex::new(()),
+                builder: tokio::sync::Mutex::new(()),
                 _cleanup: cleanup,
             }),
         })
@@ -197,18 +205,14 @@ impl Projections {
         self.active().number
     }
 
-    fn active(&self) -> Arc<Generation> {
+    /// The generation being served (it dereferences to its tree). Holding
+    /// it keeps that generation open should a rebuild replace it meanwhile.
+    pub(crate) fn active(&self) -> Arc<Generation> {
         self.inner
             .active
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone()
-    }
-
-    /// The generation being served (it dereferences to its tree). Holding
-    /// it keeps that generation open should a rebuild replace it meanwhile.
-    pub(crate) fn tree(&self) -> Arc<Generation> {
-        self.active()
     }
 
     /// Waits for the appliers' turn: while held, no batch is applied.
@@ -222,12 +226,13 @@ impl Projections {
 
     /// The last global position applied (0: nothing yet).
     pub fn checkpoint(&self) -> Result<u64, ProjectionError> {
-        Ok(checkpoint(&self.tree())?.0)
+        Ok(checkpoint(&self.active())?.0)
     }
 
     /// Applies every event of `store` after the checkpoint, a page at a time,
-    /// each page in one atomic batch with its checkpoint. Returns the new
-    /// checkpoint.
+    /// each page in one atomic batch with its checkpoint (an empty database
+    /// is built instead: see [`Projections::catch_up_with_progress`]).
+    /// Returns the new checkpoint.
     ///
     /// Refuses ([`ProjectionError::Diverged`]) when the checkpoint is beyond
     /// the store's head or the event at the checkpoint is not the one applied
@@ -238,128 +243,175 @@ impl Projections {
 
     /// [`Projections::catch_up`], calling `progress(done, total)` after each
     /// applied page: the first catch-up of a large log takes a while.
+    ///
+    /// An empty database is not applied page by page: its first catch-up
+    /// builds a new generation as a rebuild does (several times faster, and
+    /// as safe: the generation is published only once complete). Callers
+    /// that arrive meanwhile wait for that build, as there is nothing to
+    /// answer from yet.
     pub async fn catch_up_with_progress(
         &self,
         store: &dyn EventStore,
         progress: &mut (dyn FnMut(u64, u64) + Send),
     ) -> Result<u64, ProjectionError> {
+        loop {
+            let seen = self.generation();
+            if let Some(checkpoint) = self.apply_new_events(store, progress).await? {
+                return Ok(checkpoint);
+            }
+            if let Some(checkpoint) = self.build(store, progress, seen).await? {
+                return Ok(checkpoint);
+            }
+            // Another build switched generations meanwhile: catch that up.
+        }
+    }
+
+    /// Applies what the log holds beyond the checkpoint of the generation in
+    /// service, page by page; `None` when that generation is empty and the
+    /// log is not (build it instead).
+    async fn apply_new_events(
+        &self,
+        store: &dyn EventStore,
+        progress: &mut (dyn FnMut(u64, u64) + Send),
+    ) -> Result<Option<u64>, ProjectionError> {
         let _turn = self.inner.applier.lock().await;
-        let tree = self.tree();
-        let head = check_same_log(&tree, store).await?;
-        let (position, _) = checkpoint(&tree)?;
+        let tree = self.active();
+        let (head, position) = check_same_log(&tree, store).await?;
         if position == head {
             // Up to date: the common case before every answer, so no
             // worker thread is started for it.
             progress(position, head);
-            return Ok(position);
+            return Ok(Some(position));
         }
         if position == 0 {
-            // A new database: building it as a rebuild does is several times
-            // faster than applying page by page, and as safe (the new
-            // generation is published only once complete).
-            drop(tree);
-            return self.rebuild_in_turn(store, progress).await;
+            return Ok(None);
         }
-        replay(tree.tree(), store, self.plan(WriteMode::Atomic), progress).await
-    }
-
-    fn plan(&self, mode: WriteMode) -> Plan {
-        Plan {
-            page_size: self.config().page_size,
-            mode,
-            chunk_events: self.config().rebuild_chunk_events,
-        }
-    }
-
-    /// Keeps the projections live: applies every event `subscription`
-    /// delivers, in batches of what is already available. Events at or before
-    /// the checkpoint are skipped; a subscription that starts after the
-    /// position following the checkpoint is refused ([`ProjectionError::Gap`]).
-    /// Subscribe from `checkpoint() + 1` after a [`Projections::catch_up`].
-    ///
-    /// `store` is the store subscribed to: the earlier events of each stream
-    /// a batch touches are read from it.
-    ///
-    /// Runs until the store closes (then returns `Ok`) or an error occurs.
-    pub async fn follow(
-        &self,
-        store: &dyn EventStore,
-        mut subscription: Subscription,
-    ) -> Result<(), ProjectionError> {
-        let page_size = self.config().page_size.max(1);
-        loop {
-            let first = match subscription.next().await {
-                Ok(envelope) => envelope,
-                Err(StoreError::Closed) => return Ok(()),
-                Err(error) => return Err(error.into()),
-            };
-            let mut envelopes = vec![first];
-            while envelopes.len() < page_size {
-                match poll_once(subscription.next()).await {
-                    Some(Ok(envelope)) => envelopes.push(envelope),
-                    Some(Err(StoreError::Closed)) | None => break,
-                    Some(Err(error)) => return Err(error.into()),
-                }
-            }
-            let _turn = self.inner.applier.lock().await;
-            let mut batch = DecodedBatch::decode(envelopes)?;
-            let priors = priors(store, batch.events(), &mut HashSet::new()).await?;
-            batch.add_priors(priors)?;
-            let tree = self.tree();
-            if let Some(commit) = apply(Reads::of(&tree), batch, None)? {
-                commit.write(&tree, WriteMode::Atomic)?;
-            }
-        }
+        let page_size = self.config().page_size;
+        replay::apply_pages(tree.tree(), store, page_size, progress)
+            .await
+            .map(Some)
     }
 
     /// Rebuilds every read model from position 1 into a fresh generation,
     /// then switches to it atomically and drops the old one. Reads keep being
-    /// served from the old generation meanwhile; catch-up and live follow wait.
-    /// `progress(done, total)` is called after each applied page.
-    /// Returns the new checkpoint.
+    /// served from the old generation meanwhile, and catch-ups keep it up to
+    /// date: they wait only for the last step, which catches
+    /// the new generation up to the head and switches. `progress(done,
+    /// total)` is called after each applied chunk. Returns the new
+    /// checkpoint.
+    ///
+    /// A rebuild asked for while another runs waits for it and serves from
+    /// the generation it built: that generation was replayed from the log
+    /// and caught up to the head after this call was made, so a second build
+    /// would write the same bytes.
     pub async fn rebuild(
         &self,
         store: &dyn EventStore,
         progress: &mut (dyn FnMut(u64, u64) + Send),
     ) -> Result<u64, ProjectionError> {
-        let _turn = self.inner.applier.lock().await;
-        self.rebuild_in_turn(store, progress).await
+        let seen = self.generation();
+        match self.build(store, progress, seen).await? {
+            Some(checkpoint) => Ok(checkpoint),
+            None => self.catch_up_with_progress(store, progress).await,
+        }
     }
 
-    /// [`Projections::rebuild`], the appliers' turn already taken.
-    async fn rebuild_in_turn(
+    /// Builds generation `seen + 1` from the log and switches to it; `None`
+    /// (nothing done) when another build replaced generation `seen` while
+    /// this one waited for its turn.
+    ///
+    /// The generation is filled without the appliers' turn, while the one
+    /// in service keeps being read and caught up; the turn is taken only to
+    /// catch the new generation up to the head (the events appended during
+    /// the build), flush it and name it in `CURRENT`. A crash at any point
+    /// leaves the old generation in service (the new one is named only once
+    /// flushed), and its leftovers are removed on the next open.
+    async fn build(
         &self,
         store: &dyn EventStore,
         progress: &mut (dyn FnMut(u64, u64) + Send),
-    ) -> Result<u64, ProjectionError> {
+        seen: u64,
+    ) -> Result<Option<u64>, ProjectionError> {
+        let _building = self.inner.builder.lock().await;
         let old = self.active();
-        let root = &self.inner.path;
-        let number = old.number + 1;
-        // A leftover of an interrupted rebuild in this process.
-        let directory = generation::directory(root, number);
-        if directory.exists() {
-            std::fs::remove_dir_all(&directory).map_err(ProjectionError::io(&directory))?;
+        if old.number != seen {
+            return Ok(None);
         }
-        let (fresh, _) = Generation::open(root, number, self.config())?;
-        let replayed = replay(fresh.tree(), store, self.plan(WriteMode::Direct), progress).await;
-        let checkpoint = match replayed {
-            Ok(checkpoint) => checkpoint,
+        let root = self.inner.path.clone();
+        let number = old.number + 1;
+        let config = self.config().clone();
+        let fresh = blocking(move || {
+            // A leftover of an interrupted build in this process.
+            let directory = generation::directory(&root, number);
+            if directory.exists() {
+                std::fs::remove_dir_all(&directory).map_err(ProjectionError::io(&directory))?;
+            }
+            Ok(Generation::open(&root, number, &config)?.0)
+        })
+        .await?;
+        let fresh = Arc::new(fresh);
+        let built = self.fill_and_switch(store, progress, &fresh).await;
+        // The generation out of service is deleted once the last reader
+        // still holding it lets go (a failed build's, unless `CURRENT` may
+        // name it). Closing it waits for sled's threads, so this handle is
+        // let go of on the blocking pool.
+        let out_of_service = if built.is_ok() {
+            old.retire();
+            old
+        } else {
+            fresh
+        };
+        blocking(move || {
+            drop(out_of_service);
+            Ok(())
+        })
+        .await?;
+        built.map(Some)
+    }
+
+    /// Fills `fresh` from the log, then, in the appliers' turn, catches it up
+    /// to the head and puts it in service. Returns its checkpoint. On a
+    /// failure before `CURRENT` is written, `fresh` is retired.
+    async fn fill_and_switch(
+        &self,
+        store: &dyn EventStore,
+        progress: &mut (dyn FnMut(u64, u64) + Send),
+        fresh: &Arc<Generation>,
+    ) -> Result<u64, ProjectionError> {
+        let (page_size, chunk_events) =
+            (self.config().page_size, self.config().rebuild_chunk_events);
+        let filled = async {
+            replay::build(fresh.tree(), store, page_size, chunk_events, progress).await?;
+            // Most of the flushing before the turn: readers of the old
+            // generation wait for none of it.
+            fresh.flush().await?;
+
+            let turn = self.inner.applier.lock().await;
+            // The log may have grown meanwhile, or (restored from a backup)
+            // have become another: the event at the checkpoint must still be
+            // the one built from.
+            check_same_log(fresh, store).await?;
+            let checkpoint =
+                replay::build(fresh.tree(), store, page_size, chunk_events, progress).await?;
+            // Durable before `CURRENT` names it: a crash leaves one complete
+            // generation in service, never neither.
+            fresh.flush().await?;
+            Ok::<_, ProjectionError>((checkpoint, turn))
+        };
+        let (checkpoint, _turn) = match filled.await {
+            Ok(filled) => filled,
             Err(error) => {
                 fresh.retire();
                 return Err(error);
             }
         };
-        // Durable before `CURRENT` names it: a crash leaves one complete
-        // generation in service, never neither.
-        fresh.flush().await?;
-        generation::write_current(root, number)?;
+        let (root, number) = (self.inner.path.clone(), fresh.number);
+        blocking(move || generation::write_current(&root, number)).await?;
         *self
             .inner
             .active
             .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(fresh);
-        // Deleted once the last reader still holding it lets go.
-        old.retire();
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::clone(fresh);
         Ok(checkpoint)
     }
 
@@ -380,26 +432,19 @@ impl std::fmt::Debug for Projections {
     }
 }
 
-/// Polls a future once: its output if ready now, `None` if it would wait.
-/// Used with cancel-safe futures only.
-async fn poll_once<F: Future>(future: F) -> Option<F::Output> {
-    let mut future = std::pin::pin!(future);
-    std::future::poll_fn(|context| match future.as_mut().poll(context) {
-        Poll::Ready(output) => Poll::Ready(Some(output)),
-        Poll::Pending => Poll::Ready(None),
-    })
-    .await
-}
-
-/// Refuses a checkpoint the store does not confirm; returns the store's head.
+/// Refuses a checkpoint the store does not confirm; returns the store's head
+/// and the checkpoint.
 pub(crate) async fn check_same_log(
-    tree: &sled::Tree,
+    tree: &Arc<Generation>,
     store: &dyn EventStore,
-) -> Result<u64, ProjectionError> {
-    let (position, hash) = checkpoint(tree)?;
+) -> Result<(u64, u64), ProjectionError> {
+    let (position, hash) = {
+        let tree = Arc::clone(tree);
+        blocking(move || checkpoint(&tree)).await?
+    };
     let head = store.head().await?;
     if position == 0 {
-        return Ok(head);
+        return Ok((head, position));
     }
     if position > head {
         return Err(ProjectionError::Diverged {
@@ -410,7 +455,9 @@ pub(crate) async fn check_same_log(
     }
     let at_checkpoint = store.read_all(position, 1).await?;
     match at_checkpoint.first() {
-        Some(envelope) if envelope.position == position && envelope.hash == hash => Ok(head),
+        Some(envelope) if envelope.position == position && envelope.hash == hash => {
+            Ok((head, position))
+        }
         _ => Err(ProjectionError::Diverged {
             reason: format!("the event at position {position} is not the one applied"),
         }),

@@ -1,21 +1,27 @@
 //! Replaying the log into a generation tree, in stages on their own threads:
-//! the caller's task reads pages of stored envelopes from the store, decodes
-//! their fields (payloads stay text) and adds the earlier events of each
-//! stream a batch touches (its priors: rows are derived from whole streams),
-//! while a worker thread decodes the payloads of the batch before and
-//! derives its rows. The channel between
-//! them holds a whole batch, so that reading the next one overlaps deriving
-//! this one.
+//! the caller's task reads pages of stored envelopes from the store, has
+//! their fields decoded on the blocking pool (payloads stay text) and adds
+//! the earlier events of each stream a batch touches (its priors: rows are
+//! derived from whole streams), while a worker thread decodes the payloads
+//! of the batch before and derives its rows. The channel between them holds
+//! a whole batch, so that reading the next one overlaps deriving this one.
 //!
-//! Into the tree in service each page is a batch, applied and written in one
-//! atomic batch with its checkpoint. Into a rebuild's unpublished generation
-//! the worker gathers pages into chunks of up to `chunk_events` events (a
-//! person whose events are spread over the log is then derived and written
-//! once per chunk rather than once per page) and hands each chunk's writes
-//! to a writer thread, which writes them key by key (see `writes.rs`) while
-//! the worker derives the next chunk. Chunks grow from one page to
-//! `chunk_events` and shrink again towards the head, so that the worker and
-//! the writer start early and finish soon after the last read.
+//! There are two ways in, one per kind of generation:
+//!
+//! - [`apply_pages`], for the generation in service (catch-up): each page is
+//!   a batch, applied and written in one atomic batch with its checkpoint,
+//!   because readers see it at once and a crash must leave the read model of
+//!   some checkpoint.
+//! - [`build`], for a generation no one reads yet (the first build of a
+//!   database and every rebuild, `projections.rs`): the worker gathers pages
+//!   into chunks of up to `chunk_events` events (a person whose events are
+//!   spread over the log is then derived and written once per chunk rather
+//!   than once per page) and hands each chunk's writes to a writer thread,
+//!   which writes them key by key (`WriteMode::Direct`, see `writes.rs`)
+//!   while the worker derives the next chunk. Chunks grow from one page to
+//!   `chunk_events` and shrink again towards the head, so that the worker
+//!   and the writer start early and finish soon after the last read. An
+//!   interrupted build is never published, so it needs no atomic batches.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -24,18 +30,18 @@ use habeas_store::{Envelope, EventStore, StreamId};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::apply::{DecodedBatch, Known, ProjectedEvent, Subject, apply, checkpoint};
+use crate::blocking::blocking;
 use crate::error::ProjectionError;
 use crate::writes::{Commit, Reads, WriteMode};
 
-/// How the worker writes: page by page atomically, or in chunks directly.
+/// How the worker applies and writes (see the module docs).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Plan {
-    /// How many events one read of the log fetches.
-    pub(crate) page_size: usize,
-    /// How pages are written.
-    pub(crate) mode: WriteMode,
-    /// In [`WriteMode::Direct`], the most events gathered before a write.
-    pub(crate) chunk_events: usize,
+enum Stages {
+    /// Page by page, each in one atomic batch: the generation in service.
+    InPlace,
+    /// In chunks of at most `chunk_events`, written key by key on a writer
+    /// thread behind the deriving: a generation being built.
+    WriteBehind { chunk_events: usize },
 }
 
 /// A page for the worker.
@@ -122,7 +128,7 @@ fn apply_in_place(
     })
 }
 
-/// A rebuild's generation: a writer thread writes batch `n` while this one
+/// A generation being built: a writer thread writes batch `n` while this one
 /// derives batch `n + 1`, reading the tree through [`Reads`] with batch `n`
 /// pending. The hand-over waits for the writer to take the batch, which it
 /// does once the one before is written, so every earlier batch is in the
@@ -145,7 +151,8 @@ fn apply_and_write_behind(
             })
             .map_err(|error| ProjectionError::Worker(error.to_string()))?;
         let mut pending: Option<Arc<Commit>> = None;
-        // Only a generation this rebuild fills from empty is known entirely.
+        // Only a generation this build fills from empty is known entirely
+        // (its last catch-up finds it filled, and reads the tree).
         let mut known = tree.is_empty().then(Known::default);
         let derived = batches(inbox, |batch| {
             let reads = Reads {
@@ -170,23 +177,54 @@ fn apply_and_write_behind(
     })
 }
 
-/// Applies every event of `store` after `tree`'s checkpoint to `tree`.
-/// `progress(done, total)` is called with the position applied each time a
-/// page (or a rebuild's chunk) is written, and once at the end (`total` is
-/// the head when last asked). Returns the checkpoint reached.
-pub(crate) async fn replay(
+/// Applies every event of `store` after the checkpoint of `tree`, the
+/// generation in service, page by page, each page in one atomic batch with
+/// its checkpoint. `progress(done, total)` is called with the position
+/// applied after each page, and once at the end (`total` is the head when
+/// last asked). Returns the checkpoint reached.
+pub(crate) async fn apply_pages(
     tree: sled::Tree,
     store: &dyn EventStore,
-    plan: Plan,
+    page_size: usize,
     progress: &mut (dyn FnMut(u64, u64) + Send),
 ) -> Result<u64, ProjectionError> {
-    let page_size = plan.page_size.max(1);
-    let chunk_events = match plan.mode {
-        WriteMode::Atomic => 0,
-        WriteMode::Direct => plan.chunk_events,
+    replay(tree, store, page_size, Stages::InPlace, progress).await
+}
+
+/// Fills `tree`, a generation no one reads yet, from its checkpoint (0 when
+/// new) up to the head of `store`, in chunks of at most `chunk_events`
+/// events written key by key. `progress` as for [`apply_pages`], after each
+/// chunk. Returns the checkpoint reached.
+pub(crate) async fn build(
+    tree: sled::Tree,
+    store: &dyn EventStore,
+    page_size: usize,
+    chunk_events: usize,
+    progress: &mut (dyn FnMut(u64, u64) + Send),
+) -> Result<u64, ProjectionError> {
+    let stages = Stages::WriteBehind { chunk_events };
+    replay(tree, store, page_size, stages, progress).await
+}
+
+/// The stored checkpoint of `tree`, read on the blocking pool.
+async fn checkpoint_of(tree: &sled::Tree) -> Result<u64, ProjectionError> {
+    let tree = tree.clone();
+    blocking(move || Ok(checkpoint(&tree)?.0)).await
+}
+
+async fn replay(
+    tree: sled::Tree,
+    store: &dyn EventStore,
+    page_size: usize,
+    stages: Stages,
+    progress: &mut (dyn FnMut(u64, u64) + Send),
+) -> Result<u64, ProjectionError> {
+    let page_size = page_size.max(1);
+    let chunk_events = match stages {
+        Stages::InPlace => 0,
+        Stages::WriteBehind { chunk_events } => chunk_events,
     };
-    let (mut next, _) = checkpoint(&tree)?;
-    next += 1;
+    let mut next = checkpoint_of(&tree).await? + 1;
     let mut total = store.head().await?;
     // Room for a whole batch: the reader decodes the next batch while the
     // worker applies this one.
@@ -195,13 +233,14 @@ pub(crate) async fn replay(
     let (answer, result) = oneshot::channel();
     let (applied_to, mut applied) = mpsc::unbounded_channel::<u64>();
     let worker_tree = tree.clone();
-    let mode = plan.mode;
     std::thread::Builder::new()
         .name("habeas-projector".into())
         .spawn(move || {
-            let reached = match mode {
-                WriteMode::Atomic => apply_in_place(inbox, &worker_tree, &applied_to),
-                WriteMode::Direct => apply_and_write_behind(inbox, &worker_tree, &applied_to),
+            let reached = match stages {
+                Stages::InPlace => apply_in_place(inbox, &worker_tree, &applied_to),
+                Stages::WriteBehind { .. } => {
+                    apply_and_write_behind(inbox, &worker_tree, &applied_to)
+                }
             };
             // Let go of the database before answering: a caller that drops
             // the projections next must find them closed (file lock released).
@@ -220,7 +259,8 @@ pub(crate) async fn replay(
         loop {
             let stored = store.read_all_stored(next, page_size).await?;
             let n_read = stored.len();
-            let mut decoded = DecodedBatch::decode_stored(stored)?;
+            // Decoding a page's fields takes milliseconds: not on the executor.
+            let mut decoded = blocking(move || DecodedBatch::decode_stored(stored)).await?;
             if decoded.is_empty() {
                 return Ok(());
             }
@@ -272,7 +312,7 @@ pub(crate) async fn replay(
         .map_err(|_| ProjectionError::Worker("it ended without an answer".into()))?;
     read?;
     reached?;
-    let (checkpoint, _) = checkpoint(&tree)?;
+    let checkpoint = checkpoint_of(&tree).await?;
     progress(checkpoint, total.max(checkpoint));
     Ok(checkpoint)
 }

@@ -9,12 +9,13 @@ use habeas_domain::status::Headline;
 use habeas_store::EventStore;
 
 use crate::apply::load_row;
+use crate::blocking::blocking;
 use crate::error::ProjectionError;
 use crate::keys;
 use crate::lookup::row_on;
 use crate::names::fold;
 use crate::projections::Projections;
-use crate::row::PersonStatus;
+use crate::row::{PersonStatus, StoredRow};
 use crate::writes::Reads;
 
 /// Which people a roster lists.
@@ -43,50 +44,79 @@ impl Projections {
         store: &dyn EventStore,
         filter: &RosterFilter,
     ) -> Result<Vec<PersonStatus>, ProjectionError> {
-        let tree = self.tree();
+        let tree = self.active();
         let day = filter.as_of;
         let wanted: Vec<Headline> = if filter.headlines.is_empty() {
             Headline::ALL.to_vec()
         } else {
             filter.headlines.clone()
         };
-        // Every indexed person whose headline on `day` may be a wanted one:
-        // those indexed under a wanted headline that holds on `day`, and
-        // those whose indexed headline does not hold on `day` (a
-        // restriction expired, or facts dated after it), derived again.
-        let mut candidates: BTreeSet<PersonId> = BTreeSet::new();
-        for entry in tree.scan_prefix(keys::HEADLINE) {
-            let (key, value) = entry?;
-            let Some(person) = keys::person_at_end(&key) else {
-                continue;
-            };
-            let indexed = key
-                .get(keys::HEADLINE.len())
-                .and_then(|code| Headline::ALL.get(usize::from(*code)));
-            let holds = keys::decode_headline_window(&value)
-                .is_some_and(|(from, until)| day >= from && until.is_none_or(|until| day < until));
-            if !holds || indexed.is_some_and(|headline| wanted.contains(headline)) {
-                candidates.insert(person);
-            }
-        }
-
-        let mut listed = Vec::new();
-        for person in candidates {
-            let Some(stored) = load_row(Reads::of(&tree), person)? else {
-                continue;
-            };
+        let (mut listed, earlier) = {
+            let wanted = wanted.clone();
+            blocking(move || read_index(&tree, day, &wanted)).await?
+        };
+        // Rows asked for a day before one of their facts: from the log.
+        for stored in earlier {
             let row = row_on(store, &stored, day).await?;
             if wanted.contains(&row.headline) {
                 listed.push(row);
             }
         }
-        listed.sort_by_cached_key(|row| {
-            (
-                keys::headline_code(row.headline),
-                fold(&row.display_name()),
-                row.person,
-            )
-        });
-        Ok(listed)
+        blocking(move || {
+            listed.sort_by_cached_key(|row| {
+                (
+                    keys::headline_code(row.headline),
+                    fold(&row.display_name()),
+                    row.person,
+                )
+            });
+            Ok(listed)
+        })
+        .await
     }
+}
+
+/// The rows of everyone whose headline on `day` is one of `wanted`, read
+/// from the headline index, and the stored rows that can be read on `day`
+/// only from the log (a day before one of their facts).
+fn read_index(
+    tree: &sled::Tree,
+    day: NaiveDate,
+    wanted: &[Headline],
+) -> Result<(Vec<PersonStatus>, Vec<StoredRow>), ProjectionError> {
+    // Every indexed person whose headline on `day` may be a wanted one:
+    // those indexed under a wanted headline that holds on `day`, and
+    // those whose indexed headline does not hold on `day` (a
+    // restriction expired, or facts dated after it), derived again.
+    let mut candidates: BTreeSet<PersonId> = BTreeSet::new();
+    for entry in tree.scan_prefix(keys::HEADLINE) {
+        let (key, value) = entry?;
+        let Some(person) = keys::person_at_end(&key) else {
+            continue;
+        };
+        let indexed = key
+            .get(keys::HEADLINE.len())
+            .and_then(|code| Headline::ALL.get(usize::from(*code)));
+        let holds = keys::decode_headline_window(&value)
+            .is_some_and(|(from, until)| day >= from && until.is_none_or(|until| day < until));
+        if !holds || indexed.is_some_and(|headline| wanted.contains(headline)) {
+            candidates.insert(person);
+        }
+    }
+
+    let (mut listed, mut earlier) = (Vec::new(), Vec::new());
+    for person in candidates {
+        let Some(stored) = load_row(Reads::of(tree), person)? else {
+            continue;
+        };
+        if day < stored.window.valid_from {
+            earlier.push(stored);
+            continue;
+        }
+        let row = stored.on(day);
+        if wanted.contains(&row.headline) {
+            listed.push(row);
+        }
+    }
+    Ok((listed, earlier))
 }

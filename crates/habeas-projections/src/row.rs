@@ -77,11 +77,6 @@ impl Window {
     pub fn holds_on(&self, day: NaiveDate) -> bool {
         day >= self.valid_from && self.stable_until.is_none_or(|until| day < until)
     }
-
-    /// Whether the stored headline is the headline on `day`.
-    pub fn headline_holds_on(&self, day: NaiveDate) -> bool {
-        day >= self.valid_from && self.headline_until.is_none_or(|until| day < until)
-    }
 }
 
 /// Who the person is.

@@ -3,15 +3,14 @@
 //!
 //! A tree in service gets them in one `sled::Batch` with the checkpoint, so a
 //! crash leaves the read model of some checkpoint (see the crate docs). A
-//! rebuild's new generation is read by no one until the switch, and an
-//! interrupted rebuild is dropped whole on the next open; it gets them one
+//! generation being built is read by no one until the switch, and an
+//! interrupted build is dropped whole on the next open; it gets them one
 //! key at a time in key order, the checkpoint last. That matters for speed: a
-//! rebuild applies large chunks of the log at once, and sled inserts a big
+//! build applies large chunks of the log at once, and sled inserts a big
 //! batch into its nodes far more slowly than the same keys one by one
-//! (a chunk of 180 000 events as one batch rebuilt at less than half the
-//! rate of pages of 4 096).
+//! (BENCHMARKS.md, "Rebuild").
 //!
-//! A rebuild also writes a chunk on a thread of its own while the next chunk
+//! A build also writes a chunk on a thread of its own while the next chunk
 //! is derived; the deriving side reads through [`Reads`], which sees the
 //! chunk still being written before the tree.
 
@@ -25,7 +24,8 @@ use crate::keys;
 pub(crate) enum WriteMode {
     /// One atomic batch with the checkpoint: for the tree in service.
     Atomic,
-    /// Key by key, checkpoint last: for a rebuild's unpublished generation.
+    /// Key by key, checkpoint last: for a generation being built, which no
+    /// one reads until it is complete.
     Direct,
 }
 

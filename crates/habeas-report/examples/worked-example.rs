@@ -1,4 +1,4 @@
-//! Writes the HTML report of the worked example of DOMAIN.md (Rong Chhun) to
+//! Writes the HTML report of the worked example of `docs/domain.md` (Rong Chhun) to
 //! the path given, for `scripts/report-screenshot.sh`:
 //! `cargo run -p habeas-report --example worked-example -- out.html [--public]`.
 

@@ -6,29 +6,11 @@ use habeas_domain::date::{PartialDate, Precision};
 use habeas_domain::figures::DayRange;
 use habeas_domain::status::{Episode, Legal, Status};
 
-/// The mean length of a month in days.
-const DAYS_PER_MONTH: f64 = 365.2425 / 12.0;
-
 /// A count of days in words, with the months it amounts to:
-/// "469 to 499 days (about 15 to 16 months)".
-///
-/// Months are rounded to the nearest whole month of 30.44 days, since the
-/// phrase says "about"; [`DayRange::months`] rounds down, which would call a
-/// year "about 11 months".
+/// "469 to 499 days (about 15 to 16 months)" ([`DayRange::in_words`], the
+/// one wording every output uses).
 pub(crate) fn days(range: DayRange) -> String {
-    let about = |days: i64| (days as f64 / DAYS_PER_MONTH).round() as i64;
-    let (fewest, most) = (about(range.min), about(range.max));
-    let months = if most < 1 {
-        String::new()
-    } else if fewest == most {
-        format!(
-            " (about {fewest} month{})",
-            if fewest == 1 { "" } else { "s" }
-        )
-    } else {
-        format!(" (about {fewest} to {most} months)")
-    };
-    format!("{range}{months}")
+    range.in_words()
 }
 
 /// Why a date makes a figure a range, or `None` when the date is exact.

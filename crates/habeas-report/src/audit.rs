@@ -117,9 +117,10 @@ fn changes(before: &Event, after: &Event, public: bool) -> Vec<FieldChange> {
         }
         let (before, after) = if field == "sources" {
             let count = |value: &Value| value.as_array().map_or(0, Vec::len);
+            let sources = |n: usize| format!("{n} source{}", if n == 1 { "" } else { "s" });
             (
-                format!("{} source(s)", count(old)),
-                format!("{} source(s), see the list of sources", count(new)),
+                sources(count(old)),
+                format!("{}, see the list of sources", sources(count(new))),
             )
         } else {
             (value_text(old), value_text(new))

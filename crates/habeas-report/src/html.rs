@@ -3,21 +3,33 @@
 //! One file each: inline CSS, no script, nothing fetched (links to sources are
 //! plain `<a href>`), a viewport meta tag and a max-width layout for phones, a
 //! print stylesheet, `lang="en"` and UTF-8. Every user-supplied string goes
-//! through [`escape::html`]; source URLs are linked only when
-//! [`escape::linkable_url`] allows them.
+//! through [`crate::escape::html`]; source URLs are linked only when
+//! [`crate::escape::linkable_url`] allows them. Which sections a report has,
+//! and what each says, is decided once for Markdown and HTML
+//! (`person_sections`, `roster_sections`); this module only spells them.
 
 use std::fmt::Write as _;
 
-use habeas_domain::facts::{Confidence, Source};
+use habeas_domain::status::Headline;
 
-use crate::audit::amendment_text;
-use crate::describe;
-use crate::escape::{self, html as h};
+use crate::escape::html as h;
 use crate::model::{PersonReport, ReportMeta, Roster};
 use crate::notice;
+use crate::person_sections;
 use crate::person_view::PersonView;
-use crate::roster_figures::{roster_figures, roster_order};
+use crate::report_writer::{Figure, List, Mark, ReportWriter, Style, Table};
+use crate::roster_sections;
 use crate::svg;
+
+/// Renders a person report as one self-contained HTML page.
+pub fn person_html(report: &PersonReport) -> String {
+    person_sections::person(HtmlWriter::default(), report)
+}
+
+/// Renders a roster as one self-contained HTML page.
+pub fn roster_html(roster: &Roster) -> String {
+    roster_sections::roster(HtmlWriter::default(), roster)
+}
 
 const STYLE: &str = r#"
 :root { color-scheme: light; --ink: #1f2937; --muted: #4b5563; --line: #d1d5db; --custody: #9b1c1c; --restriction: #b45309; }
@@ -79,479 +91,202 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: 0.9rem; border-top:
 }
 "#;
 
-fn head(out: &mut String, title: &str) {
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
-        h(title)
-    );
+/// What the legend under the timeline says: what each colour and mark means.
+const TIMELINE_LEGEND: &str = "<span class=\"swatch custody\"></span>in custody<span class=\"swatch uncertain\"></span>date known only to the month or year: it falls somewhere in the faded band<span class=\"swatch restriction\"></span>restriction in force. An arrow means still going on at the as-of day (dashed line). Labels below the axis are milestones; every one is listed with its sources under Facts.";
+
+/// Writes an HTML page: the head and stylesheet when opened, sections as
+/// `<section>` elements, the footer and closing tags when finished.
+#[derive(Debug, Default)]
+struct HtmlWriter {
+    out: String,
 }
 
-fn banners(out: &mut String, meta: &ReportMeta) {
-    for banner in notice::banners(meta) {
-        let class = if banner == notice::EXAMPLE_DATA {
-            "example"
-        } else if banner == notice::PUBLIC {
-            "public"
-        } else {
-            "internal"
-        };
-        let (head, rest) = banner.split_once(':').unwrap_or((banner, ""));
-        let _ = writeln!(
-            out,
-            "<p class=\"banner {class}\" role=\"note\"><strong>{}:</strong>{}</p>",
-            h(head),
-            h(rest)
-        );
+/// The element that sets a span in `style`.
+fn element(style: Style) -> &'static str {
+    match style {
+        Style::Strong => "strong",
+        Style::Code => "code",
+        Style::WorkTitle => "cite",
     }
 }
 
-fn tail(out: &mut String, meta: &ReportMeta) {
-    let _ = write!(
-        out,
-        "<footer>{}</footer>\n</main>\n</body>\n</html>\n",
-        h(&notice::footer(meta))
-    );
+/// ` class="kind"`, or nothing.
+fn class(kind: Option<&str>) -> String {
+    kind.map_or_else(String::new, |kind| format!(" class=\"{kind}\""))
 }
 
-/// Citation links `[1] [2]`, with a visible flag when nothing is checkable.
-fn citations(numbers: &[usize], sourced: bool) -> String {
-    let links: Vec<String> = numbers
-        .iter()
-        .map(|n| format!("<a href=\"#source-{n}\">[{n}]</a>"))
-        .collect();
-    let mut out = format!("<span class=\"cite\">{}</span>", links.join(" "));
-    if numbers.is_empty() || !sourced {
-        out.push_str(" <span class=\"flag\">⚠ no checkable source</span>");
-    }
-    out
+/// ` id="anchor"`, or nothing.
+fn id(anchor: Option<&str>) -> String {
+    anchor.map_or_else(String::new, |anchor| format!(" id=\"{anchor}\""))
 }
 
-fn field(out: &mut String, label: &str, value_html: &str) {
-    let _ = writeln!(out, "<dt>{}</dt><dd>{value_html}</dd>", h(label));
-}
+impl ReportWriter for HtmlWriter {
+    fn text(&self, text: &str) -> String {
+        h(text)
+    }
 
-fn source_item(source: &Source) -> String {
-    let mut parts = Vec::new();
-    if let Some(title) = &source.title {
-        parts.push(format!("<cite>{}</cite>", h(title)));
+    fn plain(&self, text: &str) -> String {
+        h(text)
     }
-    let mut published = Vec::new();
-    if let Some(publisher) = &source.publisher {
-        published.push(h(publisher));
-    }
-    if let Some(date) = &source.date {
-        published.push(date.to_string());
-    }
-    if !published.is_empty() {
-        parts.push(published.join(", "));
-    }
-    if let Some(document) = source.document.as_deref().filter(|d| !d.trim().is_empty()) {
-        parts.push(format!("Document: {}", h(document)));
-    }
-    if let Some(url) = source.url.as_deref().filter(|u| !u.trim().is_empty()) {
-        match escape::linkable_url(url) {
-            Some(url) => parts.push(format!("<a class=\"url\" href=\"{0}\">{0}</a>", h(&url))),
-            None => parts.push(format!("Address (not linked): {}", h(url))),
-        }
-    }
-    if !source.is_citable() {
-        parts.push("<span class=\"flag\">⚠ no URL or document reference</span>".to_owned());
-    }
-    parts.join(". ")
-}
 
-fn dash(value: Option<&str>) -> String {
-    value.map_or_else(|| "—".to_owned(), h)
-}
-
-/// Renders a person report as one self-contained HTML page.
-pub fn person_html(report: &PersonReport) -> String {
-    let view = PersonView::new(report);
-    let status = &report.status;
-    let as_of = status.view.as_of;
-    let mut out = String::new();
-    head(&mut out, &format!("{}: case report", view.name));
-    banners(&mut out, &report.meta);
-    let _ = writeln!(out, "<h1>{}</h1>", h(&view.name));
-    let _ = writeln!(
-        out,
-        "<p class=\"status\">Status: <span class=\"headline\">{}</span></p>\n<p class=\"view\">As of <strong>{as_of}</strong>, as known at <strong>{}</strong> (only events recorded by then count).</p>",
-        status.headline,
-        notice::timestamp(&status.view.known_at)
-    );
-
-    out.push_str("<section>\n<h2>Identity</h2>\n<dl class=\"fields\">\n");
-    field(&mut out, "Name", &h(&view.name));
-    if let Some(identity) = &status.identity {
-        if !identity.aliases.is_empty() {
-            let aliases: Vec<String> = identity.aliases.iter().map(|a| h(a)).collect();
-            field(&mut out, "Also known as", &aliases.join("; "));
-        }
-        if let Some(country) = &identity.country {
-            field(&mut out, "Country", &h(country));
-        }
-        if let Some(affiliation) = &identity.affiliation {
-            field(&mut out, "Affiliation", &h(affiliation));
-        }
-        if let Some(born) = &identity.born {
-            field(&mut out, "Born", &born.to_string());
-        }
+    fn style(&self, style: Style, inline: &str) -> String {
+        format!("<{0}>{inline}</{0}>", element(style))
     }
-    field(
-        &mut out,
-        "Person id",
-        &format!("<code>{}</code>", report.person_id),
-    );
-    field(
-        &mut out,
-        "Sources",
-        &citations(
-            &view.identity_citations,
-            !view.identity_citations.is_empty(),
-        ),
-    );
-    out.push_str("</dl>\n</section>\n");
 
-    let _ = writeln!(
-        out,
-        "<section>\n<h2>Status on {as_of}</h2>\n<dl class=\"fields\">"
-    );
-    field(&mut out, "Custody", &h(&describe::custody(&status.custody)));
-    field(&mut out, "Proceedings", &h(&describe::legal(&status.legal)));
-    let restrictions = if view.restrictions.is_empty() {
-        "none recorded".to_owned()
-    } else {
-        view.restrictions
+    fn mark(&self, mark: Mark, inline: &str) -> String {
+        format!("<span class=\"{}\">{inline}</span>", mark.name())
+    }
+
+    fn link(&self, url: &str, kind: Option<&'static str>) -> String {
+        format!("<a{} href=\"{url}\">{url}</a>", class(kind), url = h(url))
+    }
+
+    fn anchor_link(&self, anchor: &str, inline: &str) -> String {
+        format!("<a href=\"#{anchor}\">{inline}</a>")
+    }
+
+    fn citations(&self, numbers: &[usize], sourced: bool) -> String {
+        let links: Vec<String> = numbers
             .iter()
-            .map(|r| describe::restriction_kind(r.kind))
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
-    field(&mut out, "Restrictions in force", &restrictions);
-    if let Some(exile) = &status.exile {
-        field(&mut out, "In exile since", &exile.to_string());
-    }
-    for (by, on) in &status.recognised_by {
-        field(
-            &mut out,
-            "Recognised as a political prisoner by",
-            &format!("{} ({on})", h(by)),
-        );
-    }
-    out.push_str("</dl>\n</section>\n");
-
-    out.push_str("<section>\n<h2>Sentence and time in custody</h2>\n<dl class=\"fields\">\n");
-    for (label, value) in &view.arithmetic {
-        field(&mut out, label, &h(value));
-    }
-    out.push_str("</dl>\n</section>\n");
-
-    out.push_str("<section>\n<h2>Custody timeline</h2>\n");
-    match svg::timeline(&view) {
-        Some(picture) => {
-            let _ = writeln!(
-                out,
-                "<figure class=\"timeline\">\n{picture}\n</figure>\n<p class=\"legend\"><span class=\"swatch custody\"></span>in custody<span class=\"swatch uncertain\"></span>date known only to the month or year: it falls somewhere in the faded band<span class=\"swatch restriction\"></span>restriction in force. An arrow means still going on at the as-of day (dashed line). Labels below the axis are milestones; every one is listed with its sources under Facts.</p>"
-            );
+            .map(|n| self.anchor_link(&format!("source-{n}"), &format!("[{n}]")))
+            .collect();
+        let mut cited = format!("<span class=\"cite\">{}</span>", links.join(" "));
+        if numbers.is_empty() || !sourced {
+            cited.push(' ');
+            cited.push_str(&self.mark(Mark::Flag, "⚠ no checkable source"));
         }
-        None => out.push_str("<p>No dated fact to draw.</p>\n"),
+        cited
     }
-    out.push_str("</section>\n");
 
-    out.push_str("<section>\n<h2>Charges</h2>\n");
-    if view.charges.is_empty() {
-        out.push_str("<p>No charge recorded.</p>\n");
-    } else {
-        out.push_str("<div class=\"table-wrap\"><table>\n<thead><tr><th>Offence</th><th>Legal article</th><th>Court</th><th>Case number</th><th>Charged</th><th>Sources</th></tr></thead>\n<tbody>\n");
-        for charge in &view.charges {
-            let _ = writeln!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                h(&charge.offence),
-                dash(charge.article.as_deref()),
-                dash(charge.court.as_deref()),
-                dash(charge.case_number.as_deref()),
-                charge.charged_on,
-                citations(&charge.citations, true)
-            );
-        }
-        out.push_str("</tbody>\n</table></div>\n");
+    fn datum(&self, inline: &str) -> String {
+        self.strong(inline)
     }
-    out.push_str("</section>\n");
 
-    out.push_str("<section>\n<h2>Restrictions in force</h2>\n");
-    if view.restrictions.is_empty() {
-        out.push_str("<p>None recorded.</p>\n");
-    } else {
-        out.push_str("<ul>\n");
-        for restriction in &view.restrictions {
-            let _ = write!(
-                out,
-                "<li><strong>{}</strong> since {}",
-                describe::restriction_kind(restriction.kind),
-                restriction.since
-            );
-            if let Some(until) = &restriction.until {
-                let _ = write!(out, ", until {until}");
-            }
-            if let Some(description) = &restriction.description {
-                let _ = write!(out, ": {}", h(description));
-            }
-            out.push_str("</li>\n");
-        }
-        out.push_str("</ul>\n");
+    fn figure(&self, figure: &Figure) -> String {
+        let qualifier = figure
+            .qualifier
+            .as_ref()
+            .map_or_else(String::new, |qualifier| format!(" ({qualifier})"));
+        let number = figure
+            .number
+            .as_ref()
+            .map_or_else(String::new, |number| self.datum(number));
+        format!("{}{qualifier}: {}{number}.", figure.label, figure.lead)
     }
-    out.push_str("</section>\n");
 
-    out.push_str("<section>\n<h2>Facts</h2>\n<p>Every fact recorded, in the order it happened, with its sources.</p>\n");
-    if view.facts.is_empty() {
-        out.push_str("<p>No fact recorded.</p>\n");
-    } else {
-        out.push_str("<ol class=\"facts\">\n");
-        for fact in &view.facts {
-            let _ = write!(
-                out,
-                "<li id=\"event-{}\"><strong>{}: {}</strong> {}",
-                fact.id,
-                fact.occurred,
-                h(&fact.described.title),
-                citations(&fact.citations, fact.is_sourced())
-            );
-            let mut details: Vec<String> = Vec::new();
-            if fact.restricted {
-                details.push(format!(
-                    "<span class=\"flag\">{}</span>",
-                    notice::RESTRICTED_FACT
-                ));
-            }
-            details.extend(
-                fact.described
-                    .details
-                    .iter()
-                    .map(|(label, value)| format!("{}: {}", h(label), h(value))),
-            );
-            if fact.facts.confidence != Confidence::Confirmed {
-                details.push(format!(
-                    "<span class=\"confidence\">Confidence: {}</span>",
-                    describe::confidence(fact.facts.confidence)
-                ));
-            }
-            if let Some(note) = fact.note {
-                details.push(format!(
-                    "<span class=\"note\">Note (internal): {}</span>",
-                    h(note)
-                ));
-            }
-            if !fact.corrected_at.is_empty() {
-                let positions: Vec<String> = fact
-                    .corrected_at
-                    .iter()
-                    .map(|p| format!("<a href=\"#audit-{p}\">#{p}</a>"))
-                    .collect();
-                details.push(format!(
-                    "Corrected after it was first recorded: see audit {}",
-                    positions.join(", ")
-                ));
-            }
-            if !details.is_empty() {
-                let _ = write!(
-                    out,
-                    "<ul class=\"fact-details\"><li>{}</li></ul>",
-                    details.join("</li><li>")
-                );
-            }
-            out.push_str("</li>\n");
-        }
-        out.push_str("</ol>\n");
-    }
-    out.push_str("</section>\n");
-
-    let _ = writeln!(
-        out,
-        "<section>\n<h2>Statements about {}</h2>",
-        h(&view.name)
-    );
-    if view.statements.is_empty() {
-        out.push_str("<p>No statement recorded.</p>\n");
-    } else {
-        out.push_str("<ol class=\"statements\">\n");
-        for entry in &view.statements {
-            let statement = entry.statement;
-            let by = match &statement.by_role {
-                Some(role) => format!("{} ({})", h(&statement.by), h(role)),
-                None => h(&statement.by),
-            };
-            let sourced = crate::sources::is_sourced(&statement.facts.sources);
-            let _ = write!(
-                out,
-                "<li><strong>{}: {by}</strong>, {} {}<ul class=\"fact-details\">{}<li>Summary: {}</li>",
-                statement.facts.occurred,
-                describe::statement_kind(statement.kind),
-                citations(&entry.citations, sourced),
-                if entry.restricted {
-                    format!("<li class=\"flag\">{}</li>", notice::RESTRICTED_FACT)
-                } else {
-                    String::new()
-                },
-                h(&statement.summary)
-            );
-            if let Some(link) = &entry.link {
-                let _ = write!(out, "<li>Link: <a href=\"{0}\">{0}</a></li>", h(link));
-            }
-            if statement.facts.confidence != Confidence::Confirmed {
-                let _ = write!(
-                    out,
-                    "<li class=\"confidence\">Confidence: {}</li>",
-                    describe::confidence(statement.facts.confidence)
-                );
-            }
-            if let Some(note) = entry.note {
-                let _ = write!(out, "<li class=\"note\">Note (internal): {}</li>", h(note));
-            }
-            out.push_str("</ul></li>\n");
-        }
-        out.push_str("</ol>\n");
-    }
-    out.push_str("</section>\n");
-
-    out.push_str("<section>\n<h2>Sources</h2>\n");
-    if view.sources.is_empty() {
-        out.push_str("<p class=\"flag\">No source recorded.</p>\n");
-    } else {
-        out.push_str("<ol class=\"sources\">\n");
-        for (idx, source) in view.sources.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "<li id=\"source-{}\">{}</li>",
-                idx + 1,
-                source_item(source)
-            );
-        }
-        out.push_str("</ol>\n");
-    }
-    out.push_str("</section>\n");
-
-    out.push_str("<section>\n<h2>Audit appendix</h2>\n<p>Every event recorded about this person, in the order it was recorded. Nothing is deleted: corrections and retractions are events of their own.</p>\n<div class=\"table-wrap\"><table>\n<thead><tr><th>#</th><th>Event</th><th>Occurred</th><th>Recorded (UTC)</th>");
-    if !view.public {
-        out.push_str("<th>Recorded by</th>");
-    }
-    out.push_str("<th>Status after</th><th>Correction or retraction</th></tr></thead>\n<tbody>\n");
-    for row in &view.audit {
+    fn open(&mut self, title: &str, meta: &ReportMeta) {
         let _ = write!(
-            out,
-            "<tr id=\"audit-{}\"><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td>",
-            row.position,
-            row.position,
-            h(&row.title),
-            row.occurred
-                .map_or_else(|| "—".to_owned(), |d| d.to_string()),
-            row.recorded_at.format("%Y-%m-%d %H:%M")
+            self.out,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
+            h(title)
         );
-        if let Some(by) = &row.recorded_by {
-            let _ = write!(out, "<td>{}</td>", h(by));
-        }
-        let _ = writeln!(
-            out,
-            "<td>{}</td><td>{}</td></tr>",
-            row.headline_after,
-            row.amendment
-                .as_ref()
-                .map_or_else(|| "—".to_owned(), |a| h(&amendment_text(a)))
-        );
-    }
-    out.push_str("</tbody>\n</table></div>\n</section>\n");
-    tail(&mut out, &report.meta);
-    out
-}
-
-/// Renders a roster as one self-contained HTML page.
-pub fn roster_html(roster: &Roster) -> String {
-    let figures = roster_figures(&roster.rows);
-    let mut out = String::new();
-    head(&mut out, "Roster of documented people");
-    banners(&mut out, &roster.meta);
-    out.push_str("<h1>Roster of documented people</h1>\n");
-    let _ = writeln!(
-        out,
-        "<p class=\"view\">As of <strong>{}</strong>, as known at <strong>{}</strong> (only events recorded by then count).</p>",
-        roster.view.as_of,
-        notice::timestamp(&roster.view.known_at)
-    );
-    out.push_str("<section class=\"figures\">\n<h2>Figures</h2>\n<ul>\n");
-    let _ = writeln!(
-        out,
-        "<li><strong>{} {} currently detained</strong> (of {} documented).</li>",
-        figures.currently_detained,
-        if figures.currently_detained == 1 {
-            "person"
-        } else {
-            "people"
-        },
-        figures.people
-    );
-    match &figures.median_days_in_custody_now {
-        Some(median) => {
+        for banner in notice::banners(meta) {
+            let kind = if banner == notice::EXAMPLE_DATA {
+                "example"
+            } else if banner == notice::PUBLIC {
+                "public"
+            } else {
+                "internal"
+            };
+            let (head, rest) = banner.split_once(':').unwrap_or((banner, ""));
             let _ = writeln!(
-                out,
-                "<li>Median time in custody now (of the {} held): <strong>{median}</strong>.</li>",
-                figures.currently_detained
+                self.out,
+                "<p class=\"banner {kind}\" role=\"note\"><strong>{}:</strong>{}</p>",
+                h(head),
+                h(rest)
             );
         }
-        None => {
-            out.push_str("<li>Median time in custody now: nobody is held, so there is none.</li>\n")
+    }
+
+    fn title(&mut self, inline: &str) {
+        let _ = writeln!(self.out, "<h1>{inline}</h1>");
+    }
+
+    fn stated_view(&mut self, headline: Option<Headline>, as_of: &str) {
+        if let Some(headline) = headline {
+            let _ = writeln!(
+                self.out,
+                "<p class=\"status\">Status: <span class=\"headline\">{headline}</span></p>"
+            );
+        }
+        self.paragraph(Some("view"), &format!("As of {as_of}"));
+    }
+
+    fn section(&mut self, heading: &str, kind: Option<&'static str>) {
+        let _ = writeln!(self.out, "<section{}>\n<h2>{heading}</h2>", class(kind));
+    }
+
+    fn end_section(&mut self) {
+        self.out.push_str("</section>\n");
+    }
+
+    fn fields(&mut self, fields: &[(&str, String)]) {
+        self.out.push_str("<dl class=\"fields\">\n");
+        for (label, value) in fields {
+            let _ = writeln!(self.out, "<dt>{}</dt><dd>{value}</dd>", h(label));
+        }
+        self.out.push_str("</dl>\n");
+    }
+
+    fn paragraph(&mut self, kind: Option<&'static str>, inline: &str) {
+        let _ = writeln!(self.out, "<p{}>{inline}</p>", class(kind));
+    }
+
+    fn list(&mut self, list: &List) {
+        let tag = if list.numbered { "ol" } else { "ul" };
+        let _ = writeln!(self.out, "<{tag}{}>", class(list.kind));
+        for item in &list.items {
+            let _ = write!(self.out, "<li{}>{}", id(item.anchor.as_deref()), item.body);
+            if !item.details.is_empty() {
+                self.out.push_str("<ul class=\"fact-details\">");
+                for detail in &item.details {
+                    let kind = detail.mark.map(Mark::name);
+                    let _ = write!(self.out, "<li{}>{}</li>", class(kind), detail.inline);
+                }
+                self.out.push_str("</ul>");
+            }
+            self.out.push_str("</li>\n");
+        }
+        let _ = writeln!(self.out, "</{tag}>");
+    }
+
+    fn table(&mut self, table: &Table) {
+        self.out
+            .push_str("<div class=\"table-wrap\"><table>\n<thead><tr>");
+        for column in &table.columns {
+            let _ = write!(self.out, "<th>{}</th>", h(column.title));
+        }
+        self.out.push_str("</tr></thead>\n<tbody>\n");
+        for row in &table.rows {
+            let _ = write!(self.out, "<tr{}>", id(row.anchor.as_deref()));
+            for (idx, cell) in row.cells.iter().enumerate() {
+                let numeric = table.columns.get(idx).is_some_and(|column| column.numeric);
+                let kind = numeric.then_some("num");
+                let _ = write!(self.out, "<td{}>{cell}</td>", class(kind));
+            }
+            self.out.push_str("</tr>\n");
+        }
+        self.out.push_str("</tbody>\n</table></div>\n");
+    }
+
+    fn timeline(&mut self, view: &PersonView<'_>) {
+        match svg::timeline(view) {
+            Some(picture) => {
+                let _ = writeln!(
+                    self.out,
+                    "<figure class=\"timeline\">\n{picture}\n</figure>\n<p class=\"legend\">{TIMELINE_LEGEND}</p>"
+                );
+            }
+            None => self.paragraph(None, "No dated fact to draw."),
         }
     }
-    if let Some(longest) = &figures.longest_in_custody_now {
-        let _ = writeln!(
-            out,
-            "<li>Longest time in custody now: {}, <strong>{}</strong>.</li>",
-            h(&longest.name),
-            crate::arithmetic::days(longest.days)
-        );
-    }
-    out.push_str("</ul>\n");
-    if figures
-        .median_days_in_custody_now
-        .is_some_and(|median| median.of_minimums != median.of_maximums)
-    {
-        let _ = writeln!(out, "<p class=\"legend\">{}</p>", h(notice::MEDIAN_RANGE));
-    }
-    out.push_str("</section>\n");
 
-    out.push_str("<section>\n<h2>By status</h2>\n<div class=\"table-wrap\"><table>\n<thead><tr><th>Status</th><th>People</th></tr></thead>\n<tbody>\n");
-    for count in &figures.counts {
-        let _ = writeln!(
-            out,
-            "<tr><td>{}</td><td class=\"num\">{}</td></tr>",
-            count.headline, count.count
+    fn finish(mut self, meta: &ReportMeta) -> String {
+        let _ = write!(
+            self.out,
+            "<footer>{}</footer>\n</main>\n</body>\n</html>\n",
+            h(&notice::footer(meta))
         );
+        self.out
     }
-    out.push_str("</tbody>\n</table></div>\n</section>\n");
-
-    out.push_str("<section>\n<h2>People</h2>\n<div class=\"table-wrap\"><table>\n<thead><tr><th>Name</th><th>Also known as</th><th>Country</th><th>Status</th><th>In custody since</th><th>Facility</th><th>Days in custody now</th><th>Days in custody in total</th></tr></thead>\n<tbody>\n");
-    for row in roster_order(&roster.rows) {
-        let aliases: Vec<String> = row.aliases.iter().map(|a| h(a)).collect();
-        let _ = writeln!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-            h(&row.name),
-            if aliases.is_empty() {
-                "—".to_owned()
-            } else {
-                aliases.join("; ")
-            },
-            dash(row.country.as_deref()),
-            row.headline,
-            row.custody_since
-                .map_or_else(|| "—".to_owned(), |d| d.to_string()),
-            dash(row.facility.as_deref()),
-            row.days_in_custody_now
-                .map_or_else(|| "—".to_owned(), |d| d.to_string()),
-            row.days_in_custody_total
-        );
-    }
-    out.push_str("</tbody>\n</table></div>\n</section>\n");
-    tail(&mut out, &roster.meta);
-    out
 }

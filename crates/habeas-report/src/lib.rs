@@ -13,6 +13,10 @@
 //! | JSON (versioned schema, `SCHEMA.md`) | [`json::person_json`] | [`json::roster_json`] |
 //! | CSV (RFC 4180) | | [`csv::roster_csv`] |
 //!
+//! Markdown and HTML walk a report's sections once (`person_sections`,
+//! `roster_sections`), each through its own writer of the same small
+//! interface (`report_writer`): headings, fields, lists, tables, citations.
+//!
 //! [`roster_figures::roster_figures`] computes the figures a campaign quotes
 //! ("N people currently detained, median time in custody M days") as
 //! [`roster_figures::RosterFigures`].
@@ -40,6 +44,9 @@ mod arithmetic;
 mod audit;
 mod describe;
 mod notice;
+mod person_sections;
 mod person_view;
+mod report_writer;
+mod roster_sections;
 mod sources;
 mod svg;

@@ -1,4 +1,4 @@
-//! Every format of the worked example of DOMAIN.md, compared exactly with the
+//! Every format of the worked example of `docs/domain.md`, compared exactly with the
 //! files under `tests/snapshots/`. After an intended change, review the diff
 //! and run `HABEAS_BLESS=1 cargo test -p habeas-report --test snapshots`.
 

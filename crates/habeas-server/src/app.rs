@@ -16,7 +16,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::AppError;
-use crate::routes::{admin, cases, commands, people, reports, session, store};
+use crate::routes::{admin, amend, cases, commands, people, reports, session, store};
 use crate::state::AppState;
 
 /// Every route, as `(method, path)`, for tests and the OpenAPI document.
@@ -35,6 +35,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/roster"),
     ("GET", "/api/v1/roster/report"),
     ("POST", "/api/v1/commands"),
+    ("POST", "/api/v1/events/{event}/correction"),
+    ("POST", "/api/v1/events/{event}/retraction"),
     ("POST", "/api/v1/import"),
     ("GET", "/api/v1/export"),
     ("GET", "/api/v1/verify"),
@@ -101,6 +103,8 @@ pub fn app(state: AppState) -> Router {
         .route("/roster", get(reports::roster))
         .route("/roster/report", get(reports::roster_report))
         .route("/commands", post(commands::post_command))
+        .route("/events/{event}/correction", post(amend::correct))
+        .route("/events/{event}/retraction", post(amend::retract))
         .route(
             "/import",
             post(commands::import).layer(DefaultBodyLimit::max(config.import_limit)),

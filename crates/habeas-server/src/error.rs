@@ -232,6 +232,22 @@ impl From<TrackerError> for AppError {
             TrackerError::Store(StoreError::InvalidStreamId { .. }) => {
                 AppError::bad_input("person", "not a valid person reference")
             }
+            err @ TrackerError::UnknownEvent { .. } => AppError::NotFound(err.to_string()),
+            err @ TrackerError::NotAFact { .. } => AppError::bad_input("event", err.to_string()),
+            TrackerError::Amendment(amendment) => {
+                use habeas_domain::amendment::AmendmentError;
+                // The domain words the field for people ("a term"); the
+                // client named it by its key.
+                let field = match &amendment {
+                    AmendmentError::Inapplicable { field, .. } => match *field {
+                        "a term" => "term",
+                        "a facility" => "facility",
+                        _ => "occurred",
+                    },
+                    _ => "body",
+                };
+                AppError::bad_input(field, amendment.to_string())
+            }
             err @ TrackerError::Contention { .. } => AppError::Conflict {
                 message: err.to_string(),
                 events: Vec::new(),

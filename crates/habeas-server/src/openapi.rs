@@ -7,7 +7,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{admin, cases, commands, people, reports, session, store};
+use crate::routes::{admin, amend, cases, commands, people, reports, session, store};
 
 /// The document.
 #[derive(OpenApi)]
@@ -31,6 +31,8 @@ use crate::routes::{admin, cases, commands, people, reports, session, store};
         reports::roster,
         reports::roster_report,
         commands::post_command,
+        amend::correct,
+        amend::retract,
         commands::import,
         store::export,
         store::verify,

@@ -24,8 +24,12 @@ pub async fn open_state(location: &Location, config: ServerConfig) -> anyhow::Re
     };
     let opened = {
         let location = location.clone();
-        tokio::task::spawn_blocking(move || habeas::open::open(&location, OpenOptions::default()))
-            .await?
+        let options = OpenOptions {
+            // Named to any other habeas that finds the store held.
+            command: Some("habeas serve".to_owned()),
+            ..OpenOptions::default()
+        };
+        tokio::task::spawn_blocking(move || habeas::open::open(&location, options)).await?
     };
     let tracker = match opened {
         Err(habeas::error::TrackerError::NoStore { location }) => anyhow::bail!(

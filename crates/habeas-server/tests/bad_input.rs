@@ -111,6 +111,41 @@ fn cases() -> Vec<Bad> {
             uri: "/api/v1/people".into(),
             ..command("registration with a bad birth date", r#"{"fields": {"name": "X", "born": "1970-02-30"}}"#, 400, Some("fields.born"))
         },
+        Bad {
+            who: Who::Editor,
+            uri: "/api/v1/events/not-an-id/correction".into(),
+            ..command("event id not a uuid", r#"{"facility": "x", "reason": "y"}"#, 400, Some("event"))
+        },
+        Bad {
+            who: Who::Editor,
+            uri: "/api/v1/events/01a25341-6c80-722f-8305-c5d8a9c943eb/retraction".into(),
+            ..command("retraction of an unknown event", r#"{"reason": "y"}"#, 404, None)
+        },
+        Bad {
+            who: Who::Editor,
+            uri: "/api/v1/events/{detention}/correction".into(),
+            ..command("correction with an unknown field", r#"{"facilty": "x", "reason": "y"}"#, 400, Some("facilty"))
+        },
+        Bad {
+            who: Who::Editor,
+            uri: "/api/v1/events/{detention}/correction".into(),
+            ..command("correction with a bad date", r#"{"occurred": "2020-02-30", "reason": "y"}"#, 400, Some("occurred"))
+        },
+        Bad {
+            who: Who::Editor,
+            uri: "/api/v1/events/{detention}/correction".into(),
+            ..command("correction without a reason", r#"{"facility": "x", "reason": " "}"#, 400, Some("reason"))
+        },
+        Bad {
+            who: Who::Editor,
+            uri: "/api/v1/events/{detention}/correction".into(),
+            ..command("correction that changes nothing", r#"{"reason": "y"}"#, 400, Some("body"))
+        },
+        Bad {
+            who: Who::Editor,
+            uri: "/api/v1/events/{detention}/correction".into(),
+            ..command("a term on a detention", r#"{"term": {"kind": "life"}, "reason": "y"}"#, 400, Some("term"))
+        },
         get("path traversal in a person", "/api/v1/people/..%2F..%2Fetc%2Fpasswd/status", None, 404),
         get("bad as_of", "/api/v1/people/rong-chhun/status?as_of=2020-13", Some("as_of"), 400),
         get("bad known_at", "/api/v1/people/rong-chhun/status?known_at=yesterday", Some("known_at"), 400),
@@ -189,11 +224,12 @@ async fn bad_input_is_a_clear_4xx_naming_the_field_and_changes_nothing() {
     let mut failures = Vec::new();
     for bad in cases {
         let before = fixture.case_log().await;
+        let uri = bad.uri.replace("{detention}", &fixture.detention_id);
         let answer = fixture
             .send_bytes(
                 bad.who,
                 bad.method,
-                &bad.uri,
+                &uri,
                 bad.body.clone(),
                 bad.content_type,
                 &[],

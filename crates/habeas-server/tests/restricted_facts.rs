@@ -205,6 +205,22 @@ async fn a_documenter_amends_only_their_own_recordings_and_never_a_restricted_on
             assert_eq!(before, fixture.case_log().await);
         }
     }
+    // The same through the event routes: a restricted event is not found by
+    // someone who may not read it.
+    for route in ["correction", "retraction"] {
+        let uri = format!("/api/v1/events/{}/{route}", fixture.restricted_ids[1]);
+        let body = r#"{"occurred": "2021-02", "reason": "x"}"#;
+        let body = if route == "retraction" {
+            r#"{"reason": "x"}"#
+        } else {
+            body
+        };
+        let answer = fixture
+            .send(Who::Documenter, "POST", &uri, Some(body))
+            .await;
+        assert_eq!(answer.status, 404, "{route}: {}", answer.body);
+        assert!(!answer.body.contains("BLACKSITE"), "{}", answer.body);
+    }
     // The recorded_by of what was written through the server is the account.
     let history = fixture
         .send(

@@ -24,6 +24,8 @@ const TABLE: &[(&str, &str, Option<&str>, [u16; 7])] = &[
     ("GET", "/api/v1/roster?headline=detained,released", None, [401, 200, 200, 200, 200, 401, 401]),
     ("GET", "/api/v1/roster/report?format=csv", None, [401, 200, 200, 200, 200, 401, 401]),
     ("POST", "/api/v1/commands", Some(HEARING), [401, 403, 201, 201, 201, 401, 401]),
+    ("POST", "/api/v1/events/{detention}/correction", Some(r#"{"facility": "Prey Sar (CC1)", "reason": "the court file names the block"}"#), [401, 403, 403, 201, 201, 401, 401]),
+    ("POST", "/api/v1/events/{statement}/retraction", Some(r#"{"reason": "the statement was misattributed"}"#), [401, 403, 403, 201, 409, 401, 401]),
     ("POST", "/api/v1/import?dry_run=true", Some(HEARING), [401, 403, 403, 200, 200, 401, 401]),
     ("GET", "/api/v1/export", None, [401, 403, 403, 200, 200, 401, 401]),
     ("GET", "/api/v1/verify", None, [401, 403, 403, 200, 200, 401, 401]),
@@ -44,7 +46,10 @@ async fn every_route_answers_every_caller_as_the_table_says() {
         // A fresh store per route: a write by one caller must not change
         // what the next one is answered.
         let fixture = Fixture::new().await;
-        let path = path.replace("{revoked}", &fixture.revoked_token_id);
+        let path = path
+            .replace("{revoked}", &fixture.revoked_token_id)
+            .replace("{detention}", &fixture.detention_id)
+            .replace("{statement}", &fixture.statement_id);
         for (who, expected) in TABLE_CALLERS.iter().zip(expected) {
             let before = fixture.case_log().await;
             let answer = fixture.send(*who, method, &path, *body).await;

@@ -441,6 +441,93 @@ impl EventStore for SledStore {
         stream: &StreamId,
         from_version: u64,
     ) -> Result<Vec<Envelope>, StoreError> {
+        let stream = stream.clone();
+        self.off_executor(move |store| store.stream_events(&stream, from_version))
+            .await
+    }
+
+    async fn read_all(
+        &self,
+        from_position: u64,
+        limit: usize,
+    ) -> Result<Vec<Envelope>, StoreError> {
+        self.off_executor(move |store| {
+            store
+                .stored_range(from_position, limit)?
+                .into_iter()
+                .map(|(position, bytes)| store.upcast(decode_envelope(position, &bytes)?))
+                .collect()
+        })
+        .await
+    }
+
+    async fn read_all_stored(
+        &self,
+        from_position: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEnvelope>, StoreError> {
+        self.off_executor(move |store| {
+            Ok(store
+                .stored_range(from_position, limit)?
+                .into_iter()
+                .map(|(position, bytes)| StoredEnvelope {
+                    position,
+                    json: StoredBytes::shared(bytes),
+                })
+                .collect())
+        })
+        .await
+    }
+
+    async fn read_event(&self, event_id: Uuid) -> Result<Option<Envelope>, StoreError> {
+        self.off_executor(move |store| store.event_by_id(event_id))
+            .await
+    }
+
+    async fn head(&self) -> Result<u64, StoreError> {
+        Ok(self.durable_head())
+    }
+
+    async fn subscribe(&self, from_position: u64) -> Result<Subscription, StoreError> {
+        Ok(Subscription::new(
+            Arc::new(self.clone()),
+            self.inner.head.subscribe(),
+            from_position,
+        ))
+    }
+
+    async fn verify_with_progress(
+        &self,
+        progress: &mut (dyn FnMut(u64, u64) + Send),
+    ) -> Result<VerifyReport, StoreError> {
+        crate::verify::verify(self, progress).await
+    }
+}
+
+impl SledStore {
+    /// Runs blocking sled reads on tokio's blocking pool, so that a server's
+    /// executor threads never wait for the disk: a read that misses sled's
+    /// cache is a disk read, and an executor thread blocked on it stalls every
+    /// request scheduled on it.
+    async fn off_executor<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&SledStore) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || read(&store))
+            .await
+            .map_err(|error| StoreError::Backend {
+                backend: "sled",
+                source: Box::new(error),
+            })?
+    }
+
+    /// The events of `stream` from `from_version` on, upcast (blocking).
+    fn stream_events(
+        &self,
+        stream: &StreamId,
+        from_version: u64,
+    ) -> Result<Vec<Envelope>, StoreError> {
         let head = self.durable_head();
         let start = keys::stream_key(stream, from_version.max(1));
         let end = keys::stream_key(stream, u64::MAX);
@@ -471,33 +558,8 @@ impl EventStore for SledStore {
         Ok(envelopes)
     }
 
-    async fn read_all(
-        &self,
-        from_position: u64,
-        limit: usize,
-    ) -> Result<Vec<Envelope>, StoreError> {
-        self.stored_range(from_position, limit)?
-            .into_iter()
-            .map(|(position, bytes)| self.upcast(decode_envelope(position, &bytes)?))
-            .collect()
-    }
-
-    async fn read_all_stored(
-        &self,
-        from_position: u64,
-        limit: usize,
-    ) -> Result<Vec<StoredEnvelope>, StoreError> {
-        Ok(self
-            .stored_range(from_position, limit)?
-            .into_iter()
-            .map(|(position, bytes)| StoredEnvelope {
-                position,
-                json: StoredBytes::shared(bytes),
-            })
-            .collect())
-    }
-
-    async fn read_event(&self, event_id: Uuid) -> Result<Option<Envelope>, StoreError> {
+    /// The event with this id, upcast (blocking).
+    fn event_by_id(&self, event_id: Uuid) -> Result<Option<Envelope>, StoreError> {
         let Some(position) = self.indexed_position(&keys::event_id_key(event_id))? else {
             return Ok(None);
         };
@@ -516,27 +578,6 @@ impl EventStore for SledStore {
         self.upcast(envelope).map(Some)
     }
 
-    async fn head(&self) -> Result<u64, StoreError> {
-        Ok(self.durable_head())
-    }
-
-    async fn subscribe(&self, from_position: u64) -> Result<Subscription, StoreError> {
-        Ok(Subscription::new(
-            Arc::new(self.clone()),
-            self.inner.head.subscribe(),
-            from_position,
-        ))
-    }
-
-    async fn verify_with_progress(
-        &self,
-        progress: &mut (dyn FnMut(u64, u64) + Send),
-    ) -> Result<VerifyReport, StoreError> {
-        crate::verify::verify(self, progress).await
-    }
-}
-
-impl SledStore {
     /// The position an index entry holds; `None` when it is missing or malformed.
     fn indexed_position(&self, key: &[u8]) -> Result<Option<u64>, StoreError> {
         Ok(self

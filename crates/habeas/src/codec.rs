@@ -5,6 +5,7 @@ use std::sync::Arc;
 use habeas_domain::event::Event;
 use habeas_domain::history::RecordedEvent;
 use habeas_domain::id::{CommandId, EventId};
+use habeas_domain::stored::StoredEvent;
 use habeas_store::{Envelope, NewEvent, Upcaster};
 use serde_json::Value;
 use uuid::Uuid;
@@ -39,26 +40,22 @@ pub fn upcaster() -> Arc<dyn Upcaster> {
     Arc::new(DomainUpcaster)
 }
 
-/// Reads an envelope (already upcast by the store) as a domain event.
-pub fn decode(envelope: &Envelope) -> Result<Event, TrackerError> {
-    Event::from_payload(
-        &envelope.event_type,
-        envelope.schema_version,
-        envelope.payload.clone(),
-    )
-    .map_err(|err| TrackerError::Unreadable {
-        position: envelope.position,
-        reason: err.to_string(),
-    })
-}
-
-/// The domain's view of an envelope.
+/// The domain's view of an envelope (the domain's one reader of stored
+/// events, [`StoredEvent`], which also upcasts what a store opened without
+/// the upcaster hands out).
 pub fn recorded(envelope: &Envelope) -> Result<RecordedEvent, TrackerError> {
-    Ok(RecordedEvent {
+    StoredEvent {
         id: EventId::from_uuid(envelope.event_id),
         recorded_at: envelope.recorded_at,
         command_id: envelope.command_id.map(CommandId::from_uuid),
-        event: decode(envelope)?,
+        event_type: &envelope.event_type,
+        schema_version: envelope.schema_version,
+        payload: envelope.payload.clone(),
+    }
+    .into_recorded()
+    .map_err(|err| TrackerError::Unreadable {
+        position: envelope.position,
+        reason: err.to_string(),
     })
 }
 

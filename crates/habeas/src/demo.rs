@@ -1,6 +1,6 @@
-//! The worked example of DOMAIN.md as a demo data set: Rong Chhun's case, the
-//! activists released with him, Kem Sokha's ban, and the statements around
-//! them, taken from a 2021 news report.
+//! The worked example of `docs/domain.md` ("The worked example") as a demo
+//! data set: Rong Chhun's case, the activists released with him, Kem Sokha's
+//! ban, and the statements around them, taken from a 2021 news report.
 //!
 //! It is EXAMPLE DATA, and says so wherever it goes: every event is recorded by
 //! [`DEMO_ACTOR`], every source names the example, and reports built from a
@@ -43,7 +43,7 @@ fn date(text: &str) -> PartialDate {
 
 fn report() -> Vec<Source> {
     vec![
-        Source::document("EXAMPLE DATA: 2021 news report on the release of Rong Chhun (the worked example of Habeas' DOMAIN.md)")
+        Source::document("EXAMPLE DATA: 2021 news report on the release of Rong Chhun (the worked example of Habeas' docs/domain.md)")
             .titled("Union leader Rong Chhun released after about 15 months in custody")
             .published_on(date("2021-11")),
     ]

@@ -42,13 +42,32 @@ pub enum TrackerError {
         candidates: Vec<String>,
     },
     /// A stored event could not be read as a domain event.
-    #[error("stored event at position {position} cannot be read: {reason}; run `habeas verify`")]
+    #[error(
+        "stored event at position {position} cannot be read: {reason}; verify the store, and restore from a backup if it is damaged"
+    )]
     Unreadable {
         /// Its global position.
         position: u64,
         /// Why.
         reason: String,
     },
+    /// No stored event has this id.
+    #[error("no event {event} in this store: a person's history lists the ids of their events")]
+    UnknownEvent {
+        /// The id asked for.
+        event: habeas_domain::id::EventId,
+    },
+    /// The event is not a dated fact that can be corrected or retracted.
+    #[error(
+        "event {event} is not a dated fact (a registration, a details change, a correction or a retraction cannot be corrected or retracted)"
+    )]
+    NotAFact {
+        /// The id asked for.
+        event: habeas_domain::id::EventId,
+    },
+    /// The correction asked for changes nothing, or a field the event lacks.
+    #[error(transparent)]
+    Amendment(#[from] habeas_domain::amendment::AmendmentError),
     /// Other writers kept changing the stream; the command was not recorded.
     #[error("the case of {stream} kept changing while recording ({attempts} attempts): try again")]
     Contention {
@@ -68,13 +87,13 @@ fn listed(candidates: &[String]) -> String {
     let named = candidates[..candidates.len().min(CANDIDATES_NAMED)].join(", ");
     match candidates.len().saturating_sub(CANDIDATES_NAMED) {
         0 => named,
-        more => format!("{named} and {more} more (`habeas person list` lists everyone)"),
+        more => format!("{named} and {more} more"),
     }
 }
 
 fn suggest(suggestions: &[String]) -> String {
     if suggestions.is_empty() {
-        "; list people with `habeas person list`".to_owned()
+        String::new()
     } else {
         format!("; did you mean {}?", suggestions.join(", "))
     }
@@ -122,11 +141,8 @@ mod tests {
             );
             assert_eq!(message.matches("(thida-kem-").count(), named, "{message}");
             match more {
-                Some(more) => assert!(
-                    message.contains(&format!("and {more} more (`habeas person list`")),
-                    "{message}"
-                ),
-                None => assert!(!message.contains(" more ("), "{message}"),
+                Some(more) => assert!(message.contains(&format!("and {more} more; ")), "{message}"),
+                None => assert!(!message.contains(" more; "), "{message}"),
             }
             assert!(
                 message.ends_with("use the id or slug to choose"),

@@ -10,14 +10,17 @@
 //! [`RosterFilter`], [`AuditReport`]).
 //! [`people::PersonIndex`] resolves what users type (an id, a slug, a name or
 //! any alias, ignoring case and accents) to a person. [`demo`] holds the
-//! worked example of DOMAIN.md as commands.
+//! worked example of `docs/domain.md` as commands. [`holder`] notes which
+//! process holds a data directory open, for another that finds it locked.
 
 pub mod codec;
 pub mod demo;
 pub mod error;
+pub mod holder;
 pub mod open;
 pub mod people;
 pub mod reports;
+mod stream_locks;
 pub mod tracker;
 
 pub use habeas_projections::{AuditReport, Difference, PersonStatus, RosterFilter};

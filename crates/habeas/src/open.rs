@@ -102,7 +102,7 @@ fn without_password(url: &str) -> String {
 }
 
 /// How [`open`] treats a location.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct OpenOptions {
     /// Create the store when there is none. Only commands that are meant to
     /// make a store (`init`, `demo`, a restore into a new store) set it: a
@@ -112,6 +112,9 @@ pub struct OpenOptions {
     /// For exports: a backup must carry the stored bytes the hash chain
     /// covers, or restoring it would find every upcast event "altered".
     pub stored_form: bool,
+    /// What the opening process is doing, e.g. "habeas status": noted beside
+    /// the store ([`crate::holder`]) for another process that finds it locked.
+    pub command: Option<String>,
 }
 
 /// Opens a tracker on the store at `location`.
@@ -127,7 +130,10 @@ pub fn open(location: &Location, options: OpenOptions) -> Result<Tracker, Tracke
         Some(codec::upcaster())
     };
     match location {
-        Location::Directory(path) => open_directory(path, options.create, upcaster),
+        Location::Directory(path) => {
+            let tracker = open_directory(path, options.create, upcaster)?;
+            Ok(tracker.holding(crate::holder::record(path, options.command.as_deref())))
+        }
         Location::Postgres(_) => Err(TrackerError::Store(StoreError::Unavailable {
             store: location.to_string(),
             reason: "this build has no PostgreSQL backend yet; use a directory path".to_owned(),

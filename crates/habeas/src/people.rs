@@ -1,11 +1,10 @@
-//! Finding a person from what a user types: an id, a slug, a name or any alias,
-//! ignoring case, accents and punctuation ("rorng chhun" finds Rong Chhun).
+//! People as front ends show them ([`PersonEntry`]: id, slug, identity), a
+//! list of them ([`PersonIndex`]), and the "did you mean" of a name nobody
+//! has. Finding a person from what a user types is [`crate::tracker::Tracker::resolve`],
+//! from the read models' indexes.
 
-use habeas_domain::event::Event;
 use habeas_domain::history::Identity;
 use habeas_domain::id::PersonId;
-
-use crate::error::TrackerError;
 
 /// One person as the index knows them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,9 +23,9 @@ pub struct PersonIndex {
     people: Vec<PersonEntry>,
 }
 
-/// Folding is the projections' own, so that the facade and the read model
-/// always agree on who "rorng chhun" is.
-pub use habeas_projections::fold;
+/// Folding is the domain's, so that the facade and the read model always
+/// agree on who "rorng chhun" is.
+pub use habeas_domain::names::fold;
 
 impl PersonIndex {
     /// An index of the given people, in the order given (the tracker gives
@@ -38,53 +37,6 @@ impl PersonIndex {
     /// Everyone, in registration order.
     pub fn people(&self) -> &[PersonEntry] {
         &self.people
-    }
-
-    /// The entry of an id.
-    pub fn get(&self, id: PersonId) -> Option<&PersonEntry> {
-        self.people.iter().find(|person| person.id == id)
-    }
-
-    /// Resolves a reference: a full id, a slug, or a name or alias matching
-    /// exactly once after folding. Unknown references come back with the
-    /// closest names; ambiguous ones with every candidate.
-    pub fn resolve(&self, reference: &str) -> Result<&PersonEntry, TrackerError> {
-        let trimmed = reference.trim();
-        if let Ok(id) = trimmed.parse::<PersonId>()
-            && let Some(person) = self.get(id)
-        {
-            return Ok(person);
-        }
-        if let Some(person) = self.people.iter().find(|p| p.slug == trimmed) {
-            return Ok(person);
-        }
-        let wanted = fold(trimmed);
-        let matches: Vec<&PersonEntry> = self
-            .people
-            .iter()
-            .filter(|person| names(&person.identity).any(|name| fold(name) == wanted))
-            .collect();
-        match matches.as_slice() {
-            [one] => Ok(one),
-            [] => Err(TrackerError::UnknownPerson {
-                reference: reference.to_owned(),
-                suggestions: self.closest(&wanted),
-            }),
-            many => Err(TrackerError::AmbiguousPerson {
-                reference: reference.to_owned(),
-                candidates: many.iter().map(|p| p.candidate()).collect(),
-            }),
-        }
-    }
-
-    fn closest(&self, wanted: &str) -> Vec<String> {
-        let scored = closest(
-            wanted,
-            self.people
-                .iter()
-                .flat_map(|person| names(&person.identity).map(move |name| (fold(name), person))),
-        );
-        scored.into_iter().map(|person| person.label()).collect()
     }
 }
 
@@ -145,16 +97,4 @@ pub(crate) fn closest<T: PartialEq + Copy>(
         .take(SUGGESTIONS)
         .map(|(_, item)| item)
         .collect()
-}
-
-fn names(identity: &Identity) -> impl Iterator<Item = &String> {
-    std::iter::once(&identity.name).chain(identity.aliases.iter())
-}
-
-/// Whether an event changes who a person is (and so the index).
-pub fn changes_identity(event: &Event) -> bool {
-    matches!(
-        event,
-        Event::PersonRegistered(_) | Event::PersonDetailsChanged(_)
-    )
 }

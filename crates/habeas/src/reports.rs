@@ -20,7 +20,7 @@ use habeas_store::Envelope;
 use crate::codec;
 use crate::demo::DEMO_ACTOR;
 use crate::error::TrackerError;
-use crate::tracker::{Subject, Tracker};
+use crate::tracker::{Subject, Tracker, stream_of};
 
 /// Which variant to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +51,7 @@ impl Tracker {
         let view = options.view;
         let envelopes: Vec<Envelope> = self
             .store()
-            .read_stream(&Subject::Person(person).stream(), 1)
+            .read_stream(&stream_of(Subject::Person(person)), 1)
             .await?
             .into_iter()
             .filter(|e| e.recorded_at <= view.known_at)

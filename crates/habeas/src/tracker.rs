@@ -4,11 +4,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use habeas_domain::amendment::Amendment;
 use habeas_domain::command::{Action, Command};
-use habeas_domain::decide::decide;
-use habeas_domain::event::{Event, Statement};
-use habeas_domain::history::{CaseFile, RecordedEvent};
+use habeas_domain::decide::{Decision, decide};
+use habeas_domain::event::{Correction, Event, Retraction, Statement};
+use habeas_domain::history::{CaseFile, RecordedEvent, evolve};
 use habeas_domain::id::{CommandId, EventId, PersonId, StatementId};
+use habeas_domain::names::fold;
 use habeas_domain::status::{Headline, Status, View, status};
 use habeas_projections::{
     AuditReport, PersonStatus, ProjectionConfig, ProjectionError, Projections, RosterFilter,
@@ -18,30 +20,26 @@ use uuid::Uuid;
 
 use crate::codec;
 use crate::error::TrackerError;
+use crate::holder::HolderNote;
 use crate::open::{Location, OpenOptions};
-use crate::people::{PersonEntry, PersonIndex, closest, fold};
+use crate::people::{PersonEntry, PersonIndex, closest};
+use crate::stream_locks::StreamLocks;
 
 /// How many times `execute` reloads and decides again when another writer
-/// appended to the same stream in between.
-const MAX_ATTEMPTS: u32 = 8;
+/// appended to the same stream in between. Within a process writers of one
+/// stream take turns (`stream_locks.rs`), so conflicts come from other
+/// processes; a busy one can win several rounds in a row while its own
+/// queue of writers drains, hence a generous bound with a jittered pause.
+const MAX_ATTEMPTS: u32 = 32;
 
-/// Whose case or which statement a command is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Subject {
-    /// A person's stream.
-    Person(PersonId),
-    /// A statement's stream.
-    Statement(StatementId),
-}
+/// The longest pause between two attempts, in milliseconds.
+const MAX_BACKOFF_MS: u64 = 50;
 
-impl Subject {
-    pub(crate) fn stream(&self) -> StreamId {
-        let name = match self {
-            Subject::Person(id) => id.stream_name(),
-            Subject::Statement(id) => id.stream_name(),
-        };
-        StreamId::new(name).expect("person and statement stream names are valid")
-    }
+pub use habeas_domain::subject::Subject;
+
+/// The stream a subject's events are stored in.
+pub(crate) fn stream_of(subject: Subject) -> StreamId {
+    StreamId::new(subject.stream_name()).expect("person and statement stream names are valid")
 }
 
 /// Who records, and with which command id, for idempotent retries.
@@ -86,9 +84,16 @@ pub struct HistoryEntry {
     pub envelope: Envelope,
     /// The event as recorded.
     pub event: Event,
-    /// The headline as it stood right after this event was recorded: as of
-    /// its recording day, known at its recording time.
+    /// The person's headline as it stood right after this event was
+    /// recorded: as of its recording day, known at its recording time.
     pub headline_after: Headline,
+    /// The statement the event belongs to, for an event of a statement that
+    /// names the person (statements live in their own streams).
+    pub statement: Option<StatementId>,
+    /// For a correction or a retraction: the fact it amends, as it stood just
+    /// before (after any earlier correction), so that a front end can show
+    /// what changed from what.
+    pub amended: Option<Event>,
 }
 
 /// A statement as it stands after corrections, with where it is stored.
@@ -112,15 +117,34 @@ pub struct StatementRecord {
 /// behind what this tracker (or another process) recorded.
 #[derive(Clone)]
 pub struct Tracker {
+    /// The note naming this process as the holder of its data directory,
+    /// removed when the last clone drops. First, so that it goes before the
+    /// store and its locks do: a note never outlives the locks it speaks of.
+    _holder_note: Option<Arc<HolderNote>>,
     store: Arc<dyn EventStore>,
     projections: Projections,
+    /// Writers of one stream take turns within this process.
+    writers: Arc<StreamLocks>,
 }
 
 impl Tracker {
     /// A tracker over any store (sled, in memory, later PostgreSQL) and the
     /// projections fed from it.
     pub fn new(store: Arc<dyn EventStore>, projections: Projections) -> Self {
-        Self { store, projections }
+        Self {
+            _holder_note: None,
+            store,
+            projections,
+            writers: Arc::new(StreamLocks::default()),
+        }
+    }
+
+    /// The same tracker, keeping `note` until its last clone drops.
+    pub(crate) fn holding(self, note: Option<HolderNote>) -> Self {
+        Self {
+            _holder_note: note.map(Arc::new),
+            ..self
+        }
     }
 
     /// A tracker whose projections live in a temporary directory removed on
@@ -138,7 +162,7 @@ impl Tracker {
     pub fn open(path: &Path) -> Result<Self, TrackerError> {
         let options = OpenOptions {
             create: true,
-            stored_form: false,
+            ..OpenOptions::default()
         };
         crate::open::open(&Location::from(path), options)
     }
@@ -149,6 +173,7 @@ impl Tracker {
         let options = OpenOptions {
             create: true,
             stored_form: true,
+            ..OpenOptions::default()
         };
         crate::open::open(&Location::from(path), options)
     }
@@ -240,15 +265,18 @@ impl Tracker {
         actions: Vec<Action>,
         issued: &Issued,
     ) -> Result<Recorded, TrackerError> {
-        let stream = subject.stream();
+        let stream = stream_of(subject);
         let command_uuid = issued.command_id.map(|id| *id.as_uuid());
-        for _attempt in 0..MAX_ATTEMPTS {
+        let _turn = self.writers.lock(&stream).await;
+        for attempt in 0..MAX_ATTEMPTS {
+            if attempt > 0 {
+                tokio::time::sleep(backoff(attempt)).await;
+            }
             let envelopes = self.store.read_stream(&stream, 1).await?;
             let mut history = envelopes
                 .iter()
                 .map(codec::recorded)
                 .collect::<Result<Vec<_>, _>>()?;
-            let n_recorded = history.len();
             let mut new_events = Vec::new();
             for (idx, action) in actions.iter().enumerate() {
                 let command = Command {
@@ -258,7 +286,14 @@ impl Tracker {
                     issued_at: issued.at,
                     action: action.clone(),
                 };
-                for event in decide(&history, &command)? {
+                let events = match decide(&history, &command)? {
+                    Decision::Record(events) => events,
+                    // Only the first action carries the command id.
+                    Decision::AlreadyApplied => {
+                        return Ok(already_applied(stream, &envelopes, command_uuid));
+                    }
+                };
+                for event in events {
                     let new_event = codec::new_event(&event);
                     history.push(RecordedEvent {
                         id: EventId::from_uuid(new_event.event_id),
@@ -267,21 +302,6 @@ impl Tracker {
                         event,
                     });
                     new_events.push(new_event);
-                }
-                if idx == 0 && history.len() == n_recorded {
-                    let applied: Vec<&Envelope> = envelopes
-                        .iter()
-                        .filter(|e| e.command_id.is_some() && e.command_id == command_uuid)
-                        .collect();
-                    return Ok(Recorded {
-                        stream,
-                        event_ids: applied
-                            .iter()
-                            .map(|e| EventId::from_uuid(e.event_id))
-                            .collect(),
-                        last_position: applied.last().map_or(0, |e| e.position),
-                        already_applied: true,
-                    });
                 }
             }
             let expected = match envelopes.last() {
@@ -365,7 +385,7 @@ impl Tracker {
     /// A stream's events as the domain sees them, in recording order.
     pub async fn history_of(&self, subject: Subject) -> Result<Vec<RecordedEvent>, TrackerError> {
         self.store
-            .read_stream(&subject.stream(), 1)
+            .read_stream(&stream_of(subject), 1)
             .await?
             .iter()
             .map(codec::recorded)
@@ -385,32 +405,60 @@ impl Tracker {
         Ok(status(&history, view))
     }
 
-    /// A person's audit trail: every event with its envelope and the headline
-    /// right after it was recorded.
+    /// A person's audit trail, in recording order: every event of their
+    /// stream and of the statements that name them, each with its envelope,
+    /// the person's headline right after it was recorded and, for a
+    /// correction or a retraction, the fact it amends as it stood before.
     pub async fn history(&self, person: PersonId) -> Result<Vec<HistoryEntry>, TrackerError> {
-        let envelopes = self
+        let own = self
             .store
-            .read_stream(&Subject::Person(person).stream(), 1)
+            .read_stream(&stream_of(Subject::Person(person)), 1)
             .await?;
-        let history = envelopes
+        let person_history = own
             .iter()
             .map(codec::recorded)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(envelopes
-            .into_iter()
-            .zip(&history)
-            .map(|(envelope, recorded)| {
+        let mut streams = vec![(None, own)];
+        if !person_history.is_empty() {
+            self.fresh().await?;
+            for id in self.projections.statements_naming(person)? {
+                let envelopes = self
+                    .store
+                    .read_stream(&stream_of(Subject::Statement(id)), 1)
+                    .await?;
+                streams.push((Some(id), envelopes));
+            }
+        }
+        let mut entries = Vec::new();
+        for (statement, envelopes) in streams {
+            // The stream's case file, folded one event at a time, knows each
+            // fact as it stood when a later event amended it.
+            let mut file = CaseFile::default();
+            for envelope in envelopes {
+                let recorded = codec::recorded(&envelope)?;
+                let amended = match &recorded.event {
+                    Event::EventCorrected(Correction { target, .. })
+                    | Event::EventRetracted(Retraction { target, .. }) => {
+                        file.entry(*target).map(|entry| entry.effective.clone())
+                    }
+                    _ => None,
+                };
                 let view = View {
                     as_of: recorded.recorded_at.date_naive(),
                     known_at: recorded.recorded_at,
                 };
-                HistoryEntry {
-                    headline_after: status(&history, view).headline,
-                    event: recorded.event.clone(),
+                file = evolve(file, &recorded);
+                entries.push(HistoryEntry {
                     envelope,
-                }
-            })
-            .collect())
+                    headline_after: status(&person_history, view).headline,
+                    event: recorded.event,
+                    statement,
+                    amended,
+                });
+            }
+        }
+        entries.sort_by_key(|entry| entry.envelope.position);
+        Ok(entries)
     }
 
     /// Resolves what a user typed: a full id, a slug, or a name or alias
@@ -524,16 +572,88 @@ impl Tracker {
     /// The subject an event belongs to, for corrections and retractions that
     /// name only the event id.
     pub async fn subject_of(&self, event: EventId) -> Result<Option<Subject>, TrackerError> {
-        let Some(envelope) = self.store.read_event(*event.as_uuid()).await? else {
-            return Ok(None);
-        };
-        let name = envelope.stream.as_str();
-        Ok(if let Some(id) = name.strip_prefix("person-") {
-            id.parse().ok().map(Subject::Person)
-        } else if let Some(id) = name.strip_prefix("statement-") {
-            id.parse().ok().map(Subject::Statement)
-        } else {
-            None
-        })
+        Ok(self
+            .store
+            .read_event(*event.as_uuid())
+            .await?
+            .and_then(|envelope| Subject::of_stream(envelope.stream.as_str())))
+    }
+
+    /// The fact an event id names, as it stands now (after corrections), and
+    /// whose stream it is in: what a correction or a retraction targets.
+    async fn target(&self, event: EventId) -> Result<(Subject, Event), TrackerError> {
+        let subject = self
+            .subject_of(event)
+            .await?
+            .ok_or(TrackerError::UnknownEvent { event })?;
+        let history = self.history_of(subject).await?;
+        let file = CaseFile::from_history(&history);
+        let entry = file.entry(event).ok_or(TrackerError::NotAFact { event })?;
+        Ok((subject, entry.effective.clone()))
+    }
+
+    /// Corrects a recorded fact: the fields the amendment gives change, the
+    /// rest stay as they stand (after any earlier correction). The corrected
+    /// fact is judged by the rules like a new one; the original stays in the
+    /// log, and the history shows both.
+    pub async fn correct(
+        &self,
+        event: EventId,
+        amendment: &Amendment,
+        reason: String,
+        issued: &Issued,
+    ) -> Result<Recorded, TrackerError> {
+        let (subject, current) = self.target(event).await?;
+        let corrected = amendment.apply(event, &current)?;
+        let action = Action::CorrectEvent(Correction {
+            target: event,
+            corrected: Box::new(corrected),
+            reason,
+        });
+        self.execute(subject, action, issued).await
+    }
+
+    /// Retracts a recorded fact (it was never true, or it is about someone
+    /// else): nothing is deleted; from now on the fact no longer counts, and
+    /// "as known at" an earlier moment it still does.
+    pub async fn retract(
+        &self,
+        event: EventId,
+        reason: String,
+        issued: &Issued,
+    ) -> Result<Recorded, TrackerError> {
+        let (subject, _) = self.target(event).await?;
+        let action = Action::RetractEvent(Retraction {
+            target: event,
+            reason,
+        });
+        self.execute(subject, action, issued).await
+    }
+}
+
+/// A random pause before attempt `attempt` (1 or more), growing with the
+/// attempts up to [`MAX_BACKOFF_MS`]: two writers that conflicted do not
+/// retry in lockstep. The randomness is a v7 UUID's random bits, which the
+/// tracker draws for event ids anyway.
+fn backoff(attempt: u32) -> std::time::Duration {
+    let ceiling = (1u64 << attempt.min(6)).min(MAX_BACKOFF_MS);
+    let random = Uuid::now_v7().as_u128() as u64;
+    std::time::Duration::from_millis(1 + random % ceiling)
+}
+
+/// The answer to a command whose id was applied before: what it recorded then.
+fn already_applied(stream: StreamId, envelopes: &[Envelope], command_id: Option<Uuid>) -> Recorded {
+    let applied: Vec<&Envelope> = envelopes
+        .iter()
+        .filter(|e| e.command_id.is_some() && e.command_id == command_id)
+        .collect();
+    Recorded {
+        stream,
+        event_ids: applied
+            .iter()
+            .map(|e| EventId::from_uuid(e.event_id))
+            .collect(),
+        last_position: applied.last().map_or(0, |e| e.position),
+        already_applied: true,
     }
 }

@@ -5,11 +5,12 @@ use chrono::{Duration, Utc};
 use habeas::demo;
 use habeas::error::TrackerError;
 use habeas::tracker::{Issued, Subject, Tracker};
+use habeas_domain::amendment::Amendment;
 use habeas_domain::command::Action;
 use habeas_domain::error::DomainError;
-use habeas_domain::event::{Release, ReleaseKind};
+use habeas_domain::event::{Event, Release, ReleaseKind};
 use habeas_domain::facts::{Facts, Source};
-use habeas_domain::id::CommandId;
+use habeas_domain::id::{CommandId, EventId};
 use habeas_domain::status::{Headline, View};
 use uuid::Uuid;
 
@@ -47,12 +48,12 @@ async fn the_demo_tells_the_worked_example() {
     assert_eq!(index.people().len(), 4);
     for reference in ["Rorng Chhun", "rong chhun", "RONG-CHHUN", "rong-chhun"] {
         assert_eq!(
-            index.resolve(reference).unwrap().id,
+            tracker.resolve(reference).await.unwrap().id,
             people.rong_chhun,
             "{reference}"
         );
     }
-    let err = index.resolve("Rong Chun").unwrap_err();
+    let err = tracker.resolve("Rong Chun").await.unwrap_err();
     assert!(
         err.to_string()
             .contains("did you mean Rong Chhun (rong-chhun)"),
@@ -403,4 +404,56 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
+}
+
+#[tokio::test]
+async fn a_history_knows_what_each_correction_changed_and_holds_the_statements_naming_the_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let tracker = Tracker::open(&dir.path().join("store")).unwrap();
+    let people = demo::load(&tracker).await.unwrap();
+    let before = tracker.history(people.rong_chhun).await.unwrap();
+    let detention = before
+        .iter()
+        .find(|entry| matches!(entry.event, Event::Detained(_)))
+        .unwrap();
+    let target = EventId::from_uuid(detention.envelope.event_id);
+    let issued = Issued::now("test officer");
+    for facility in ["Correctional Centre 1", "Correctional Centre 2"] {
+        let amendment = Amendment {
+            facility: Some(facility.into()),
+            ..Amendment::default()
+        };
+        tracker
+            .correct(target, &amendment, "a later report".into(), &issued)
+            .await
+            .unwrap();
+    }
+    let after = tracker.history(people.rong_chhun).await.unwrap();
+    let corrections: Vec<&Event> = after
+        .iter()
+        .filter_map(|entry| match &entry.event {
+            Event::EventCorrected(correction) => Some(&*correction.corrected),
+            _ => None,
+        })
+        .collect();
+    let amended: Vec<Option<&Event>> = after
+        .iter()
+        .filter(|entry| matches!(entry.event, Event::EventCorrected(_)))
+        .map(|entry| entry.amended.as_ref())
+        .collect();
+    // Each correction amends the fact as the one before left it.
+    assert_eq!(amended, [Some(&detention.event), Some(corrections[0])]);
+    assert!(
+        after
+            .iter()
+            .any(|entry| entry.statement.is_some()
+                && matches!(entry.event, Event::StatementIssued(_))),
+        "the statements naming Rong Chhun are in his history"
+    );
+    assert!(
+        after
+            .windows(2)
+            .all(|pair| pair[0].envelope.position < pair[1].envelope.position),
+        "in recording order"
+    );
 }

@@ -171,7 +171,7 @@ impl Stream {
     }
 
     pub fn try_command(&mut self, command: &Command) -> Result<Option<EventId>, DomainError> {
-        let events = decide(&self.history, command)?;
+        let events = decide(&self.history, command)?.into_events();
         let mut last = None;
         for event in events {
             let id = EventId::from_uuid(Uuid::from_u128(self.next_id));

@@ -2,7 +2,7 @@
 //! store (`events/`) and projections (`projections/`), catches up (and, when
 //! asked, rebuilds), then appends valid domain events (people registered,
 //! detained and released alternately, statements naming them, all through
-//! `decide`) while the projector follows the log live, until killed.
+//! `decide`) while the projections catch up with each commit, until killed.
 //!
 //! Usage: `habeas-projections-crash <data-dir> <seed> (run | rebuild-then-run)`
 //!
@@ -26,7 +26,9 @@ use habeas_domain::facts::{Facts, Source};
 use habeas_domain::id::{PersonId, StatementId};
 use habeas_domain::status::Headline;
 use habeas_projections::{ProjectionConfig, Projections, RosterFilter};
-use habeas_store::{AppendMeta, AppendOutcome, EventStore, ExpectedVersion, NewEvent, StreamId};
+use habeas_store::{
+    AppendMeta, AppendOutcome, EventStore, ExpectedVersion, NewEvent, StoreError, StreamId,
+};
 use habeas_store_sled::{SledConfig, SledStore};
 use uuid::Uuid;
 
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .enable_time()
         .build()
     {
         Ok(runtime) => runtime,
@@ -92,14 +95,26 @@ async fn run(path: &Path, mut seed: u64, rebuild: bool) -> Result<(), String> {
             .map_err(|e| e.to_string())?
     };
     say(&format!("ready {checkpoint}"))?;
-    let subscription = store
+    let mut subscription = store
         .subscribe(checkpoint + 1)
         .await
         .map_err(|e| e.to_string())?;
     let follower = projections.clone();
     let follower_store = store.clone();
-    let following =
-        tokio::spawn(async move { follower.follow(follower_store.as_ref(), subscription).await });
+    // Live: a catch-up as soon as the store commits something new.
+    let following = tokio::spawn(async move {
+        loop {
+            match subscription.next().await {
+                Ok(_) => {}
+                Err(StoreError::Closed) => return Ok(()),
+                Err(error) => return Err(error.to_string()),
+            }
+            follower
+                .catch_up(follower_store.as_ref())
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+    });
 
     // People already in the read model are worked on too, so that rows are
     // updated in place across kills.
@@ -238,7 +253,9 @@ async fn record(store: &dyn EventStore, stream: &str, actions: Vec<Action>) -> R
             issued_at: Utc::now(),
             action,
         };
-        let events: Vec<Event> = decide(&history, &command).map_err(|e| e.to_string())?;
+        let events: Vec<Event> = decide(&history, &command)
+            .map_err(|e| e.to_string())?
+            .into_events();
         for event in events {
             let new_event = NewEvent {
                 event_id: Uuid::now_v7(),

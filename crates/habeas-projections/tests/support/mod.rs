@@ -252,9 +252,11 @@ pub async fn record(
             issued_at,
             action,
         };
-        let events: Vec<Event> = decide(&history, &command).unwrap_or_else(|error| {
-            panic!("{stream}: the rules refuse {:?}: {error}", command.action)
-        });
+        let events: Vec<Event> = decide(&history, &command)
+            .unwrap_or_else(|error| {
+                panic!("{stream}: the rules refuse {:?}: {error}", command.action)
+            })
+            .into_events();
         let new_events: Vec<NewEvent> = events
             .iter()
             .map(|event| NewEvent {

@@ -1,4 +1,4 @@
-//! The worked example of DOMAIN.md, recorded through `decide` the way the
+//! The worked example of `docs/domain.md`, recorded through `decide` the way the
 //! application does, with fixed clocks and UUIDs so every report is
 //! deterministic; plus the assembly of report models that the facade owns.
 //!
@@ -87,7 +87,8 @@ impl World {
             action,
         };
         let events = decide(&self.history(stream), &command)
-            .unwrap_or_else(|err| panic!("fixture command refused: {err}"));
+            .unwrap_or_else(|err| panic!("fixture command refused: {err}"))
+            .into_events();
         let mut last = None;
         for event in events {
             self.next_id += 1;
@@ -368,7 +369,7 @@ fn release(note: &str) -> Action {
 /// The UN statement's address: an example link, since the fixture is example data.
 pub const UN_STATEMENT_URL: &str = "https://example.org/un-statement-2021-11-02";
 
-/// The worked example of DOMAIN.md. Recording days are spread over the case,
+/// The worked example of `docs/domain.md`. Recording days are spread over the case,
 /// and out of order where reports arrived late (the release is logged before
 /// the sentence), as they are in real case files.
 pub fn worked_example() -> World {

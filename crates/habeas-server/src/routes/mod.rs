@@ -3,6 +3,7 @@
 //! from [`crate::filter::Filter`].
 
 pub mod admin;
+pub mod amend;
 pub mod cases;
 pub mod commands;
 pub mod people;

@@ -56,6 +56,10 @@ pub struct Fixture {
     pub restricted_ids: Vec<String>,
     /// The revoked token's id.
     pub revoked_token_id: String,
+    /// The public detention's event id (recorded by the editor).
+    pub detention_id: String,
+    /// The public statement's event id (recorded by the editor).
+    pub statement_id: String,
 }
 
 pub struct Answer {
@@ -131,6 +135,8 @@ impl Fixture {
             tokens,
             restricted_ids: Vec::new(),
             revoked_token_id: revoked_info.id.to_string(),
+            detention_id: String::new(),
+            statement_id: String::new(),
         };
         fixture.record_case().await;
         fixture
@@ -176,7 +182,7 @@ impl Fixture {
                 true,
             ),
         ];
-        for (line, restricted) in commands {
+        for (idx, (line, restricted)) in commands.into_iter().enumerate() {
             let answer = self
                 .send(Who::Editor, "POST", "/api/v1/commands", Some(line))
                 .await;
@@ -186,12 +192,15 @@ impl Fixture {
                 "{line}: {}",
                 answer.body
             );
-            if restricted {
-                let id = answer.json()["event_ids"][0]
-                    .as_str()
-                    .expect("event id")
-                    .to_owned();
-                self.restricted_ids.push(id);
+            let id = answer.json()["event_ids"][0]
+                .as_str()
+                .expect("event id")
+                .to_owned();
+            match (idx, restricted) {
+                (0, _) => self.detention_id = id,
+                (3, _) => self.statement_id = id,
+                (_, true) => self.restricted_ids.push(id),
+                _ => {}
             }
         }
     }
