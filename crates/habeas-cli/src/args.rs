@@ -130,6 +130,17 @@ pub(crate) enum Command {
     /// Safe at any time: they are derived data, built into a fresh copy and
     /// switched in at the end; `habeas verify` tells when one is needed.
     Rebuild,
+    /// Serve the HTTP API to a team (accounts: `habeas user add`).
+    #[command(
+        after_help = "Example:\n  habeas user add ana --role admin\n  habeas serve --listen 127.0.0.1:8080 --public-reports"
+    )]
+    Serve(crate::serve::ServeArgs),
+    /// Manage the accounts of `habeas serve`.
+    #[command(subcommand)]
+    User(crate::users::UserCommand),
+    /// Manage the bearer tokens of `habeas serve`, for scripts.
+    #[command(subcommand)]
+    Token(crate::users::TokenCommand),
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  habeas completions bash > ~/.local/share/bash-completion/completions/habeas"

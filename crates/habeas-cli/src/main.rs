@@ -9,6 +9,8 @@ mod log;
 mod output;
 mod progress;
 mod run;
+mod serve;
+mod users;
 
 /// mimalloc rather than glibc malloc: the many small, short-lived allocations of
 /// JSON decoding made glibc's free-list upkeep the largest cost of a rebuild

@@ -32,6 +32,9 @@ pub(crate) fn run(cli: Cli, label: String) -> anyhow::Result<()> {
     // Timers: waiting for a store another process holds, and a command that
     // meets another process's write to the same case waits before deciding
     // again.
+    if let Some(done) = crate::serve::run_server_command(&cli) {
+        return done;
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
@@ -42,7 +45,7 @@ pub(crate) fn run(cli: Cli, label: String) -> anyhow::Result<()> {
 /// How often a command waiting for the store tries again.
 const LOCK_RETRY: Duration = Duration::from_millis(50);
 
-fn default_db() -> anyhow::Result<PathBuf> {
+pub(crate) fn default_db() -> anyhow::Result<PathBuf> {
     let dirs = directories::ProjectDirs::from("org", "Habeas", "habeas").context(
         "cannot find a per-user data directory (no home directory?): pass --db PATH or set HABEAS_DB",
     )?;
@@ -64,7 +67,7 @@ fn records(command: &Command) -> bool {
 /// Who records: `--as`/`HABEAS_USER`, else `$USER`. Without either, the events
 /// say "unknown", and a command that records says so on standard error, with
 /// how to name oneself, rather than leaving a nameless audit trail unnoticed.
-fn recorded_by(cli: &Cli) -> String {
+pub(crate) fn recorded_by(cli: &Cli) -> String {
     if let Some(name) = cli.recorded_by() {
         return name;
     }
@@ -178,6 +181,7 @@ async fn dispatch(cli: Cli, label: String) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo | Command::Completions { .. } => unreachable!("handled above"),
+        Command::Serve(_) | Command::User(_) | Command::Token(_) => unreachable!("handled in run"),
         Command::Person(PersonCommand::Add(args)) => person_add(&tracker, args, issued(None)).await,
         Command::Person(PersonCommand::List(args)) => person_list(&tracker, args).await,
         Command::Log(command) => crate::log::log(&tracker, command, &issued).await,

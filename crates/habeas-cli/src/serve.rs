@@ -1,0 +1,92 @@
+//! `habeas serve`, and the dispatch of the server's commands (`serve`,
+//! `user`, `token`), which run on their own multi-threaded runtime.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use clap::Args;
+use habeas::open::Location;
+use habeas_server::state::ServerConfig;
+
+use crate::args::{Cli, Command};
+
+/// The options of `habeas serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Where to listen. Plain HTTP: keep it on loopback, behind a reverse proxy that terminates TLS.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
+    pub(crate) listen: SocketAddr,
+    /// Let anyone, without an account, read public reports and rosters.
+    #[arg(long)]
+    pub(crate) public_reports: bool,
+    /// Mark session cookies Secure (set it when a reverse proxy serves HTTPS).
+    #[arg(long)]
+    pub(crate) secure_cookies: bool,
+    /// A reverse proxy on this machine forwards the requests: take the client's address from X-Forwarded-For (for the sign-in throttle and the audit).
+    #[arg(long)]
+    pub(crate) behind_proxy: bool,
+}
+
+/// The store the command names.
+pub(crate) fn location(cli: &Cli) -> anyhow::Result<Location> {
+    Ok(match cli.db() {
+        Some(db) => Location::parse(&db),
+        None => Location::Directory(crate::run::default_db()?),
+    })
+}
+
+/// Runs `serve`, `user` or `token`; `None` for every other command.
+pub(crate) fn run_server_command(cli: &Cli) -> Option<anyhow::Result<()>> {
+    if !matches!(
+        cli.command,
+        Command::Serve(_) | Command::User(_) | Command::Token(_)
+    ) {
+        return None;
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+    {
+        Ok(runtime) => runtime,
+        Err(err) => return Some(Err(err)),
+    };
+    Some(runtime.block_on(async {
+        match &cli.command {
+            Command::Serve(args) => serve(cli, args).await,
+            Command::User(command) => crate::users::user(cli, command).await,
+            Command::Token(command) => crate::users::token(cli, command).await,
+            _ => unreachable!("checked above"),
+        }
+    }))
+}
+
+async fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
+        .init();
+    let location = location(cli)?;
+    let config = ServerConfig {
+        public_reports: args.public_reports,
+        secure_cookies: args.secure_cookies,
+        behind_proxy: args.behind_proxy,
+        ..ServerConfig::default()
+    };
+    let state = habeas_server::serve::open_state(&location, config).await?;
+    if state.accounts().book().accounts().next().is_none() {
+        eprintln!(
+            "habeas: no accounts yet: add an admin with `habeas --db {location} user add NAME --role admin` (stop the server first)"
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    eprintln!("habeas: serving {location} on http://{address}/api/v1 (Ctrl-C to stop)");
+    habeas_server::serve::serve(listener, state, habeas_server::serve::shutdown_signal())
+        .await
+        .context("the server stopped")?;
+    eprintln!("habeas: stopped; every acknowledged write is stored");
+    Ok(())
+}

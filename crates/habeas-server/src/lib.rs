@@ -1,0 +1,28 @@
+//! `habeas serve`: the HTTP API of Habeas for a documentation team.
+//!
+//! [`app::app`] builds the one router (JSON API under `/api/v1`) over an
+//! [`state::AppState`]: the [`habeas::tracker::Tracker`], the
+//! [`accounts::Accounts`] (roles, passwords, tokens; account events in the
+//! log, secrets in a separate file), browser [`sessions`] and the sign-in
+//! [`throttle`]. Handlers say what access they need through the extractors
+//! of [`auth`]; every response that carries case facts goes through
+//! [`filter::Filter`], so restricted facts reach only those cleared to read
+//! them. Failures are one [`error::AppError`], mapped to status codes by
+//! class. Security events are audited in the log ([`security`]).
+//!
+//! Web pages (a later issue) will be a second router merged in [`app::app`],
+//! calling the same handlers' building blocks and extractors.
+
+pub mod accounts;
+pub mod app;
+pub mod auth;
+pub mod error;
+pub mod filter;
+pub mod input;
+pub mod openapi;
+pub mod routes;
+pub mod security;
+pub mod serve;
+pub mod sessions;
+pub mod state;
+pub mod throttle;

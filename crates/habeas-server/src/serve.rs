@@ -1,0 +1,79 @@
+//! Serving the application: opening the store and its accounts, listening,
+//! and stopping gracefully on SIGTERM or Ctrl-C (requests in flight finish;
+//! an append is acknowledged only once durable, so nothing acknowledged is
+//! lost).
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use habeas::open::{Location, OpenOptions};
+use tokio::net::TcpListener;
+
+use crate::accounts::Accounts;
+use crate::app::app;
+use crate::state::{AppState, ServerConfig};
+
+/// Opens the store at `location` and its accounts (blocking work off the
+/// runtime).
+pub async fn open_state(location: &Location, config: ServerConfig) -> anyhow::Result<AppState> {
+    let Some(dir) = location.directory().map(PathBuf::from) else {
+        anyhow::bail!(
+            "habeas serve needs a data directory for its accounts' secrets; a PostgreSQL store is not supported yet"
+        );
+    };
+    let opened = {
+        let location = location.clone();
+        let options = OpenOptions {
+            // Named to any other habeas that finds the store held.
+            command: Some("habeas serve".to_owned()),
+            ..OpenOptions::default()
+        };
+        tokio::task::spawn_blocking(move || habeas::open::open(&location, options)).await?
+    };
+    let tracker = match opened {
+        Err(habeas::error::TrackerError::NoStore { location }) => anyhow::bail!(
+            "no store at {location}: create one with `habeas --db {location} init`, and an admin with `habeas --db {location} user add NAME --role admin`"
+        ),
+        other => other?,
+    };
+    tracker.refresh(&mut |_, _| {}).await?;
+    let accounts = Accounts::load(tracker.clone(), &dir).await?;
+    Ok(AppState::new(tracker, accounts, config))
+}
+
+/// Serves `state` on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
