@@ -683,6 +683,7 @@ pub fn action_of(event: Event) -> Action {
         Event::RestrictionImposed(p) => Action::ImposeRestriction(p),
         Event::RestrictionLifted(p) => Action::LiftRestriction(p),
         Event::DiedInCustody(p) => Action::RecordDeathInCustody(p),
+        Event::Died(p) => Action::RecordDeath(p),
         Event::Disappeared(p) => Action::RecordDisappearance(p),
         Event::WentIntoExile(p) => Action::RecordExile(p),
         Event::RecognisedAsPoliticalPrisoner(p) => Action::RecognisePoliticalPrisoner(p),

@@ -265,8 +265,8 @@ pub(crate) enum LogCommand {
     Acquitted(CaseArgs<CourtArgs>),
     /// The charges were dropped.
     ChargesDropped(CaseArgs<CourtArgs>),
-    /// The person died in custody.
-    Died(CaseArgs<CircumstancesArgs>),
+    /// The person died: in custody, at liberty, executed, or in unknown circumstances.
+    Died(CaseArgs<DiedArgs>),
     /// The person disappeared.
     Disappeared(CaseArgs<CircumstancesArgs>),
     /// The person went into exile.
@@ -395,6 +395,16 @@ pub(crate) struct CourtArgs {
     /// The court (or the prosecutor who dropped the charges).
     #[arg(long)]
     pub(crate) court: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DiedArgs {
+    /// Where or how: in custody (the rules then require custody), at liberty, executed, or unknown.
+    #[arg(long, value_enum, default_value_t = DeathKindArg::InCustody)]
+    pub(crate) kind: DeathKindArg,
+    /// What is known of how.
+    #[arg(long)]
+    pub(crate) circumstances: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -560,6 +570,14 @@ pub(crate) enum DetentionKindArg {
     HouseArrest,
     EnforcedDisappearance,
     Other,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum DeathKindArg {
+    InCustody,
+    AtLiberty,
+    Executed,
+    Unknown,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

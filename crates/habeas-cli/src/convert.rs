@@ -2,12 +2,14 @@
 //! domain's so that the domain need not know about clap.
 
 use anyhow::bail;
-use habeas_domain::event::{Charge, DetentionKind, ReleaseKind, RestrictionKind, StatementKind};
+use habeas_domain::event::{
+    Charge, DeathKind, DetentionKind, ReleaseKind, RestrictionKind, StatementKind,
+};
 use habeas_domain::facts::{Confidence, Facts, Source, Visibility};
 
 use crate::args::{
-    ConfidenceArg, DetentionKindArg, FactArgs, ReleaseKindArg, RestrictionKindArg, SourceArgs,
-    StatementKindArg,
+    ConfidenceArg, DeathKindArg, DetentionKindArg, FactArgs, ReleaseKindArg, RestrictionKindArg,
+    SourceArgs, StatementKindArg,
 };
 
 pub(crate) fn sources(args: &SourceArgs) -> Vec<Source> {
@@ -106,6 +108,17 @@ impl From<StatementKindArg> for StatementKind {
             StatementKindArg::Denial => StatementKind::Denial,
             StatementKindArg::OfficialPosition => StatementKind::OfficialPosition,
             StatementKindArg::Other => StatementKind::Other,
+        }
+    }
+}
+
+impl From<DeathKindArg> for DeathKind {
+    fn from(kind: DeathKindArg) -> DeathKind {
+        match kind {
+            DeathKindArg::InCustody => DeathKind::InCustody,
+            DeathKindArg::AtLiberty => DeathKind::AtLiberty,
+            DeathKindArg::Executed => DeathKind::Executed,
+            DeathKindArg::Unknown => DeathKind::Unknown,
         }
     }
 }

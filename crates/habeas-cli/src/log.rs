@@ -6,7 +6,7 @@ use std::io::Write;
 use habeas::tracker::{Issued, Subject, Tracker};
 use habeas_domain::command::Action;
 use habeas_domain::event::{
-    Acquittal, Appeal, Charging, Death, Detention, Disappearance, Dismissal, Exile, Hearing,
+    Acquittal, Appeal, Charging, Demise, Detention, Disappearance, Dismissal, Exile, Hearing,
     Lifting, Recognition, Release, Restriction, Sentencing, Statement, Transfer,
 };
 use habeas_domain::facts::Facts;
@@ -72,7 +72,7 @@ fn entry(command: LogCommand) -> Result<Entry, Failure> {
         Appealed => RecordAppeal(Appeal { court, outcome }),
         Acquitted => RecordAcquittal(Acquittal { court }),
         ChargesDropped => RecordChargesDropped(Dismissal { court }),
-        Died => RecordDeathInCustody(Death { circumstances }),
+        Died => RecordDeath(Demise { kind, circumstances }),
         Disappeared => RecordDisappearance(Disappearance { circumstances }),
         Exile => RecordExile(Exile { country, circumstances }),
         Recognised => RecognisePoliticalPrisoner(Recognition { by }),

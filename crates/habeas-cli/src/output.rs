@@ -146,12 +146,15 @@ pub(crate) fn status_text(
     if let Some(now) = figures.days_in_custody_now {
         writeln!(out, "  in custody now for {}", now.in_words())?;
     }
-    if figures.days_in_custody_total.max > 0 {
-        writeln!(
+    match figures.days_in_custody_total {
+        Some(total) if total.max > 0 => {
+            writeln!(out, "  days in custody in total: {}", total.in_words())?
+        }
+        Some(_) => {}
+        None => writeln!(
             out,
-            "  days in custody in total: {}",
-            figures.days_in_custody_total.in_words()
-        )?;
+            "  days in custody in total: unknown (no custody recorded)"
+        )?,
     }
     if let Some(end) = figures.expected_release {
         let served = figures
@@ -370,6 +373,12 @@ fn describe(event: &Event) -> String {
         Event::RestrictionImposed(r) => format!("restriction imposed: {}", words(&r.kind)),
         Event::RestrictionLifted(l) => format!("restriction lifted: {}", words(&l.kind)),
         Event::DiedInCustody(_) => "died in custody".to_owned(),
+        Event::Died(death) => match death.kind {
+            habeas_domain::event::DeathKind::InCustody => "died in custody".to_owned(),
+            habeas_domain::event::DeathKind::AtLiberty => "died at liberty".to_owned(),
+            habeas_domain::event::DeathKind::Executed => "executed".to_owned(),
+            habeas_domain::event::DeathKind::Unknown => "died (circumstances unknown)".to_owned(),
+        },
         Event::Disappeared(_) => "disappeared".to_owned(),
         Event::WentIntoExile(e) => with("went into exile", &e.country),
         Event::RecognisedAsPoliticalPrisoner(r) => {

@@ -8,9 +8,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::event::{
-    Acquittal, Appeal, Charging, Correction, Death, DetailsChange, Detention, Disappearance,
-    Dismissal, Event, Exile, Hearing, Lifting, Recognition, Registration, Release, Restriction,
-    Retraction, Sentencing, Statement, Transfer,
+    Acquittal, Appeal, Charging, Correction, Death, Demise, DetailsChange, Detention,
+    Disappearance, Dismissal, Event, Exile, Hearing, Lifting, Recognition, Registration, Release,
+    Restriction, Retraction, Sentencing, Statement, Transfer,
 };
 use crate::id::CommandId;
 
@@ -65,6 +65,8 @@ pub enum Action {
     LiftRestriction(Lifting),
     /// Record a death in custody.
     RecordDeathInCustody(Death),
+    /// Record that the person died, with where or how.
+    RecordDeath(Demise),
     /// Record a disappearance.
     RecordDisappearance(Disappearance),
     /// Record that the person went into exile.
@@ -97,6 +99,7 @@ impl Action {
             Action::ImposeRestriction(p) => Event::RestrictionImposed(p),
             Action::LiftRestriction(p) => Event::RestrictionLifted(p),
             Action::RecordDeathInCustody(p) => Event::DiedInCustody(p),
+            Action::RecordDeath(p) => Event::Died(p),
             Action::RecordDisappearance(p) => Event::Disappeared(p),
             Action::RecordExile(p) => Event::WentIntoExile(p),
             Action::RecognisePoliticalPrisoner(p) => Event::RecognisedAsPoliticalPrisoner(p),

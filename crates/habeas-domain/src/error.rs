@@ -137,6 +137,14 @@ pub enum DomainError {
         /// The last custody change before it, if any.
         cause: Option<Box<Placed>>,
     },
+    /// Died at liberty while held.
+    #[error("{event} says the person died at liberty, but they are held then{}: record the release first, or record the death as in custody or in unknown circumstances", because(.cause))]
+    DeathAtLibertyInCustody {
+        /// The death.
+        event: Placed,
+        /// The detention before it.
+        cause: Option<Box<Placed>>,
+    },
     /// A custody event after the person's death.
     #[error("{event} comes after the person's death{}: check the dates", because(.cause))]
     AfterDeath {
@@ -194,6 +202,7 @@ impl DomainError {
             Rule::TransferWithoutCustody => Self::TransferWithoutCustody { event, cause },
             Rule::DeathWithoutCustody => Self::DeathWithoutCustody { event, cause },
             Rule::AfterDeath => Self::AfterDeath { event, cause },
+            Rule::DeathAtLibertyInCustody => Self::DeathAtLibertyInCustody { event, cause },
             Rule::SentenceWithoutCustody => Self::SentenceWithoutCustody { event, cause },
         }
     }

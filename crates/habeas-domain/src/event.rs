@@ -44,8 +44,12 @@ pub enum Event {
     RestrictionImposed(Restriction),
     /// A restriction was lifted.
     RestrictionLifted(Lifting),
-    /// The person died in custody.
+    /// The person died in custody (the first death event; [`Event::Died`]
+    /// says how a person died wherever it happened).
     DiedInCustody(Death),
+    /// The person died: in custody, at liberty, executed, or in
+    /// circumstances nobody knows.
+    Died(Demise),
     /// The person disappeared.
     Disappeared(Disappearance),
     /// The person went into exile.
@@ -62,7 +66,7 @@ pub enum Event {
 
 /// The stored type name and current schema version of every event type, in
 /// catalogue order. Golden files and the store's upcasters key on these.
-pub const EVENT_TYPES: [(&str, u32); 20] = [
+pub const EVENT_TYPES: [(&str, u32); 21] = [
     ("PersonRegistered", 1),
     ("PersonDetailsChanged", 1),
     ("Detained", 1),
@@ -77,6 +81,7 @@ pub const EVENT_TYPES: [(&str, u32); 20] = [
     ("RestrictionImposed", 1),
     ("RestrictionLifted", 1),
     ("DiedInCustody", 1),
+    ("Died", 1),
     ("Disappeared", 1),
     ("WentIntoExile", 1),
     ("RecognisedAsPoliticalPrisoner", 1),
@@ -96,7 +101,7 @@ pub struct DecodeError {
 
 /// What people call each event type, for messages and output that must not
 /// show stored type names ("release", not `Released`).
-const NOUNS: [(&str, &str); 20] = [
+const NOUNS: [(&str, &str); 21] = [
     ("PersonRegistered", "registration"),
     ("PersonDetailsChanged", "change of details"),
     ("Detained", "detention"),
@@ -111,6 +116,7 @@ const NOUNS: [(&str, &str); 20] = [
     ("RestrictionImposed", "restriction"),
     ("RestrictionLifted", "lifting of a restriction"),
     ("DiedInCustody", "death in custody"),
+    ("Died", "death"),
     ("Disappeared", "disappearance"),
     ("WentIntoExile", "exile"),
     (
@@ -158,6 +164,7 @@ impl Event {
             Event::RestrictionImposed(_) => "RestrictionImposed",
             Event::RestrictionLifted(_) => "RestrictionLifted",
             Event::DiedInCustody(_) => "DiedInCustody",
+            Event::Died(_) => "Died",
             Event::Disappeared(_) => "Disappeared",
             Event::WentIntoExile(_) => "WentIntoExile",
             Event::RecognisedAsPoliticalPrisoner(_) => "RecognisedAsPoliticalPrisoner",
@@ -247,6 +254,7 @@ impl Event {
             }
             "RestrictionLifted" => Deserialize::deserialize(payload).map(Event::RestrictionLifted),
             "DiedInCustody" => Deserialize::deserialize(payload).map(Event::DiedInCustody),
+            "Died" => Deserialize::deserialize(payload).map(Event::Died),
             "Disappeared" => Deserialize::deserialize(payload).map(Event::Disappeared),
             "WentIntoExile" => Deserialize::deserialize(payload).map(Event::WentIntoExile),
             "RecognisedAsPoliticalPrisoner" => {
@@ -287,6 +295,7 @@ impl Event {
             Event::RestrictionImposed(e) => &e.facts,
             Event::RestrictionLifted(e) => &e.facts,
             Event::DiedInCustody(e) => &e.facts,
+            Event::Died(e) => &e.facts,
             Event::Disappeared(e) => &e.facts,
             Event::WentIntoExile(e) => &e.facts,
             Event::RecognisedAsPoliticalPrisoner(e) => &e.facts,
@@ -314,6 +323,7 @@ impl Event {
             Event::RestrictionImposed(e) => &mut e.facts,
             Event::RestrictionLifted(e) => &mut e.facts,
             Event::DiedInCustody(e) => &mut e.facts,
+            Event::Died(e) => &mut e.facts,
             Event::Disappeared(e) => &mut e.facts,
             Event::WentIntoExile(e) => &mut e.facts,
             Event::RecognisedAsPoliticalPrisoner(e) => &mut e.facts,
@@ -611,6 +621,33 @@ pub struct Death {
     /// When, on whose word.
     #[serde(flatten)]
     pub facts: Facts,
+    /// What is known of how.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub circumstances: Option<String>,
+}
+
+/// How a person died, as far as the sources say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeathKind {
+    /// While held: the rules require custody at the time.
+    InCustody,
+    /// At liberty: the rules refuse it while the person is held.
+    AtLiberty,
+    /// Executed (a death sentence carried out, or a killing by the state).
+    Executed,
+    /// The sources do not say where or how (common in published lists).
+    Unknown,
+}
+
+/// The person died.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Demise {
+    /// When (often known only to the year), on whose word.
+    #[serde(flatten)]
+    pub facts: Facts,
+    /// Where or how.
+    pub kind: DeathKind,
     /// What is known of how.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub circumstances: Option<String>,

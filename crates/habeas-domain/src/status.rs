@@ -228,8 +228,9 @@ pub struct ActiveRestriction {
 pub struct Figures {
     /// Days in the current custody episode, if held.
     pub days_in_custody_now: Option<DayRange>,
-    /// Days in custody over all episodes.
-    pub days_in_custody_total: DayRange,
+    /// Days in custody over all recorded episodes; `None` when no custody is
+    /// recorded at all: unknown, which is not zero days.
+    pub days_in_custody_total: Option<DayRange>,
     /// The sentence term, if sentenced.
     pub term: Option<Term>,
     /// Start of custody plus the term, when both are known.
@@ -458,7 +459,9 @@ impl Walk {
                     *facility = Some(transfer.to_facility.clone());
                 }
             }
-            Event::DiedInCustody(_) => {
+            Event::DiedInCustody(_) | Event::Died(_) => {
+                // An open custody episode ends with the death, whatever the
+                // sources say of where it happened.
                 self.close_episode(on, id);
                 self.custody = Custody::Deceased { on };
             }
@@ -565,9 +568,11 @@ impl Walk {
             .last()
             .filter(|episode| held && episode.end.is_none())
             .map(|episode| episode.days);
-        let days_in_custody_total = episodes
-            .iter()
-            .fold(DayRange::default(), |total, episode| total + episode.days);
+        let days_in_custody_total = (!episodes.is_empty()).then(|| {
+            episodes
+                .iter()
+                .fold(DayRange::default(), |total, episode| total + episode.days)
+        });
         let sentence_episode = self
             .sentence
             .as_ref()

@@ -11,7 +11,7 @@
 //! status derivation.
 
 use crate::date::PartialDate;
-use crate::event::Event;
+use crate::event::{DeathKind, Demise, Event};
 use crate::id::EventId;
 
 /// Names an event in a rejection: one already recorded, or the one the command
@@ -46,6 +46,8 @@ pub enum Rule {
     DeathWithoutCustody,
     /// A custody event after the person's death.
     AfterDeath,
+    /// Died at liberty while held (or disappeared).
+    DeathAtLibertyInCustody,
     /// Sentenced while at liberty without saying it was in absentia or suspended.
     SentenceWithoutCustody,
 }
@@ -101,6 +103,7 @@ fn check(phase: Phase, event: &Event) -> Result<(), Rule> {
             | Event::Released(_)
             | Event::Transferred(_)
             | Event::DiedInCustody(_)
+            | Event::Died(_)
             | Event::Disappeared(_),
             Deceased,
         ) => Err(Rule::AfterDeath),
@@ -110,6 +113,20 @@ fn check(phase: Phase, event: &Event) -> Result<(), Rule> {
             Err(Rule::TransferWithoutCustody)
         }
         (Event::DiedInCustody(_), Unknown | AtLiberty) => Err(Rule::DeathWithoutCustody),
+        (
+            Event::Died(Demise {
+                kind: DeathKind::InCustody,
+                ..
+            }),
+            Unknown | AtLiberty,
+        ) => Err(Rule::DeathWithoutCustody),
+        (
+            Event::Died(Demise {
+                kind: DeathKind::AtLiberty,
+                ..
+            }),
+            InCustody | Disappeared,
+        ) => Err(Rule::DeathAtLibertyInCustody),
         (Event::Sentenced(s), Unknown | AtLiberty) if !s.in_absentia && !s.suspended => {
             Err(Rule::SentenceWithoutCustody)
         }
@@ -121,7 +138,7 @@ fn advance(phase: Phase, event: &Event) -> Phase {
     match event {
         Event::Detained(_) => Phase::InCustody,
         Event::Released(_) => Phase::AtLiberty,
-        Event::DiedInCustody(_) => Phase::Deceased,
+        Event::DiedInCustody(_) | Event::Died(_) => Phase::Deceased,
         Event::Disappeared(_) => Phase::Disappeared,
         Event::WentIntoExile(_) if phase == Phase::Unknown => Phase::AtLiberty,
         _ => phase,
@@ -134,6 +151,7 @@ fn changes_phase(event: &Event) -> bool {
         Event::Detained(_)
             | Event::Released(_)
             | Event::DiedInCustody(_)
+            | Event::Died(_)
             | Event::Disappeared(_)
             | Event::WentIntoExile(_)
     )

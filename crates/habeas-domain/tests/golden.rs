@@ -13,10 +13,10 @@ use std::path::PathBuf;
 use uuid::Uuid;
 
 use habeas_domain::event::{
-    Acquittal, Appeal, Charge, Charging, Correction, Death, DetailsChange, Detention,
-    DetentionKind, Disappearance, Dismissal, EVENT_TYPES, Event, Exile, Hearing, Lifting,
-    Recognition, Registration, Release, ReleaseKind, Restriction, RestrictionKind, Retraction,
-    Sentencing, Statement, StatementKind, Transfer,
+    Acquittal, Appeal, Charge, Charging, Correction, Death, DeathKind, Demise, DetailsChange,
+    Detention, DetentionKind, Disappearance, Dismissal, EVENT_TYPES, Event, Exile, Hearing,
+    Lifting, Recognition, Registration, Release, ReleaseKind, Restriction, RestrictionKind,
+    Retraction, Sentencing, Statement, StatementKind, Transfer,
 };
 use habeas_domain::facts::{Confidence, Facts, Source, Visibility};
 use habeas_domain::id::{EventId, PersonId};
@@ -128,6 +128,11 @@ fn samples() -> Vec<Event> {
         Event::DiedInCustody(Death {
             facts: minimal_facts("2019"),
             circumstances: Some("reported as illness".into()),
+        }),
+        Event::Died(Demise {
+            facts: minimal_facts("2019~"),
+            kind: DeathKind::Executed,
+            circumstances: Some("reported by the family".into()),
         }),
         Event::Disappeared(Disappearance {
             facts: minimal_facts("2019-05"),

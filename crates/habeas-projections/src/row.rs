@@ -236,8 +236,9 @@ pub struct EpisodeRow {
 pub struct FiguresRow {
     /// Days in the current custody episode, if held.
     pub days_in_custody_now: Option<Days>,
-    /// Days in custody over all episodes.
-    pub days_in_custody_total: Days,
+    /// Days in custody over all recorded episodes; `None`: no custody
+    /// recorded (unknown, not zero).
+    pub days_in_custody_total: Option<Days>,
     /// The sentence term, if sentenced.
     pub term: Option<Term>,
     /// Start of custody plus the term, when both are known.
@@ -356,10 +357,10 @@ impl PersonStatus {
                     min: d.min,
                     max: d.max,
                 }),
-                days_in_custody_total: Days {
-                    min: status.figures.days_in_custody_total.min,
-                    max: status.figures.days_in_custody_total.max,
-                },
+                days_in_custody_total: status.figures.days_in_custody_total.map(|d| Days {
+                    min: d.min,
+                    max: d.max,
+                }),
                 term: status.figures.term,
                 expected_release: status.figures.expected_release.map(|r| DayWindow {
                     earliest: r.earliest,

@@ -33,7 +33,10 @@ fn describe(row: &PersonStatus, rosters: &[Headline]) -> String {
         row.headline,
         row.legal.state,
         row.figures.days_in_custody_now.map_or("-".to_owned(), days),
-        days(row.figures.days_in_custody_total),
+        // No custody recorded: unknown ("-"), never "0".
+        row.figures
+            .days_in_custody_total
+            .map_or("-".to_owned(), days),
         rosters.join(",")
     )
 }
@@ -135,7 +138,7 @@ fn cases() -> Vec<Case> {
             actions: vec![sentenced_in_absentia("2019-03", "5y")],
             expect: vec![(
                 "2020-01-01",
-                "sentenced-at-liberty | Unknown | Convicted | now - | total 0 | roster sentenced-at-liberty",
+                "sentenced-at-liberty | Unknown | Convicted | now - | total - | roster sentenced-at-liberty",
             )],
         },
         Case {
@@ -144,11 +147,11 @@ fn cases() -> Vec<Case> {
             expect: vec![
                 (
                     "2017-11-30",
-                    "restricted | Unknown | NotCharged | now - | total 0 | roster restricted",
+                    "restricted | Unknown | NotCharged | now - | total - | roster restricted",
                 ),
                 (
                     "2030-01-01",
-                    "restricted | Unknown | NotCharged | now - | total 0 | roster restricted",
+                    "restricted | Unknown | NotCharged | now - | total - | roster restricted",
                 ),
             ],
         },
@@ -175,7 +178,7 @@ fn cases() -> Vec<Case> {
             actions: vec![restricted("2018-01", None), lifted("2019-02-01")],
             expect: vec![(
                 "2019-03-01",
-                "unknown | Unknown | NotCharged | now - | total 0 | roster unknown",
+                "unknown | Unknown | NotCharged | now - | total - | roster unknown",
             )],
         },
         Case {
@@ -218,7 +221,7 @@ fn cases() -> Vec<Case> {
             actions: vec![],
             expect: vec![(
                 "2022-03-01",
-                "unknown | Unknown | NotCharged | now - | total 0 | roster unknown",
+                "unknown | Unknown | NotCharged | now - | total - | roster unknown",
             )],
         },
         Case {
@@ -226,7 +229,7 @@ fn cases() -> Vec<Case> {
             actions: vec![exiled("2016-06")],
             expect: vec![(
                 "2022-03-01",
-                "at-liberty | AtLiberty since 2016-06 | NotCharged | now - | total 0 | roster at-liberty",
+                "at-liberty | AtLiberty since 2016-06 | NotCharged | now - | total - | roster at-liberty",
             )],
         },
         Case {

@@ -87,11 +87,15 @@ pub(crate) fn lines(status: &Status, episodes: &[&Episode]) -> Vec<(&'static str
     let periods = episodes.len();
     lines.push((
         "Time in custody in total",
-        format!(
-            "{} over {periods} custody period{}",
-            days(figures.days_in_custody_total),
-            if periods == 1 { "" } else { "s" }
-        ),
+        match figures.days_in_custody_total {
+            Some(total) => format!(
+                "{} over {periods} custody period{}",
+                days(total),
+                if periods == 1 { "" } else { "s" }
+            ),
+            // Not zero: nobody has recorded any custody either way.
+            None => "unknown: no custody recorded".to_owned(),
+        },
     ));
     if let Some(expected) = figures.expected_release {
         lines.push((

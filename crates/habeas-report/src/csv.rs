@@ -66,8 +66,12 @@ pub fn roster_csv(roster: &Roster) -> String {
             csv_field(&optional(
                 row.days_in_custody_now.map(|d| d.max.to_string()),
             )),
-            csv_field(&row.days_in_custody_total.min.to_string()),
-            csv_field(&row.days_in_custody_total.max.to_string()),
+            csv_field(&optional(
+                row.days_in_custody_total.map(|d| d.min.to_string()),
+            )),
+            csv_field(&optional(
+                row.days_in_custody_total.map(|d| d.max.to_string()),
+            )),
             csv_text(&row.slug),
             csv_field(&optional(row.born.map(|d| d.to_string()))),
             csv_text(view.charges.as_deref().unwrap_or_default()),

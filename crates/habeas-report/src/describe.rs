@@ -196,6 +196,10 @@ pub(crate) fn event(event: &Event) -> Described {
             push(&mut details, "Circumstances", &death.circumstances);
             "Died in custody".to_owned()
         }
+        Event::Died(death) => {
+            push(&mut details, "Circumstances", &death.circumstances);
+            death_title(death.kind).to_owned()
+        }
         Event::Disappeared(disappearance) => {
             push(&mut details, "Circumstances", &disappearance.circumstances);
             "Disappeared".to_owned()
@@ -299,5 +303,16 @@ pub(crate) fn legal(legal: &Legal) -> String {
         }
         Legal::Acquitted { on } => format!("acquitted on {on}"),
         Legal::ChargesDropped { on } => format!("charges dropped on {on}"),
+    }
+}
+
+/// How a death reads as a title.
+pub(crate) fn death_title(kind: habeas_domain::event::DeathKind) -> &'static str {
+    use habeas_domain::event::DeathKind;
+    match kind {
+        DeathKind::InCustody => "Died in custody",
+        DeathKind::AtLiberty => "Died at liberty",
+        DeathKind::Executed => "Executed",
+        DeathKind::Unknown => "Died (circumstances unknown)",
     }
 }

@@ -161,7 +161,7 @@ impl FractionOut {
 #[derive(Serialize)]
 struct FiguresOut {
     days_in_custody_now: Option<DaysOut>,
-    days_in_custody_total: DaysOut,
+    days_in_custody_total: Option<DaysOut>,
     term: Option<TermOut>,
     expected_release: Option<DateRangeOut>,
     served: Option<FractionOut>,
@@ -511,7 +511,7 @@ pub fn person_json(report: &PersonReport) -> String {
         legal: legal(&status.legal),
         figures: FiguresOut {
             days_in_custody_now: figures.days_in_custody_now.map(DaysOut::new),
-            days_in_custody_total: DaysOut::new(figures.days_in_custody_total),
+            days_in_custody_total: figures.days_in_custody_total.map(DaysOut::new),
             term: figures.term.as_ref().map(TermOut::new),
             expected_release: figures.expected_release.map(DateRangeOut::new),
             served: figures.served.map(FractionOut::new),
@@ -605,7 +605,7 @@ struct RosterRowOut<'a> {
     custody_since: Option<PartialDate>,
     facility: Option<&'a str>,
     days_in_custody_now: Option<DaysOut>,
-    days_in_custody_total: DaysOut,
+    days_in_custody_total: Option<DaysOut>,
     slug: &'a str,
     report: Option<String>,
     born: Option<PartialDate>,
@@ -656,7 +656,7 @@ pub fn roster_json(roster: &Roster) -> String {
                 custody_since: row.custody_since,
                 facility: row.facility.as_deref(),
                 days_in_custody_now: row.days_in_custody_now.map(DaysOut::new),
-                days_in_custody_total: DaysOut::new(row.days_in_custody_total),
+                days_in_custody_total: row.days_in_custody_total.map(DaysOut::new),
                 slug: &row.slug,
                 report: view.report,
                 born: row.born,

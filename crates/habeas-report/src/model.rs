@@ -95,8 +95,9 @@ pub struct RosterRow {
     pub facility: Option<String>,
     /// Days in the current custody episode; `Some` exactly when held.
     pub days_in_custody_now: Option<DayRange>,
-    /// Days in custody over all episodes.
-    pub days_in_custody_total: DayRange,
+    /// Days in custody over all recorded episodes; `None` when no custody
+    /// is recorded (unknown, never shown as zero).
+    pub days_in_custody_total: Option<DayRange>,
     /// Where the proceedings stand: the charges and the sentence.
     pub legal: Legal,
     /// When the newest visible dated fact about them happened: the status

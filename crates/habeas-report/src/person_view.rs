@@ -292,6 +292,7 @@ pub(crate) fn milestone_label(event: &Event) -> String {
         Event::RestrictionImposed(_) => "Restriction imposed".to_owned(),
         Event::RestrictionLifted(_) => "Restriction lifted".to_owned(),
         Event::DiedInCustody(_) => "Died in custody".to_owned(),
+        Event::Died(death) => describe::death_title(death.kind).to_owned(),
         Event::Disappeared(_) => "Disappeared".to_owned(),
         Event::WentIntoExile(_) => "Exile".to_owned(),
         Event::RecognisedAsPoliticalPrisoner(_) => "Recognised as political prisoner".to_owned(),

@@ -160,7 +160,7 @@ mod tests {
             custody_since: None,
             facility: None,
             days_in_custody_now: now.map(|(min, max)| DayRange { min, max }),
-            days_in_custody_total: DayRange::default(),
+            days_in_custody_total: None,
             legal: habeas_domain::status::Legal::NotCharged,
             last_fact: None,
         }

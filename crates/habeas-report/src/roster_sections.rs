@@ -155,14 +155,14 @@ fn people<W: ReportWriter>(writer: &mut W, roster: &Roster) {
 }
 
 /// The days in custody of a row in one cell: now, and in total when that
-/// differs (an earlier custody period, or nobody holds them now); a dash
-/// for someone never held.
+/// differs (an earlier custody period, or nobody holds them now);
+/// "unknown" for someone with no custody recorded (never "0 days").
 fn days_in_custody(row: &RosterRow) -> String {
-    let total = row.days_in_custody_total;
-    match row.days_in_custody_now {
-        Some(now) if now == total => format!("{now} now"),
-        Some(now) => format!("{now} now; {total} in total"),
-        None if total.max == 0 => "—".to_owned(),
-        None => format!("not held now; {total} in total"),
+    match (row.days_in_custody_now, row.days_in_custody_total) {
+        (Some(now), Some(total)) if now == total => format!("{now} now"),
+        (Some(now), Some(total)) => format!("{now} now; {total} in total"),
+        (Some(now), None) => format!("{now} now"),
+        (None, Some(total)) => format!("not held now; {total} in total"),
+        (None, None) => "unknown".to_owned(),
     }
 }

@@ -136,7 +136,6 @@ pub(crate) fn sentence(legal: &Legal) -> Option<String> {
 mod tests {
     use super::*;
     use habeas_domain::event::Charge;
-    use habeas_domain::figures::DayRange;
     use habeas_domain::id::PersonId;
     use habeas_domain::status::Headline;
     use uuid::Uuid;
@@ -234,7 +233,7 @@ mod tests {
             custody_since: None,
             facility: None,
             days_in_custody_now: None,
-            days_in_custody_total: DayRange::default(),
+            days_in_custody_total: None,
             legal: Legal::NotCharged,
             last_fact: None,
         }
