@@ -502,6 +502,7 @@ impl Generator {
                         court: Some(self.pick(&COURTS).to_owned()),
                         in_absentia: false,
                         suspended: false,
+                        ends: None,
                     };
                     self.push(events, Event::Sentenced(sentencing));
                     release_kind = match self.rng.gen_range(0..4) {

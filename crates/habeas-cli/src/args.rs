@@ -338,6 +338,10 @@ pub(crate) struct SentencedArgs {
     /// The sentence is suspended.
     #[arg(long)]
     pub(crate) suspended: bool,
+    /// The day of release a source states (YYYY, YYYY-MM or YYYY-MM-DD),
+    /// when the term or the start of custody is not known.
+    #[arg(long = "expected-release", value_name = "DATE")]
+    pub(crate) ends: Option<PartialDate>,
 }
 
 #[derive(Debug, Args)]

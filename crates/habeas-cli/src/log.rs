@@ -63,7 +63,7 @@ macro_rules! developments {
 fn entry(command: LogCommand) -> Result<Entry, Failure> {
     developments! { command;
         Detained => RecordDetention(Detention { kind, place, authority, facility }),
-        Sentenced => RecordSentence(Sentencing { term, court, in_absentia, suspended }),
+        Sentenced => RecordSentence(Sentencing { term, court, in_absentia, suspended, ends }),
         Released => RecordRelease(Release { kind, conditions }),
         Transferred => RecordTransfer(Transfer { to_facility, from_facility }),
         Restricted => ImposeRestriction(Restriction { kind, description, until }),

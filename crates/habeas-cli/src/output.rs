@@ -168,6 +168,13 @@ pub(crate) fn status_text(
             _ => "end of term",
         };
         writeln!(out, "  {label}: {end}{served}")?;
+        if figures.release_overdue {
+            writeln!(
+                out,
+                "  OVERDUE: the release was due by {}, and no release is recorded: check this person's fate",
+                end.latest
+            )?;
+        }
     }
     for restriction in &status.restrictions {
         writeln!(

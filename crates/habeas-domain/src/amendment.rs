@@ -128,6 +128,7 @@ mod tests {
             court: None,
             in_absentia: false,
             suspended: false,
+            ends: None,
         })
     }
 

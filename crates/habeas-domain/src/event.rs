@@ -497,6 +497,12 @@ pub struct Sentencing {
     /// The sentence is suspended (so possibly not in custody).
     #[serde(default)]
     pub suspended: bool,
+    /// The day of release a source states for this sentence ("expected
+    /// release 2014-04-29"), which published lists often give instead of
+    /// the term or the start of custody. Used when the term or the start is
+    /// not known; otherwise start of custody + term decides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends: Option<PartialDate>,
 }
 
 /// The person was acquitted.

@@ -233,8 +233,15 @@ pub struct Figures {
     pub days_in_custody_total: Option<DayRange>,
     /// The sentence term, if sentenced.
     pub term: Option<Term>,
-    /// Start of custody plus the term, when both are known.
+    /// The day of release: start of custody plus the term when both are
+    /// known, else the day a source states. It is the day after the last
+    /// day served (a 3-year term from 2019-01-01 is served until 2021-12-31
+    /// and ends with release on 2022-01-01), as sentencing courts count it.
     pub expected_release: Option<DateRange>,
+    /// Still recorded as held after the latest day the expected release
+    /// could be: no release is recorded, and the person's fate must be
+    /// checked (`docs/domain.md`, "Figures").
+    pub release_overdue: bool,
     /// Share of the term served in the episode the sentence applies to.
     pub served: Option<FractionRange>,
 }
@@ -304,6 +311,9 @@ impl Status {
 struct SentenceDraft {
     term: Option<Term>,
     suspended: bool,
+    /// The day of release a source states, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ends: Option<PartialDate>,
     /// The episode the term counts from: the one open when sentenced, or the
     /// next one to start.
     episode: Option<usize>,
@@ -390,7 +400,7 @@ impl Walk {
         }
     }
 
-    fn open_episode(&mut self) -> Option<usize> {
+    fn open_episode(&self) -> Option<usize> {
         match self.episodes.last() {
             Some(episode) if episode.end.is_none() => Some(self.episodes.len() - 1),
             _ => None,
@@ -514,6 +524,7 @@ impl Walk {
                 self.sentence = Some(SentenceDraft {
                     term: sentencing.term,
                     suspended: sentencing.suspended,
+                    ends: sentencing.ends,
                     episode: self.open_episode(),
                 });
             }
@@ -578,12 +589,28 @@ impl Walk {
             .as_ref()
             .filter(|sentence| !sentence.suspended)
             .and_then(|sentence| Some((sentence.term?, &episodes[sentence.episode?])));
+        // Start of custody + term when both are known, else the day of
+        // release a source states.
+        let expected_release = sentence_episode
+            .and_then(|(term, episode)| expected_end(&term, &episode.start))
+            .or_else(|| {
+                let ends = self.sentence.as_ref().filter(|s| !s.suspended)?.ends?;
+                Some(DateRange {
+                    earliest: ends.earliest(),
+                    latest: ends.latest(),
+                })
+            });
+        // Still held after the last day the release could have been: the
+        // fate of this person must be checked.
+        let release_overdue = matches!(self.custody, Custody::InCustody { .. })
+            && expected_release.is_some_and(|expected| expected.latest < as_of)
+            && self.sentence_applies_to_current_custody();
         let figures = Figures {
             days_in_custody_now,
             days_in_custody_total,
             term: self.sentence.as_ref().and_then(|sentence| sentence.term),
-            expected_release: sentence_episode
-                .and_then(|(term, episode)| expected_end(&term, &episode.start)),
+            expected_release,
+            release_overdue,
             served: sentence_episode
                 .and_then(|(term, episode)| served_fraction(&term, &episode.start, episode.days)),
         };
@@ -601,6 +628,20 @@ impl Walk {
             figures,
             last_change: self.last_change,
             possibly: None,
+        }
+    }
+
+    /// Whether the sentence counts for the custody the person is in now:
+    /// it was passed during this episode (or before it began), or it gives
+    /// only a stated day of release.
+    fn sentence_applies_to_current_custody(&self) -> bool {
+        let Some(sentence) = &self.sentence else {
+            return false;
+        };
+        match (sentence.episode, self.open_episode()) {
+            (Some(episode), Some(open)) => episode == open,
+            (None, _) => sentence.ends.is_some(),
+            (Some(_), None) => false,
         }
     }
 

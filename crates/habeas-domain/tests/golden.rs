@@ -96,6 +96,7 @@ fn samples() -> Vec<Event> {
             court: Some("Phnom Penh Municipal Court".into()),
             in_absentia: false,
             suspended: false,
+            ends: None,
         }),
         Event::Acquitted(Acquittal {
             facts: minimal_facts("2021-10"),

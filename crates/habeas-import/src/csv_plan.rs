@@ -264,6 +264,7 @@ impl Row<'_, '_> {
                 court: self.text(spec.court.as_ref()),
                 in_absentia: spec.in_absentia,
                 suspended: spec.suspended,
+                ends: None,
             }));
         }
         if let Some(spec) = &mapping.released {

@@ -185,6 +185,7 @@ fn person_events(random: &mut Random) -> Vec<Event> {
         court: Some("Phnom Penh Municipal Court".into()),
         in_absentia: false,
         suspended: false,
+        ends: None,
     }));
     events.push(Event::Transferred(Transfer {
         facts: facts(date(step(random), random), random),

@@ -98,10 +98,21 @@ pub(crate) fn lines(status: &Status, episodes: &[&Episode]) -> Vec<(&'static str
         },
     ));
     if let Some(expected) = figures.expected_release {
-        lines.push((
-            "End of term",
-            format!("{expected} (start of custody + term)"),
-        ));
+        let how = if figures.term.is_some() {
+            "start of custody + term"
+        } else {
+            "as a source states it"
+        };
+        lines.push(("End of term", format!("{expected} ({how})")));
+        if figures.release_overdue {
+            lines.push((
+                "Release overdue",
+                format!(
+                    "the release was due by {}, and no release is recorded: this person's fate must be checked",
+                    expected.latest
+                ),
+            ));
+        }
     }
     if let Some(served) = figures.served {
         lines.push(("Share of term served", format!("{served}")));

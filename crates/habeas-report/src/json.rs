@@ -164,6 +164,8 @@ struct FiguresOut {
     days_in_custody_total: Option<DaysOut>,
     term: Option<TermOut>,
     expected_release: Option<DateRangeOut>,
+    /// Still held after the latest day the release could have been.
+    release_overdue: bool,
     served: Option<FractionOut>,
 }
 
@@ -514,6 +516,7 @@ pub fn person_json(report: &PersonReport) -> String {
             days_in_custody_total: figures.days_in_custody_total.map(DaysOut::new),
             term: figures.term.as_ref().map(TermOut::new),
             expected_release: figures.expected_release.map(DateRangeOut::new),
+            release_overdue: figures.release_overdue,
             served: figures.served.map(FractionOut::new),
         },
         episodes: view

@@ -137,6 +137,7 @@ pub async fn load(tracker: &Tracker) -> Result<DemoPeople, TrackerError> {
             court: Some("Phnom Penh Municipal Court".to_owned()),
             in_absentia: false,
             suspended: false,
+            ends: None,
         }),
     )
     .await?;
@@ -181,6 +182,7 @@ pub async fn load(tracker: &Tracker) -> Result<DemoPeople, TrackerError> {
                 court: None,
                 in_absentia: false,
                 suspended: false,
+                ends: None,
             }),
         )
         .await?;

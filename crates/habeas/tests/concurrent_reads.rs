@@ -180,6 +180,7 @@ fn case(idx: usize) -> Vec<Event> {
             court: None,
             in_absentia: false,
             suspended: false,
+            ends: None,
         }),
         Event::Transferred(Transfer {
             facts: facts(start + 170),

@@ -82,6 +82,7 @@ pub fn sentenced(date: &str, term: &str) -> Action {
         court: Some("Phnom Penh Municipal Court".to_owned()),
         in_absentia: false,
         suspended: false,
+        ends: None,
     })
 }
 

@@ -91,6 +91,7 @@ pub fn sentenced(date: &str, term: &str) -> Action {
         court: Some("Phnom Penh Municipal Court".to_owned()),
         in_absentia: false,
         suspended: false,
+        ends: None,
     })
 }
 
@@ -101,6 +102,7 @@ pub fn sentenced_in_absentia(date: &str, term: &str) -> Action {
         court: None,
         in_absentia: true,
         suspended: false,
+        ends: None,
     })
 }
 

@@ -465,6 +465,7 @@ pub fn worked_example() -> World {
             court: Some("Phnom Penh Municipal Court".to_owned()),
             in_absentia: false,
             suspended: false,
+            ends: None,
         }),
     );
     world.record(
@@ -519,6 +520,7 @@ pub fn worked_example() -> World {
                 court: None,
                 in_absentia: false,
                 suspended: false,
+                ends: None,
             }),
         );
         world.record(
