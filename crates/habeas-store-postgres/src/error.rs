@@ -16,8 +16,9 @@ pub(crate) fn from_postgres(store: &str, error: tokio_postgres::Error) -> StoreE
         return StoreError::Unavailable {
             store: store.to_owned(),
             reason: format!(
-                "{error}; check that the server is running, that the URL's host, port, \
-                 user and database are right and that the server lets this user connect"
+                "{}; check that the server is running, that the URL's host, port, \
+                 user and database are right and that the server lets this user connect",
+                describe(&error)
             ),
         };
     }
@@ -28,8 +29,29 @@ pub(crate) fn from_postgres(store: &str, error: tokio_postgres::Error) -> StoreE
 pub(crate) fn backend(error: tokio_postgres::Error) -> StoreError {
     StoreError::Backend {
         backend: "postgres",
-        source: Box::new(error),
+        source: describe(&error).into(),
     }
+}
+
+/// The driver's error with what the server said: its `Display` alone is only the
+/// kind ("db error"), the server's message, detail and hint sit in its source.
+pub(crate) fn describe(error: &tokio_postgres::Error) -> String {
+    let Some(db) = error.as_db_error() else {
+        return match std::error::Error::source(error) {
+            Some(source) => format!("{error}: {source}"),
+            None => error.to_string(),
+        };
+    };
+    let mut text = format!("{} ({}): {}", db.severity(), db.code().code(), db.message());
+    if let Some(detail) = db.detail() {
+        text.push_str("; ");
+        text.push_str(detail);
+    }
+    if let Some(hint) = db.hint() {
+        text.push_str("; hint: ");
+        text.push_str(hint);
+    }
+    text
 }
 
 /// Whether the error says the connection is gone or could not be made (as opposed

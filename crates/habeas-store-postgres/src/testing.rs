@@ -26,6 +26,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use crate::error::describe;
+
 /// A database of its own for one test. Its server stays up while any is alive (the
 /// process's shared cluster stays up until the process ends).
 #[derive(Debug, Clone)]
@@ -447,13 +449,13 @@ pub fn execute(url: &str, statement: &str) -> Result<(), String> {
             let (client, connection) =
                 tokio_postgres::connect(&url, tokio_postgres::NoTls)
                     .await
-                    .map_err(|error| format!("cannot connect to {url}: {error}"))?;
+                    .map_err(|error| format!("cannot connect to {url}: {}", describe(&error)))?;
             let driver = tokio::spawn(connection);
             let result =
                 tokio::time::timeout(Duration::from_secs(120), client.batch_execute(&statement))
                     .await
                     .map_err(|_| format!("{statement} took over two minutes"))?
-                    .map_err(|error| format!("{statement}: {error}"));
+                    .map_err(|error| format!("{statement}: {}", describe(&error)));
             drop(client);
             let _ = driver.await;
             result

@@ -45,7 +45,10 @@ async fn acknowledged_appends_survive_sigkill_of_the_writer() {
         let n_new = new_acks.len();
         acks.extend(new_acks);
         let head = check_store(database.url(), &acks).await.len() as u64;
-        assert!(head >= last_head, "the head went back from {last_head} to {head}");
+        assert!(
+            head >= last_head,
+            "the head went back from {last_head} to {head}"
+        );
         println!("kill {kill}: {n_new} new acknowledged appends, head {head}");
         last_head = head;
     }
@@ -54,7 +57,10 @@ async fn acknowledged_appends_survive_sigkill_of_the_writer() {
         acks.len(),
         started.elapsed()
     );
-    assert!(!acks.is_empty(), "the writer acknowledged nothing in {kills} runs");
+    assert!(
+        !acks.is_empty(),
+        "the writer acknowledged nothing in {kills} runs"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -79,7 +85,9 @@ async fn acknowledged_appends_survive_an_immediate_server_stop() {
         let writer = Writer::spawn(&url, &["write", WRITER_TASKS]);
         let _ = writer.ready.recv_timeout(Duration::from_secs(20));
         thread::sleep(Duration::from_millis(50 + rng.below(300)));
-        cluster.stop_immediately().expect("pg_ctl stop -m immediate");
+        cluster
+            .stop_immediately()
+            .expect("pg_ctl stop -m immediate");
         // The writer's appends now fail; whatever it printed before was committed.
         let (_, new_acks, _) = writer.kill();
         let n_new = new_acks.len();
@@ -93,5 +101,8 @@ async fn acknowledged_appends_survive_an_immediate_server_stop() {
         acks.len(),
         started.elapsed()
     );
-    assert!(!acks.is_empty(), "the writer acknowledged nothing in {stops} runs");
+    assert!(
+        !acks.is_empty(),
+        "the writer acknowledged nothing in {stops} runs"
+    );
 }

@@ -154,7 +154,10 @@ pub async fn check_store(url: &str, acks: &[Ack]) -> Vec<Envelope> {
     let report = store.verify().await.expect("verify");
     assert!(report.is_ok(), "verify after a crash: {report:?}");
     let head = store.head().await.expect("head");
-    assert_eq!(report.n_events, head, "positions are gapless up to the head");
+    assert_eq!(
+        report.n_events, head,
+        "positions are gapless up to the head"
+    );
 
     let mut log: Vec<Envelope> = Vec::new();
     while (log.len() as u64) < head {

@@ -1,0 +1,75 @@
+//! Two processes appending to one database at once, to the same streams (exact
+//! expected versions, retried on conflict) and to streams of their own: every
+//! version is used once, positions are gapless and the chain verifies.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use habeas_store_postgres::testing::fresh_database;
+use habeas_store_postgres::{PostgresConfig, PostgresStore};
+
+use common::{Writer, check_store};
+
+const TASKS: &str = "4";
+const APPENDS_PER_TASK: &str = "25";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_append_to_one_database_without_gap_or_duplicate() {
+    let Some(database) = fresh_database() else {
+        return;
+    };
+    drop(
+        PostgresStore::open_async(database.url(), PostgresConfig::default())
+            .await
+            .expect("create the store"),
+    );
+    let writers: Vec<Writer> = (0..2)
+        .map(|_| Writer::spawn(database.url(), &["race", TASKS, APPENDS_PER_TASK]))
+        .collect();
+    let mut acks = Vec::new();
+    for writer in writers {
+        let (succeeded, process_acks, stderr) = writer.wait();
+        assert!(succeeded, "a racing writer failed: {stderr}");
+        // Each task appends APPENDS_PER_TASK times to a shared and to its own stream.
+        assert_eq!(process_acks.len(), 4 * 25 * 2, "{stderr}");
+        acks.extend(process_acks);
+    }
+    let log = check_store(database.url(), &acks).await;
+    let acknowledged: usize = acks.iter().map(|ack| ack.event_ids.len()).sum();
+    assert_eq!(
+        log.len(),
+        acknowledged,
+        "the log holds exactly the acknowledged events"
+    );
+
+    let mut versions: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    for envelope in &log {
+        versions
+            .entry(envelope.stream.as_str())
+            .or_default()
+            .push(envelope.version);
+    }
+    for (stream, versions) in &versions {
+        let expected: Vec<u64> = (1..=versions.len() as u64).collect();
+        assert_eq!(
+            versions, &expected,
+            "stream {stream} skips or repeats a version"
+        );
+    }
+    assert_eq!(
+        versions
+            .keys()
+            .filter(|stream| stream.starts_with("own-"))
+            .count(),
+        8,
+        "each task of each process had a stream of its own"
+    );
+    assert_eq!(
+        versions
+            .keys()
+            .filter(|stream| stream.starts_with("shared-"))
+            .count(),
+        2
+    );
+}
