@@ -29,12 +29,24 @@ use std::time::Duration;
 use crate::error::describe;
 
 /// A database of its own for one test. Its server stays up while any is alive (the
-/// process's shared cluster stays up until the process ends).
-#[derive(Debug, Clone)]
+/// process's shared cluster stays up until the process ends). On a server named by
+/// `HABEAS_TEST_POSTGRES_URL` the database is dropped with the value.
+#[derive(Debug)]
 pub struct TestDatabase {
     url: String,
     name: String,
     _server: Arc<Server>,
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Server::External { admin_url } = &*self._server {
+            let _ = execute(
+                admin_url,
+                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+            );
+        }
+    }
 }
 
 impl TestDatabase {
