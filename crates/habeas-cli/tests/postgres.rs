@@ -123,7 +123,7 @@ fn reads_never_create_a_store_in_a_database() {
 }
 
 #[test]
-fn a_sled_export_restored_into_postgres_exports_byte_identical() {
+fn a_sled_export_piped_into_postgres_exports_byte_identical() {
     let Some(database) = fresh_database() else {
         return;
     };
@@ -138,12 +138,24 @@ fn a_sled_export_restored_into_postgres_exports_byte_identical() {
     );
     let export = run(sled_db, scratch.path(), &["export"]);
     assert!(export.status.success());
-    let file = scratch.path().join("export.jsonl");
-    std::fs::write(&file, &export.stdout).expect("write the export");
-
+    // `habeas export | habeas --db postgres://… import -`, as a shell pipes it.
     let client = Client::new(&database);
-    let restored = client.ok(&["import", file.to_str().expect("utf-8 path")]);
-    assert!(restored.contains("hash chain verified"), "{restored}");
+    let piped = Command::new("sh")
+        .arg("-c")
+        .arg(r#""$0" --db "$1" export | "$0" --db "$2" import -"#)
+        .arg(env!("CARGO_BIN_EXE_habeas"))
+        .arg(sled_db)
+        .arg(database.url())
+        .env("HABEAS_CACHE_DIR", client.cache.path())
+        .env("HABEAS_USER", "test officer")
+        .output()
+        .expect("run the pipe");
+    let restored = String::from_utf8_lossy(&piped.stdout);
+    assert!(
+        piped.status.success() && restored.contains("hash chain verified"),
+        "{restored} {}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
     let again = client.run(&["export"]);
     assert!(again.status.success());
     assert!(
