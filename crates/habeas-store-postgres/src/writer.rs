@@ -39,6 +39,7 @@ use habeas_store::plan::{
 use habeas_store::{AppendOutcome, AppendResult, Envelope, StoreError, StreamId};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio_postgres::Config;
+use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 use crate::error::from_postgres;
@@ -347,24 +348,22 @@ async fn restore_all(
     Ok(plan.tip.head)
 }
 
-/// `BEGIN`, then the chain lock; returns the tip it protects.
+/// `BEGIN`, then the chain lock; returns the tip it protects. Both go in one
+/// round trip (tokio-postgres pipelines requests polled together, in the order
+/// first polled).
 async fn lock_chain(connection: &mut Connection, store: &str) -> Result<LogTip, StoreError> {
     let error = |error| from_postgres(store, error);
-    connection
-        .client
-        .batch_execute("BEGIN")
-        .await
-        .map_err(error)?;
     let statement = connection.statement(sql::LOCK_LOG_HEAD, store).await?;
-    let row = connection
-        .client
-        .query_opt(&statement, &[])
-        .await
-        .map_err(error)?
-        .ok_or_else(|| StoreError::Damaged {
-            store: store.to_owned(),
-            reason: "the habeas.log_head table has no row (it holds the last position)".to_owned(),
-        })?;
+    let client = &connection.client;
+    let ((), row) = tokio::try_join!(
+        client.batch_execute("BEGIN"),
+        client.query_opt(&statement, &[])
+    )
+    .map_err(error)?;
+    let row = row.ok_or_else(|| StoreError::Damaged {
+        store: store.to_owned(),
+        reason: "the habeas.log_head table has no row (it holds the last position)".to_owned(),
+    })?;
     Ok(LogTip {
         head: from_sql(row.get(0)),
         last_hash: row.get(1),
@@ -392,13 +391,24 @@ async fn read_state(
     streams.dedup();
     let mut state = GroupState::default();
 
-    let statement = connection.statement(sql::STREAM_VERSIONS, store).await?;
-    for row in connection
-        .client
-        .query(&statement, &[&streams])
-        .await
-        .map_err(error)?
-    {
+    // The three lookups in one round trip.
+    let versions_statement = connection.statement(sql::STREAM_VERSIONS, store).await?;
+    let commands_statement = connection.statement(sql::COMMAND_RESULTS, store).await?;
+    let positions_statement = connection.statement(sql::EVENT_POSITIONS, store).await?;
+    let client = &connection.client;
+    let (version_rows, command_rows, position_rows) = tokio::try_join!(
+        async { client.query(&versions_statement, &[&streams]).await },
+        async {
+            if command_ids.is_empty() {
+                Ok(Vec::new())
+            } else {
+                client.query(&commands_statement, &[&command_ids]).await
+            }
+        },
+        async { client.query(&positions_statement, &[&event_ids]).await },
+    )
+    .map_err(error)?;
+    for row in version_rows {
         let stream: String = row.get(0);
         let stream = StreamId::new(stream).map_err(|invalid| StoreError::Corrupt {
             position: 0,
@@ -406,32 +416,16 @@ async fn read_state(
         })?;
         state.stream_versions.insert(stream, from_sql(row.get(1)));
     }
-    if !command_ids.is_empty() {
-        let statement = connection.statement(sql::COMMAND_RESULTS, store).await?;
-        for row in connection
-            .client
-            .query(&statement, &[&command_ids])
-            .await
-            .map_err(error)?
-        {
-            let command_id: Uuid = row.get(0);
-            let json: String = row.get(1);
-            let result = serde_json::from_str(&json).map_err(|invalid| StoreError::Corrupt {
-                position: 0,
-                reason: format!(
-                    "the stored result of command {command_id} is not valid: {invalid}"
-                ),
-            })?;
-            state.commands.insert(command_id, result);
-        }
+    for row in command_rows {
+        let command_id: Uuid = row.get(0);
+        let json: String = row.get(1);
+        let result = serde_json::from_str(&json).map_err(|invalid| StoreError::Corrupt {
+            position: 0,
+            reason: format!("the stored result of command {command_id} is not valid: {invalid}"),
+        })?;
+        state.commands.insert(command_id, result);
     }
-    let statement = connection.statement(sql::EVENT_POSITIONS, store).await?;
-    for row in connection
-        .client
-        .query(&statement, &[&event_ids])
-        .await
-        .map_err(error)?
-    {
+    for row in position_rows {
         state
             .event_positions
             .insert(row.get(0), from_sql(row.get(1)));
@@ -439,52 +433,48 @@ async fn read_state(
     Ok(state)
 }
 
-/// Inserts the rows, moves the tip and queues the notification, in the transaction.
+/// Inserts the rows, moves the tip and queues the notification, in the transaction,
+/// in one round trip. Pipelined statements run in the order sent; if one fails, the
+/// transaction is aborted and the error of the first failure is returned.
 async fn write_rows(
     connection: &mut Connection,
     store: &str,
     rows: &Rows,
     tip: &LogTip,
 ) -> Result<(), StoreError> {
-    let error = |error| from_postgres(store, error);
-    let statement = connection.statement(sql::INSERT_EVENTS, store).await?;
-    connection
-        .client
-        .execute(
-            &statement,
-            &[
+    let insert_events = connection.statement(sql::INSERT_EVENTS, store).await?;
+    let upsert_commands = connection.statement(sql::UPSERT_COMMANDS, store).await?;
+    let update_head = connection.statement(sql::UPDATE_LOG_HEAD, store).await?;
+    let notify = connection.statement(sql::NOTIFY_HEAD, store).await?;
+    let client = &connection.client;
+    let head = to_sql(tip.head);
+    let head_text = tip.head.to_string();
+    tokio::try_join!(
+        async {
+            let params: [&(dyn ToSql + Sync); 5] = [
                 &rows.positions,
                 &rows.streams,
                 &rows.versions,
                 &rows.event_ids,
                 &rows.envelopes,
-            ],
-        )
-        .await
-        .map_err(error)?;
-    if !rows.command_ids.is_empty() {
-        let statement = connection.statement(sql::UPSERT_COMMANDS, store).await?;
-        connection
-            .client
-            .execute(&statement, &[&rows.command_ids, &rows.results])
-            .await
-            .map_err(error)?;
-    }
-    let statement = connection.statement(sql::UPDATE_LOG_HEAD, store).await?;
-    connection
-        .client
-        .execute(&statement, &[&to_sql(tip.head), &tip.last_hash])
-        .await
-        .map_err(error)?;
-    let statement = connection.statement(sql::NOTIFY_HEAD, store).await?;
-    connection
-        .client
-        .execute(&statement, &[&tip.head.to_string()])
-        .await
-        .map_err(error)?;
+            ];
+            client.execute(&insert_events, &params).await
+        },
+        async {
+            if rows.command_ids.is_empty() {
+                Ok(0)
+            } else {
+                client
+                    .execute(&upsert_commands, &[&rows.command_ids, &rows.results])
+                    .await
+            }
+        },
+        async { client.execute(&update_head, &[&head, &tip.last_hash]).await },
+        async { client.execute(&notify, &[&head_text]).await },
+    )
+    .map_err(|error| from_postgres(store, error))?;
     Ok(())
 }
-
 /// Raises the published head to `head`; says whether it changed.
 pub(crate) fn raise(current: &mut u64, head: u64) -> bool {
     if head > *current {
