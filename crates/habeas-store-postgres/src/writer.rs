@@ -4,7 +4,9 @@
 //! append and every other one already queued (up to a limit) and commits them in one
 //! transaction:
 //!
-//! 1. `BEGIN` (READ COMMITTED);
+//! 1. `BEGIN ISOLATION LEVEL READ COMMITTED` (explicitly: under a server whose
+//!    default is REPEATABLE READ or SERIALIZABLE, waiting for the chain lock would end
+//!    in a serialization failure instead of reading the tip the previous append left);
 //! 2. `SELECT head, last_hash FROM habeas.log_head FOR UPDATE`: the chain lock. It
 //!    waits for any other process's append to commit and then reads the tip it left;
 //! 3. reads the state the group's decisions need, in three statements (the last
@@ -356,7 +358,7 @@ async fn lock_chain(connection: &mut Connection, store: &str) -> Result<LogTip, 
     let statement = connection.statement(sql::LOCK_LOG_HEAD, store).await?;
     let client = &connection.client;
     let ((), row) = tokio::try_join!(
-        client.batch_execute("BEGIN"),
+        client.batch_execute("BEGIN ISOLATION LEVEL READ COMMITTED"),
         client.query_opt(&statement, &[])
     )
     .map_err(error)?;

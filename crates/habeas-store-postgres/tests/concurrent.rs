@@ -6,8 +6,11 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use habeas_store::{AppendMeta, AppendOutcome, EventStore, ExpectedVersion, NewEvent, StreamId};
 use habeas_store_postgres::testing::fresh_database;
 use habeas_store_postgres::{PostgresConfig, PostgresStore};
+use serde_json::json;
+use uuid::Uuid;
 
 use common::{Writer, check_store};
 
@@ -72,4 +75,61 @@ async fn two_processes_append_to_one_database_without_gap_or_duplicate() {
             .count(),
         2
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn appends_from_many_handles_succeed_when_the_server_defaults_to_serializable() {
+    let Some(database) = fresh_database() else {
+        return;
+    };
+    habeas_store_postgres::testing::execute(
+        database.url(),
+        &format!(
+            "ALTER DATABASE {} SET default_transaction_isolation = 'serializable'",
+            database.name()
+        ),
+    )
+    .expect("make serializable the default");
+    let mut handles = Vec::new();
+    for _ in 0..4 {
+        handles.push(
+            PostgresStore::open_async(database.url(), PostgresConfig::default())
+                .await
+                .expect("open")
+                .expect("created"),
+        );
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, store) in handles.iter().enumerate() {
+        for task in 0..8 {
+            let store = store.clone();
+            tasks.spawn(async move {
+                let stream = StreamId::new("one-person").expect("stream id");
+                for round in 0..10 {
+                    let event = NewEvent {
+                        event_id: Uuid::now_v7(),
+                        event_type: "Noted".into(),
+                        schema_version: 1,
+                        payload: json!({ "handle": index, "task": task, "round": round }),
+                    };
+                    let meta = AppendMeta {
+                        recorded_by: "serializable test".into(),
+                        command_id: Some(Uuid::now_v7()),
+                    };
+                    let outcome = store
+                        .append(&stream, ExpectedVersion::Any, vec![event], meta)
+                        .await
+                        .expect("append under a serializable default");
+                    assert!(matches!(outcome, AppendOutcome::Appended(_)), "{outcome:?}");
+                }
+            });
+        }
+    }
+    while let Some(joined) = tasks.join_next().await {
+        joined.expect("task");
+    }
+    let store = &handles[0];
+    assert_eq!(store.head().await.expect("head"), 4 * 8 * 10);
+    let report = store.verify().await.expect("verify");
+    assert!(report.is_ok(), "{report:?}");
 }
