@@ -48,6 +48,12 @@
 //! position, so neither a lost notification nor a duplicate one changes what is
 //! delivered (see `listen.rs`).
 //!
+//! # TLS
+//!
+//! rustls (ring provider), certificates always verified, roots from the system store
+//! plus `sslrootcert=PATH` / `PGSSLROOTCERT`; plain for a server on this machine
+//! unless `sslmode=require` (see `tls.rs`).
+//!
 //! # Runtime
 //!
 //! The store runs its connections, writer and listener on a two-thread runtime of its
@@ -63,6 +69,7 @@ mod sql;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod tls;
 mod verify;
 mod writer;
 

@@ -12,10 +12,12 @@ use std::sync::Arc;
 
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
-use tokio_postgres::{AsyncMessage, Client, NoTls};
+use tokio_postgres::tls::MakeTlsConnect;
+use tokio_postgres::{AsyncMessage, Client, Config, NoTls, Socket};
 
 use crate::sql;
 use crate::store::Shared;
+use crate::tls::Tls;
 use crate::writer::raise;
 
 /// Starts the listener of this store, once.
@@ -66,7 +68,18 @@ async fn listen(shared: Arc<Shared>) {
 /// A connection listening on the channel; the receiver yields each notified head
 /// and ends when the connection does.
 async fn subscribe(shared: &Shared) -> Result<Listening, tokio_postgres::Error> {
-    let (client, mut connection) = shared.config.connect(NoTls).await?;
+    match &shared.tls {
+        Tls::Off => listen_on(&shared.config, NoTls).await,
+        Tls::Rustls(make) => listen_on(&shared.config, make.clone()).await,
+    }
+}
+
+async fn listen_on<T>(config: &Config, tls: T) -> Result<Listening, tokio_postgres::Error>
+where
+    T: MakeTlsConnect<Socket>,
+    T::Stream: Send + 'static,
+{
+    let (client, mut connection) = config.connect(tls).await?;
     let (sender, receiver) = mpsc::unbounded_channel();
     tokio::spawn(async move {
         loop {

@@ -13,6 +13,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_postgres::{Client, Config, NoTls, Statement};
 
 use crate::error::from_postgres;
+use crate::tls::Tls;
 
 /// One connection and the statements prepared on it.
 pub(crate) struct Connection {
@@ -22,12 +23,24 @@ pub(crate) struct Connection {
 
 impl Connection {
     /// Connects; the connection's I/O runs as a task of the current runtime.
-    pub(crate) async fn open(config: &Config, store: &str) -> Result<Connection, StoreError> {
-        let (client, connection) = config
-            .connect(NoTls)
-            .await
-            .map_err(|error| from_postgres(store, error))?;
-        tokio::spawn(connection);
+    pub(crate) async fn open(
+        config: &Config,
+        tls: &Tls,
+        store: &str,
+    ) -> Result<Connection, StoreError> {
+        let error = |error| from_postgres(store, error);
+        let client = match tls {
+            Tls::Off => {
+                let (client, connection) = config.connect(NoTls).await.map_err(error)?;
+                tokio::spawn(connection);
+                client
+            }
+            Tls::Rustls(make) => {
+                let (client, connection) = config.connect(make.clone()).await.map_err(error)?;
+                tokio::spawn(connection);
+                client
+            }
+        };
         Ok(Connection {
             client,
             statements: HashMap::new(),
@@ -61,15 +74,17 @@ impl Connection {
 /// At most `size` connections, opened on demand and kept while they work.
 pub(crate) struct Pool {
     config: Config,
+    tls: Tls,
     store: String,
     idle: Mutex<Vec<Connection>>,
     permits: Arc<Semaphore>,
 }
 
 impl Pool {
-    pub(crate) fn new(config: Config, store: String, size: usize) -> Pool {
+    pub(crate) fn new(config: Config, tls: Tls, store: String, size: usize) -> Pool {
         Pool {
             config,
+            tls,
             store,
             idle: Mutex::new(Vec::new()),
             permits: Arc::new(Semaphore::new(size.max(1))),
@@ -91,7 +106,7 @@ impl Pool {
         };
         let connection = match reused {
             Some(connection) => connection,
-            None => Connection::open(&self.config, &self.store).await?,
+            None => Connection::open(&self.config, &self.tls, &self.store).await?,
         };
         Ok(Pooled {
             connection: Some(connection),

@@ -19,6 +19,7 @@ use crate::error::{from_postgres, without_password};
 use crate::open::{Found, prepare};
 use crate::pool::{Connection, Pool};
 use crate::sql;
+use crate::tls::Tls;
 use crate::writer::{Request, RestoreRequest, WriteRequest, Writer, from_sql, raise, to_sql};
 
 /// The newest schema version this build reads and the one it writes.
@@ -89,6 +90,7 @@ struct Inner {
 pub(crate) struct Shared {
     pub(crate) store: String,
     pub(crate) config: Config,
+    pub(crate) tls: Tls,
     pub(crate) pool: Arc<Pool>,
     pub(crate) head: watch::Sender<u64>,
     pub(crate) upcaster: Option<Arc<dyn Upcaster>>,
@@ -166,6 +168,7 @@ impl PostgresStore {
         let Connected {
             store,
             pg_config,
+            tls,
             connection,
             store_id,
             head,
@@ -174,11 +177,13 @@ impl PostgresStore {
         let shared = Arc::new(Shared {
             pool: Arc::new(Pool::new(
                 pg_config.clone(),
+                tls.clone(),
                 store.clone(),
                 config.max_read_connections,
             )),
             store: store.clone(),
             config: pg_config.clone(),
+            tls: tls.clone(),
             head: head.clone(),
             upcaster: config.upcaster,
             store_id,
@@ -188,6 +193,7 @@ impl PostgresStore {
         let (requests, receiver) = mpsc::unbounded_channel();
         let writer = Writer {
             config: pg_config,
+            tls,
             store,
             connection: Some(connection),
             head,
@@ -249,6 +255,7 @@ impl std::fmt::Debug for PostgresStore {
 struct Connected {
     store: String,
     pg_config: Config,
+    tls: Tls,
     connection: Connection,
     store_id: Uuid,
     head: u64,
@@ -256,6 +263,7 @@ struct Connected {
 
 async fn connect(url: &str, config: &PostgresConfig) -> Result<Option<Connected>, StoreError> {
     let store = without_password(url);
+    let (url, root_cert) = crate::tls::take_root_cert(url);
     let pg_config: Config = url.parse().map_err(|error| StoreError::Unavailable {
         store: store.clone(),
         reason: format!(
@@ -263,7 +271,8 @@ async fn connect(url: &str, config: &PostgresConfig) -> Result<Option<Connected>
              postgres://user[:password]@host[:port]/database"
         ),
     })?;
-    let mut connection = Connection::open(&pg_config, &store).await?;
+    let tls = crate::tls::choose(&pg_config, root_cert.as_deref(), &store)?;
+    let mut connection = Connection::open(&pg_config, &tls, &store).await?;
     let store_id = match prepare(&mut connection, &store, config.create).await? {
         Found::Store(store_id) => store_id,
         Found::Missing => return Ok(None),
@@ -272,6 +281,7 @@ async fn connect(url: &str, config: &PostgresConfig) -> Result<Option<Connected>
     Ok(Some(Connected {
         store,
         pg_config,
+        tls,
         connection,
         store_id,
         head,

@@ -178,6 +178,7 @@ pub struct Cluster {
     bin: PathBuf,
     port: u16,
     as_postgres: bool,
+    extra_options: String,
 }
 
 impl Cluster {
@@ -200,6 +201,7 @@ impl Cluster {
             directory,
             bin,
             as_postgres,
+            extra_options: String::new(),
         };
         let data = cluster.data_dir();
         cluster.run(
@@ -236,6 +238,38 @@ impl Cluster {
         self.directory.path().join("data")
     }
 
+    /// The cluster's directory (its data directory is `data/` inside), for files
+    /// the server must read (hand them over with [`Cluster::give_to_server`]).
+    pub fn directory(&self) -> &Path {
+        self.directory.path()
+    }
+
+    /// Makes `path` the server's own (when we are root and the server runs as
+    /// `postgres`), mode 0600: how PostgreSQL wants its TLS key.
+    pub fn give_to_server(&self, path: &Path) -> Result<(), String> {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|error| format!("cannot chmod {}: {error}", path.display()))?;
+        if self.as_postgres {
+            let (uid, gid) = postgres_ids()?;
+            std::os::unix::fs::chown(path, Some(uid), Some(gid))
+                .map_err(|error| format!("cannot chown {}: {error}", path.display()))?;
+        }
+        Ok(())
+    }
+
+    /// Restarts the server (fast shutdown) with extra `postgres` options, e.g.
+    /// `-c ssl=on`.
+    pub fn restart_with(&mut self, options: &str) -> Result<(), String> {
+        let data = self.data_dir();
+        self.run(
+            "pg_ctl",
+            &["-D", path_str(&data)?, "-m", "fast", "-w", "stop"],
+        )?;
+        self.extra_options = options.to_owned();
+        self.start_server()
+    }
+
     /// A superuser URL of database `database` on this cluster.
     pub fn url(&self, database: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
@@ -268,9 +302,10 @@ impl Cluster {
         let log = self.directory.path().join("server.log");
         let options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300 \
-             -c shared_buffers=32MB -c fsync=on",
+             -c shared_buffers=32MB -c fsync=on {}",
             self.port,
-            socket.display()
+            socket.display(),
+            self.extra_options
         );
         self.run(
             "pg_ctl",

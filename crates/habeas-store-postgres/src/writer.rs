@@ -47,6 +47,7 @@ use uuid::Uuid;
 use crate::error::from_postgres;
 use crate::pool::Connection;
 use crate::sql;
+use crate::tls::Tls;
 
 /// One queued append and where to send its answer.
 pub(crate) struct WriteRequest {
@@ -68,6 +69,7 @@ pub(crate) enum Request {
 
 pub(crate) struct Writer {
     pub(crate) config: Config,
+    pub(crate) tls: Tls,
     /// The store's URL without its password, for errors.
     pub(crate) store: String,
     pub(crate) connection: Option<Connection>,
@@ -187,7 +189,7 @@ impl Writer {
     async fn take_connection(&mut self) -> Result<Connection, StoreError> {
         match self.connection.take() {
             Some(connection) if !connection.is_closed() => Ok(connection),
-            _ => open_with_retry(&self.config, &self.store).await,
+            _ => open_with_retry(&self.config, &self.tls, &self.store).await,
         }
     }
 
@@ -489,10 +491,14 @@ pub(crate) fn raise(current: &mut u64, head: u64) -> bool {
 
 /// Connects, trying again for a few seconds: a server that is restarting (or a
 /// connection slot that is being freed) is the common reason a connection breaks.
-async fn open_with_retry(config: &Config, store: &str) -> Result<Connection, StoreError> {
+async fn open_with_retry(
+    config: &Config,
+    tls: &Tls,
+    store: &str,
+) -> Result<Connection, StoreError> {
     let mut attempt = 0;
     loop {
-        match Connection::open(config, store).await {
+        match Connection::open(config, tls, store).await {
             Ok(connection) => return Ok(connection),
             Err(error) if attempt >= 5 => return Err(error),
             Err(_) => {
