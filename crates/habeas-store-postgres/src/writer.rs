@@ -115,7 +115,27 @@ struct Rows {
     results: Vec<String>,
 }
 
+/// The event rows of one `INSERT`.
+struct EventRows {
+    positions: Vec<i64>,
+    streams: Vec<String>,
+    versions: Vec<i64>,
+    event_ids: Vec<Uuid>,
+    envelopes: Vec<Vec<u8>>,
+}
+
 impl Rows {
+    /// The event rows gathered so far, leaving none.
+    fn take_events(&mut self) -> EventRows {
+        EventRows {
+            positions: std::mem::take(&mut self.positions),
+            streams: std::mem::take(&mut self.streams),
+            versions: std::mem::take(&mut self.versions),
+            event_ids: std::mem::take(&mut self.event_ids),
+            envelopes: std::mem::take(&mut self.envelopes),
+        }
+    }
+
     fn push_envelope(&mut self, envelope: &Envelope) -> Result<(), StoreError> {
         let bytes = serde_json::to_vec(envelope).map_err(|source| StoreError::Encode {
             what: "envelope",
@@ -279,43 +299,100 @@ async fn append_all(
         .flat_map(|request| request.events.iter().map(|event| event.event_id))
         .collect();
     let mut state = read_state(connection, store, streams, command_ids, event_ids).await?;
+    let insert_events = connection.statement(sql::INSERT_EVENTS, store).await?;
     let mut rows = Rows::default();
     let mut answers = Vec::with_capacity(requests.len());
-    for request in requests {
-        let command_id = request.meta.command_id;
-        let stream = request.stream.clone();
-        match plan_append(&state, &tip, request, recorded_at) {
-            Ok(Plan::Nothing(outcome)) => answers.push(Ok(outcome)),
-            Ok(Plan::Write {
-                envelopes,
-                result,
-                tip: next_tip,
-            }) => {
-                for envelope in &envelopes {
-                    rows.push_envelope(envelope)?;
-                    state
-                        .event_positions
-                        .insert(envelope.event_id, envelope.position);
+    let mut any_written = false;
+    let (answers, new_head) = {
+        // Chunks of events already sent to the server, in order: it inserts one
+        // while this task decides and hashes the next.
+        let client = &connection.client;
+        let mut sent: Vec<Sent<'_>> = Vec::new();
+        for request in requests {
+            let command_id = request.meta.command_id;
+            let stream = request.stream.clone();
+            match plan_append(&state, &tip, request, recorded_at) {
+                Ok(Plan::Nothing(outcome)) => answers.push(Ok(outcome)),
+                Ok(Plan::Write {
+                    envelopes,
+                    result,
+                    tip: next_tip,
+                }) => {
+                    for envelope in &envelopes {
+                        rows.push_envelope(envelope)?;
+                        state
+                            .event_positions
+                            .insert(envelope.event_id, envelope.position);
+                    }
+                    state.stream_versions.insert(stream, result.stream_version);
+                    if let Some(command_id) = command_id {
+                        rows.push_command(command_id, &result)?;
+                        state.commands.insert(command_id, result.clone());
+                    }
+                    tip = next_tip;
+                    answers.push(Ok(AppendOutcome::Appended(result)));
+                    any_written = true;
+                    if rows.positions.len() >= INSERT_CHUNK {
+                        sent.push(send_events(client, &insert_events, rows.take_events()));
+                    }
                 }
-                state.stream_versions.insert(stream, result.stream_version);
-                if let Some(command_id) = command_id {
-                    rows.push_command(command_id, &result)?;
-                    state.commands.insert(command_id, result.clone());
-                }
-                tip = next_tip;
-                answers.push(Ok(AppendOutcome::Appended(result)));
+                Err(error) => answers.push(Err(error)),
             }
-            Err(error) => answers.push(Err(error)),
         }
-    }
-    let new_head = if rows.positions.is_empty() {
-        None
-    } else {
-        write_rows(connection, store, &rows, &tip).await?;
-        Some(tip.head)
+        if !rows.positions.is_empty() {
+            sent.push(send_events(client, &insert_events, rows.take_events()));
+        }
+        // Every chunk is awaited, so that none is still running at COMMIT; the first
+        // failure is the group's.
+        let mut first_error = None;
+        for chunk in sent {
+            if let Err(error) = chunk.await {
+                first_error.get_or_insert(error);
+            }
+        }
+        if let Some(error) = first_error {
+            return Err(from_postgres(store, error));
+        }
+        (answers, any_written.then_some(tip.head))
     };
+    if new_head.is_some() {
+        write_rows(connection, store, &rows, &tip).await?;
+    }
     commit(connection, store).await?;
     Ok((answers, new_head))
+}
+
+/// Events per `INSERT` while a group is decided (see `append_all`).
+const INSERT_CHUNK: usize = 256;
+
+/// An `INSERT` of a chunk of events, already sent to the server.
+type Sent<'a> =
+    std::pin::Pin<Box<dyn Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>>;
+
+/// Starts the `INSERT` of `events` and sends it: tokio-postgres writes a request
+/// to the connection when its future is first polled, so one poll (with a waker
+/// that does nothing: the future is awaited properly later) puts it on the wire
+/// while this task goes on deciding.
+fn send_events<'a>(
+    client: &'a tokio_postgres::Client,
+    statement: &'a tokio_postgres::Statement,
+    events: EventRows,
+) -> Sent<'a> {
+    let mut future: Sent<'a> = Box::pin(async move {
+        let params: [&(dyn ToSql + Sync); 5] = [
+            &events.positions,
+            &events.streams,
+            &events.versions,
+            &events.event_ids,
+            &events.envelopes,
+        ];
+        client.execute(statement, &params).await
+    });
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    if let std::task::Poll::Ready(done) = future.as_mut().poll(&mut context) {
+        return Box::pin(std::future::ready(done));
+    }
+    future
 }
 
 /// Checks and commits one restore in one transaction; returns the new head.
@@ -455,6 +532,10 @@ async fn write_rows(
     let head_text = tip.head.to_string();
     tokio::try_join!(
         async {
+            if rows.positions.is_empty() {
+                // An append group sent its events while deciding (`send_events`).
+                return Ok(0);
+            }
             let params: [&(dyn ToSql + Sync); 5] = [
                 &rows.positions,
                 &rows.streams,
@@ -479,6 +560,7 @@ async fn write_rows(
     .map_err(|error| from_postgres(store, error))?;
     Ok(())
 }
+
 /// Raises the published head to `head`; says whether it changed.
 pub(crate) fn raise(current: &mut u64, head: u64) -> bool {
     if head > *current {

@@ -133,3 +133,56 @@ async fn appends_from_many_handles_succeed_when_the_server_defaults_to_serializa
     let report = store.verify().await.expect("verify");
     assert!(report.is_ok(), "{report:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_groups_are_inserted_in_chunks_and_land_whole() {
+    let Some(database) = fresh_database() else {
+        return;
+    };
+    let store = PostgresStore::open_async(database.url(), PostgresConfig::default())
+        .await
+        .expect("open")
+        .expect("created");
+    // A thousand appends at once: the writer groups hundreds of them, more events
+    // than one INSERT chunk holds.
+    let mut tasks = tokio::task::JoinSet::new();
+    for index in 0..1000 {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let stream = StreamId::new(format!("person-{index}")).expect("stream id");
+            let events = (0..3)
+                .map(|n| NewEvent {
+                    event_id: Uuid::now_v7(),
+                    event_type: "Noted".into(),
+                    schema_version: 1,
+                    payload: json!({ "index": index, "n": n }),
+                })
+                .collect();
+            let meta = AppendMeta {
+                recorded_by: "chunk test".into(),
+                command_id: Some(Uuid::now_v7()),
+            };
+            match store
+                .append(&stream, ExpectedVersion::NoStream, events, meta)
+                .await
+                .expect("append")
+            {
+                AppendOutcome::Appended(result) => (stream, result),
+                other => panic!("{other:?}"),
+            }
+        });
+    }
+    let mut results = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        results.push(joined.expect("task"));
+    }
+    assert_eq!(store.head().await.expect("head"), 3000);
+    for (stream, result) in results {
+        let stored = store.read_stream(&stream, 1).await.expect("read");
+        let positions: Vec<u64> = stored.iter().map(|envelope| envelope.position).collect();
+        let expected: Vec<u64> = (result.first_position..=result.last_position).collect();
+        assert_eq!(positions, expected, "{stream}");
+    }
+    let report = store.verify().await.expect("verify");
+    assert!(report.is_ok(), "{report:?}");
+}

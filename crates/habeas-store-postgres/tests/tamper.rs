@@ -174,3 +174,53 @@ async fn a_log_cut_short_of_the_recorded_head_is_named() {
     let report = store.verify().await.expect("verify");
     assert_problem(&report, N_EVENTS, ProblemKind::Missing);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_insert_fails_the_whole_group_and_stores_nothing() {
+    let Some((database, store)) = filled_store().await else {
+        return;
+    };
+    // A row put where the next append goes, behind the store's back.
+    let next = N_EVENTS + 1;
+    tamper(
+        &database,
+        &format!(
+            "INSERT INTO habeas.events (position, stream, version, event_id, envelope) \
+             VALUES ({next}, 'squatter', 1, gen_random_uuid(), '\\x7b7d')"
+        ),
+    );
+    let stream = StreamId::new("person-0").expect("stream id");
+    let events: Vec<NewEvent> = (0..300)
+        .map(|index| NewEvent {
+            event_id: Uuid::now_v7(),
+            event_type: "Noted".into(),
+            schema_version: 1,
+            payload: json!({ "label": format!("refused {index}") }),
+        })
+        .collect();
+    let meta = AppendMeta {
+        recorded_by: "tamper test".into(),
+        command_id: Some(Uuid::now_v7()),
+    };
+    let failed = store
+        .append(&stream, ExpectedVersion::Any, events.clone(), meta.clone())
+        .await
+        .expect_err("the squatting row makes the insert fail");
+    assert!(failed.to_string().contains("duplicate key"), "{failed}");
+    assert_eq!(
+        store.head().await.expect("head"),
+        N_EVENTS,
+        "nothing was committed"
+    );
+    tamper(
+        &database,
+        &format!("DELETE FROM habeas.events WHERE position = {next}"),
+    );
+    let retried = store
+        .append(&stream, ExpectedVersion::Any, events, meta)
+        .await
+        .expect("the retry lands");
+    assert!(matches!(retried, AppendOutcome::Appended(_)), "{retried:?}");
+    assert_eq!(store.head().await.expect("head"), N_EVENTS + 300);
+    assert!(store.verify().await.expect("verify").is_ok());
+}
