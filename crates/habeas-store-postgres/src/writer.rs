@@ -15,8 +15,10 @@
 //!    transaction committed before it, which after step 2 is every earlier append;
 //! 4. decides each append in order with `habeas_store::plan::plan_append` against
 //!    that state plus the appends decided before it in the group;
-//! 5. inserts every new event in one `INSERT … SELECT FROM UNNEST(…)`, the command
-//!    results in one more, updates `log_head` and queues `pg_notify`;
+//! 5. inserts the new events with `INSERT … SELECT FROM UNNEST(…)`, in chunks of 256
+//!    sent as soon as they are decided (the server inserts one chunk while the writer
+//!    hashes the next), then the command results, the update of `log_head` and
+//!    `pg_notify`, pipelined in one round trip;
 //! 6. `COMMIT`, and only then answers every append of the group and publishes the new
 //!    head to this process's subscribers.
 //!
