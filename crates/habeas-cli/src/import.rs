@@ -48,7 +48,8 @@ Examples:
   habeas import cases.jsonl --dry-run
   habeas import CHRD_fullinfo.csv --mapping examples/mappings/chrd.toml")]
 pub(crate) struct ImportArgs {
-    /// The file: JSON lines (one command per line) or CSV (with --mapping).
+    /// The file: JSON lines (one command per line) or CSV (with --mapping); `-`
+    /// reads standard input.
     #[arg(value_name = "FILE")]
     pub(crate) file: PathBuf,
     /// The column mapping of a CSV file (TOML).
@@ -150,12 +151,30 @@ async fn restore(tracker: &Tracker, args: &ImportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs `habeas import`.
+/// Copies standard input to a temporary file, for `habeas import -`: an export
+/// is read twice (verified whole before anything is written, then restored).
+fn spool_stdin() -> anyhow::Result<tempfile::NamedTempFile> {
+    let mut spooled = tempfile::NamedTempFile::new()
+        .map_err(|err| Failure::usage(format!("cannot spool standard input: {err}")))?;
+    std::io::copy(&mut std::io::stdin().lock(), &mut spooled)
+        .map_err(|err| Failure::usage(format!("cannot read standard input: {err}")))?;
+    Ok(spooled)
+}
+
+/// Runs `habeas import` (`-` as the file reads standard input, e.g.
+/// `habeas export | habeas --db postgres://… import -`).
 pub(crate) async fn import(
     tracker: &Tracker,
-    args: ImportArgs,
+    mut args: ImportArgs,
     recorded_by: &str,
 ) -> anyhow::Result<()> {
+    let _spooled = if args.file.as_os_str() == "-" {
+        let spooled = spool_stdin()?;
+        args.file = spooled.path().to_owned();
+        Some(spooled)
+    } else {
+        None
+    };
     if args.mapping.is_none() && has_extension(&args.file, "csv") {
         return Err(Failure::usage(format!(
             "{} is a CSV file: give its column mapping with --mapping MAPPING.toml (see examples/mappings/chrd.toml)",

@@ -4,6 +4,14 @@
 //! one text and hands it to [`Location::parse`] and [`open`]: a path is a data
 //! directory kept by sled (the embedded default); `postgres://…` (or
 //! `postgresql://…`) is a database server.
+//!
+//! On PostgreSQL the log is shared by every process; the read models are the
+//! same sled read models as for a data directory, kept per machine in the
+//! user's cache directory under the store's identity
+//! (`<cache>/postgres/<store id>/slot-<n>`) and brought up to date from the
+//! shared log before every answer that uses them (see ARCHITECTURE.md for why
+//! not tables in the database). A process that finds every slot held by
+//! another process uses a temporary one.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -11,6 +19,7 @@ use std::sync::Arc;
 
 use habeas_projections::{ProjectionConfig, Projections};
 use habeas_store::{StoreError, Upcaster};
+use habeas_store_postgres::{PostgresConfig, PostgresStore};
 use habeas_store_sled::{SledConfig, SledStore};
 
 use crate::codec;
@@ -134,11 +143,57 @@ pub fn open(location: &Location, options: OpenOptions) -> Result<Tracker, Tracke
             let tracker = open_directory(path, options.create, upcaster)?;
             Ok(tracker.holding(crate::holder::record(path, options.command.as_deref())))
         }
-        Location::Postgres(_) => Err(TrackerError::Store(StoreError::Unavailable {
-            store: location.to_string(),
-            reason: "this build has no PostgreSQL backend yet; use a directory path".to_owned(),
-        })),
+        Location::Postgres(url) => open_postgres(location, url, options.create, upcaster),
     }
+}
+
+/// How many read-model slots one machine keeps per PostgreSQL store: one per
+/// process using the store at once (a server and a few CLI commands); a
+/// further process builds a temporary one.
+const PROJECTION_SLOTS: u32 = 4;
+
+fn open_postgres(
+    location: &Location,
+    url: &str,
+    create: bool,
+    upcaster: Option<Arc<dyn Upcaster>>,
+) -> Result<Tracker, TrackerError> {
+    let config = PostgresConfig {
+        upcaster,
+        create,
+        ..PostgresConfig::default()
+    };
+    let Some(store) = PostgresStore::open(url, config)? else {
+        return Err(TrackerError::NoStore {
+            location: location.to_string(),
+        });
+    };
+    let projections = postgres_projections(&store)?;
+    Ok(Tracker::new(Arc::new(store), projections))
+}
+
+/// The first free read-model slot of this store in the user's cache
+/// directory, or a temporary one.
+fn postgres_projections(store: &PostgresStore) -> Result<Projections, TrackerError> {
+    let root = std::env::var_os("HABEAS_CACHE_DIR")
+        .map(PathBuf::from)
+        .or_else(|| {
+            directories::ProjectDirs::from("org", "Habeas", "habeas")
+                .map(|dirs| dirs.cache_dir().to_owned())
+        });
+    let Some(root) = root else {
+        return Ok(Projections::temporary(ProjectionConfig::default())?);
+    };
+    let store_dir = root.join("postgres").join(store.store_id().to_string());
+    for slot in 0..PROJECTION_SLOTS {
+        let path = store_dir.join(format!("slot-{slot}"));
+        match Projections::open(&path, ProjectionConfig::default()) {
+            Ok(projections) => return Ok(projections),
+            Err(habeas_projections::ProjectionError::Store(StoreError::Locked { .. })) => {}
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Ok(Projections::temporary(ProjectionConfig::default())?)
 }
 
 fn open_directory(
