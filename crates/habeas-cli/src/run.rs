@@ -171,10 +171,15 @@ async fn dispatch(cli: Cli, label: String) -> anyhow::Result<()> {
     if let Command::Export(args) = cli.command {
         return export(&tracker, args).await;
     }
-    if !matches!(
-        cli.command,
-        Command::Init | Command::Verify(_) | Command::Rebuild
-    ) {
+    // A dry-run import decides against a copy of the log and its own read
+    // models: it leaves the store's read models as they are.
+    let dry_run = matches!(&cli.command, Command::Import(args) if args.dry_run);
+    if !dry_run
+        && !matches!(
+            cli.command,
+            Command::Init | Command::Verify(_) | Command::Rebuild
+        )
+    {
         // The first command after an upgrade (or after the read models were
         // deleted) builds them from the whole log: show how far it is.
         let mut progress = crate::progress::Progress::new("updating read models", "events");
