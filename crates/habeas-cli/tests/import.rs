@@ -427,3 +427,35 @@ fn the_person_table_aligns_names_by_display_width() {
         .collect();
     assert_eq!(status_columns.len(), 1, "{stdout}");
 }
+
+#[test]
+fn an_unclosed_quote_stops_the_import_naming_its_line() {
+    let store = Store::new();
+    let file = store.file(
+        "people.csv",
+        "name,sex\r\n\"A\",female\r\n\"B,male\r\nC,male\r\n",
+    );
+    let mapping = store.file("people.toml", "version = 1\n[person]\nname = \"name\"\n");
+    let (_, stderr) = store.exits(2, &["import", &file, "--mapping", &mapping]);
+    assert!(
+        stderr.contains("line 3: the quote that opens a cell here is never closed"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("B,male"), "{stderr}");
+}
+
+#[test]
+fn importing_again_with_a_richer_mapping_says_what_it_added() {
+    let store = Store::new();
+    let (file, mapping) = list();
+    let full = std::fs::read_to_string(&mapping).unwrap();
+    let people_only = store.file("people.toml", &full[..full.find("[detained]").unwrap()]);
+    store.exits(0, &["import", &file, "--mapping", &people_only]);
+    let (stdout, _) = store.exits(0, &["import", &file, "--mapping", &mapping]);
+    assert!(
+        stdout.contains("imported before, new facts added"),
+        "{stdout}"
+    );
+    let (again, _) = store.exits(0, &["import", &file, "--mapping", &mapping]);
+    assert!(!again.contains("new facts added"), "{again}");
+}
