@@ -196,7 +196,7 @@ impl Row<'_, '_> {
             };
             for piece in pieces {
                 let clean = clean_url(&piece);
-                if let Err(source) = check_url(&clean.url) {
+                if let Err(source) = check_url(&clean.url, &piece) {
                     let reason = Reason::BadUrl {
                         column: column.clone(),
                         source,

@@ -10,7 +10,7 @@ use habeas_domain::term::Term;
 /// A cell that is not a sentence term this reader understands.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "{value:?} is not a sentence term: {problem}; write it in English, e.g. \"10 days\", \"2 years 6 months\", \"1.5 years\", \"life\" or \"death\""
+    "{value:?} is not a sentence term: {problem}; write the length in English, e.g. \"10 days\", \"2 years 6 months\", \"1.5 years\", \"life\" or \"death\""
 )]
 pub struct TermTextError {
     value: String,
@@ -50,7 +50,7 @@ pub fn parse_term(value: &str) -> Result<Term, TermTextError> {
     let english = english.trim_end_matches('.').trim();
     if looks_like_a_date(value.trim()) || looks_like_a_date(english) {
         return Err(err(
-            "it is a date, not the length of a sentence: write the length in this column (e.g. \"3 years\"), and map a column of dates to a date key such as [sentenced] date or [released] date",
+            "it is a date, not the length of a sentence (a column of dates maps to a date key, such as [sentenced] date or [released] date)",
         ));
     }
     match english {

@@ -62,10 +62,12 @@ pub struct UrlTextError {
 }
 
 /// Checks that a cleaned URL is a web address: `http://` or `https://`,
-/// then a host with a dot in it.
-pub fn check_url(url: &str) -> Result<(), UrlTextError> {
+/// then a host with a dot in it. `written` is the text as the cell gave it,
+/// which the message quotes (cleaning squeezes "see the report" into
+/// "seethereport").
+pub fn check_url(url: &str, written: &str) -> Result<(), UrlTextError> {
     let err = |problem| UrlTextError {
-        value: url.to_owned(),
+        value: written.trim().to_owned(),
         problem,
     };
     let lower = url.to_ascii_lowercase();
@@ -138,7 +140,7 @@ mod tests {
             ("https://localhost/a", Some("its host has no domain")),
         ];
         for (url, problem) in cases {
-            let found = check_url(url).err().map(|e| e.to_string());
+            let found = check_url(url, url).err().map(|e| e.to_string());
             match (problem, found) {
                 (None, None) => {}
                 (Some(problem), Some(message)) => {
