@@ -317,6 +317,12 @@ fn write_text(
         plural(report.n_rows, one, many),
         plural(report.n_events, "event", "events"),
     );
+    if report.n_added_to > 0 {
+        summary.push_str(&format!(
+            "; {} imported before, new facts added",
+            report.n_added_to
+        ));
+    }
     if report.n_already_imported > 0 {
         summary.push_str(&format!(
             "; {} imported before, nothing new",

@@ -10,6 +10,7 @@ use habeas_domain::event::{Event, Statement, noun_of};
 use habeas_domain::figures::DayRange;
 use habeas_domain::id::EventId;
 use habeas_domain::status::{Custody, Headline, Legal, Status};
+use unicode_width::UnicodeWidthStr;
 
 /// The serialized name of a domain enum as words: `early_release_without_reason`
 /// → "early release without reason".
@@ -105,11 +106,7 @@ pub(crate) fn status_text(
     status: &Status,
 ) -> io::Result<()> {
     let identity = &person.identity;
-    writeln!(
-        out,
-        "{} ({}): {}",
-        identity.name, person.slug, status.headline
-    )?;
+    writeln!(out, "{}: {}", person.label(), status.headline)?;
     writeln!(
         out,
         "  as of {}, as known at {}",
@@ -213,6 +210,14 @@ pub(crate) fn statement_line(out: &mut impl Write, statement: &Statement) -> io:
     )
 }
 
+/// `text` followed by spaces up to `columns` terminal columns, counted by
+/// display width: a Chinese character takes two columns, a combining mark
+/// none, so `{:<22}` (which counts characters) misaligns such names.
+pub(crate) fn pad(text: &str, columns: usize) -> String {
+    let width = UnicodeWidthStr::width(text);
+    format!("{text}{}", " ".repeat(columns.saturating_sub(width)))
+}
+
 /// Everyone with their headline, from the read model.
 pub(crate) fn person_table(out: &mut impl Write, rows: &[PersonStatus]) -> io::Result<()> {
     if rows.is_empty() {
@@ -220,8 +225,10 @@ pub(crate) fn person_table(out: &mut impl Write, rows: &[PersonStatus]) -> io::R
     }
     writeln!(
         out,
-        "{:<24} {:<22} {:<22} IN CUSTODY NOW",
-        "SLUG", "NAME", "STATUS"
+        "{} {} {} IN CUSTODY NOW",
+        pad("SLUG", 24),
+        pad("NAME", 22),
+        pad("STATUS", 22)
     )?;
     for row in rows {
         let days = row.figures.days_in_custody_now.map_or("-".to_owned(), |d| {
@@ -233,10 +240,10 @@ pub(crate) fn person_table(out: &mut impl Write, rows: &[PersonStatus]) -> io::R
         });
         writeln!(
             out,
-            "{:<24} {:<22} {:<22} {days}",
-            row.slug.as_deref().unwrap_or("-"),
-            row.display_name(),
-            row.headline.as_str()
+            "{} {} {} {days}",
+            pad(row.slug.as_deref().unwrap_or("-"), 24),
+            pad(&row.display_name(), 22),
+            pad(row.headline.as_str(), 22)
         )?;
     }
     Ok(())
@@ -469,14 +476,17 @@ pub(crate) fn history_text(out: &mut impl Write, entries: &[HistoryEntry]) -> io
         });
         writeln!(
             out,
-            "#{:<5} {:<11} {:<44} recorded {} by {} -> {}",
+            "#{:<5} {:<11} {} recorded {} by {} -> {}",
             entry.envelope.position,
             occurred,
-            if retracted {
-                format!("[retracted] {what}")
-            } else {
-                what
-            },
+            pad(
+                &if retracted {
+                    format!("[retracted] {what}")
+                } else {
+                    what
+                },
+                44
+            ),
             entry.envelope.recorded_at.format("%Y-%m-%d %H:%M:%SZ"),
             entry.envelope.recorded_by,
             entry.headline_after

@@ -2,6 +2,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -16,7 +17,7 @@ use habeas_domain::amendment::Amendment;
 use habeas_domain::event::Registration;
 use habeas_domain::id::EventId;
 use habeas_domain::status::View;
-use habeas_store::StoreError;
+use habeas_store::{MemoryStore, StoreError};
 
 use crate::args::{
     Cli, Command, CorrectArgs, ExportArgs, HistoryArgs, OutputArgs, PersonAddArgs, PersonCommand,
@@ -94,11 +95,23 @@ struct Opening<'a> {
 /// one behind. One process at a time can have a store open: while another
 /// habeas has it, this one says whom it waits for and tries again, for at
 /// most `wait`.
+///
+/// A dry-run import writes nothing at all, not even a new store: where there
+/// is no store yet it decides against an empty one in memory.
 fn open(opening: &Opening<'_>) -> anyhow::Result<Tracker> {
-    let create = matches!(
-        opening.command,
-        Command::Init | Command::Demo | Command::Import(_)
-    );
+    let dry_run = matches!(opening.command, Command::Import(args) if args.dry_run);
+    if dry_run
+        && let Location::Directory(path) = opening.db
+        && !path.exists()
+    {
+        let empty = MemoryStore::with_upcaster(Some(habeas::codec::upcaster()));
+        return Ok(Tracker::with_temporary_projections(Arc::new(empty))?);
+    }
+    let create = !dry_run
+        && matches!(
+            opening.command,
+            Command::Init | Command::Demo | Command::Import(_)
+        );
     let options = OpenOptions {
         create,
         stored_form: matches!(opening.command, Command::Export(_)),
@@ -158,10 +171,15 @@ async fn dispatch(cli: Cli, label: String) -> anyhow::Result<()> {
     if let Command::Export(args) = cli.command {
         return export(&tracker, args).await;
     }
-    if !matches!(
-        cli.command,
-        Command::Init | Command::Verify(_) | Command::Rebuild
-    ) {
+    // A dry-run import decides against a copy of the log and its own read
+    // models: it leaves the store's read models as they are.
+    let dry_run = matches!(&cli.command, Command::Import(args) if args.dry_run);
+    if !dry_run
+        && !matches!(
+            cli.command,
+            Command::Init | Command::Verify(_) | Command::Rebuild
+        )
+    {
         // The first command after an upgrade (or after the read models were
         // deleted) builds them from the whole log: show how far it is.
         let mut progress = crate::progress::Progress::new("updating read models", "events");
@@ -347,11 +365,10 @@ async fn person_add(tracker: &Tracker, args: PersonAddArgs, issued: Issued) -> a
         json["name"] = serde_json::json!(person.identity.name);
         writeln!(out, "{json}")?;
     } else {
-        writeln!(
-            out,
-            "registered {} as {} ({id})",
-            person.identity.name, person.slug
-        )?;
+        match person.slug_if_distinct() {
+            Some(slug) => writeln!(out, "registered {} as {slug} ({id})", person.identity.name)?,
+            None => writeln!(out, "registered {} ({id})", person.identity.name)?,
+        }
     }
     Ok(())
 }

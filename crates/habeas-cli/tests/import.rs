@@ -347,3 +347,115 @@ fn an_export_restores_verbatim_and_a_tampered_one_is_refused_whole() {
         assert_eq!(target.export(), "", "{name}: the store stays empty");
     }
 }
+
+fn list() -> (String, String) {
+    (
+        repo_path("crates/habeas-import/tests/fixtures/list.csv"),
+        repo_path("crates/habeas-import/tests/fixtures/list.toml"),
+    )
+}
+
+#[test]
+fn a_dry_run_into_no_store_creates_none() {
+    let store = Store::new();
+    let (file, mapping) = list();
+    let (stdout, _) = store.exits(0, &["import", &file, "--mapping", &mapping, "--dry-run"]);
+    assert!(stdout.contains("would import"), "{stdout}");
+    assert!(
+        !store.path.exists(),
+        "a dry run wrote {}",
+        store.path.display()
+    );
+}
+
+#[test]
+fn namesakes_from_a_list_are_ambiguous_by_name_and_one_by_id() {
+    let store = Store::new();
+    let (file, mapping) = list();
+    store.exits(0, &["import", &file, "--mapping", &mapping]);
+    for name in ["王芳", "Li Wei", "أحمد حسن", "Иван Петров"] {
+        let (_, stderr) = store.exits(4, &["status", name]);
+        assert!(
+            stderr.contains(&format!("{name:?} matches 2 people")),
+            "{name}: {stderr}"
+        );
+    }
+    let people: Vec<serde_json::Value> =
+        serde_json::from_str(&store.exits(0, &["person", "list", "--json"]).0).unwrap();
+    let wang: Vec<&serde_json::Value> = people.iter().filter(|p| p["name"] == "王芳").collect();
+    assert_eq!(wang.len(), 2, "{people:?}");
+    for person in wang {
+        let id = person["id"].as_str().unwrap();
+        let (stdout, _) = store.exits(0, &["status", id]);
+        let first = stdout.lines().next().unwrap();
+        let slug = person["slug"].as_str().unwrap();
+        if slug == "王芳" {
+            assert!(first.starts_with("王芳: "), "no slug repeated: {first}");
+        } else {
+            assert!(first.starts_with(&format!("王芳 ({slug}): ")), "{first}");
+            let (by_slug, _) = store.exits(0, &["status", slug]);
+            assert_eq!(by_slug, stdout, "the slug finds the one");
+        }
+    }
+}
+
+#[test]
+fn the_person_table_aligns_names_by_display_width() {
+    let store = Store::new();
+    let (file, mapping) = list();
+    store.exits(0, &["import", &file, "--mapping", &mapping]);
+    let (stdout, _) = store.exits(0, &["person", "list"]);
+    // The status column starts at the same terminal column on every line,
+    // whatever script the name and slug are written in.
+    let status_columns: std::collections::BTreeSet<usize> = stdout
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let status = [
+                "unknown",
+                "detained",
+                "released",
+                "charged",
+                "serving-sentence",
+            ]
+            .iter()
+            .filter_map(|word| line.find(&format!(" {word} ")))
+            .min()
+            .unwrap_or_else(|| panic!("no status in {line:?}"));
+            unicode_width::UnicodeWidthStr::width(&line[..status])
+        })
+        .collect();
+    assert_eq!(status_columns.len(), 1, "{stdout}");
+}
+
+#[test]
+fn an_unclosed_quote_stops_the_import_naming_its_line() {
+    let store = Store::new();
+    let file = store.file(
+        "people.csv",
+        "name,sex\r\n\"A\",female\r\n\"B,male\r\nC,male\r\n",
+    );
+    let mapping = store.file("people.toml", "version = 1\n[person]\nname = \"name\"\n");
+    let (_, stderr) = store.exits(2, &["import", &file, "--mapping", &mapping]);
+    assert!(
+        stderr.contains("line 3: the quote that opens a cell here is never closed"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("B,male"), "{stderr}");
+}
+
+#[test]
+fn importing_again_with_a_richer_mapping_says_what_it_added() {
+    let store = Store::new();
+    let (file, mapping) = list();
+    let full = std::fs::read_to_string(&mapping).unwrap();
+    let people_only = store.file("people.toml", &full[..full.find("[detained]").unwrap()]);
+    store.exits(0, &["import", &file, "--mapping", &people_only]);
+    let (stdout, _) = store.exits(0, &["import", &file, "--mapping", &mapping]);
+    assert!(
+        stdout.contains("imported before, new facts added"),
+        "{stdout}"
+    );
+    let (again, _) = store.exits(0, &["import", &file, "--mapping", &mapping]);
+    assert!(!again.contains("new facts added"), "{again}");
+}

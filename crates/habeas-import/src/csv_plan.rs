@@ -15,9 +15,9 @@ use crate::date_text::parse_date;
 use crate::error::ImportError;
 use crate::mapping::{FactsSpec, Mapping, SourcesSpec};
 use crate::reason::Reason;
-use crate::spec::{DateSpec, KindSpec, KindValue, ReleaseStatus, TextSpec, match_key};
+use crate::spec::{DateSpec, KindSpec, KindValue, OnBadValue, ReleaseStatus, TextSpec, match_key};
 use crate::term_text::parse_term;
-use crate::url_text::clean_url;
+use crate::url_text::{check_url, clean_url, split_urls};
 
 /// A mapping checked against a file's header, ready to plan its rows.
 #[derive(Debug, Clone)]
@@ -108,7 +108,7 @@ impl Row<'_, '_> {
     }
 
     /// The date of a column, or `None` when the cell is empty.
-    fn date(&self, spec: &DateSpec) -> Result<Option<PartialDate>, Reason> {
+    fn date(&mut self, spec: &DateSpec) -> Result<Option<PartialDate>, Reason> {
         let Some(cell) = self.cell(&spec.column) else {
             return Ok(None);
         };
@@ -117,15 +117,37 @@ impl Row<'_, '_> {
         } else {
             &spec.formats
         };
-        parse_date(cell, formats, spec.approximate)
-            .map(Some)
-            .map_err(|source| Reason::BadDate {
-                column: spec.column.clone(),
-                source,
-            })
+        match parse_date(cell, formats, spec.approximate) {
+            Ok(date) => Ok(Some(date)),
+            Err(source) => self.bad_value(
+                spec.on_bad_value,
+                Reason::BadDate {
+                    column: spec.column.clone(),
+                    source,
+                },
+            ),
+        }
     }
 
-    fn required_date(&self, spec: &DateSpec, hint: &'static str) -> Result<PartialDate, Reason> {
+    /// A cell that cannot be read: the row's rejection, or with
+    /// `drop-field` no value and a warning that says which and why.
+    fn bad_value<T>(&mut self, policy: OnBadValue, reason: Reason) -> Result<Option<T>, Reason> {
+        match policy {
+            OnBadValue::RejectRow => Err(reason),
+            OnBadValue::DropField => {
+                self.warnings.push(format!(
+                    "{reason}; the value was left out and the rest of the row imported (on_bad_value = \"drop-field\")"
+                ));
+                Ok(None)
+            }
+        }
+    }
+
+    fn required_date(
+        &mut self,
+        spec: &DateSpec,
+        hint: &'static str,
+    ) -> Result<PartialDate, Reason> {
         self.date(spec)?.ok_or_else(|| Reason::MissingCell {
             column: spec.column.clone(),
             hint,
@@ -162,25 +184,39 @@ impl Row<'_, '_> {
         }
     }
 
-    fn sources(&mut self, spec: &SourcesSpec) -> Vec<Source> {
+    fn sources(&mut self, spec: &SourcesSpec) -> Result<Vec<Source>, Reason> {
         let mut sources: Vec<Source> = Vec::new();
         for column in &spec.urls {
             let Some(cell) = self.cell(column) else {
                 continue;
             };
-            let clean = clean_url(cell);
-            if clean.changed {
-                let message = format!(
-                    "{column}: removed spaces and stray characters from the URL {cell:?}, read as {:?}: check that it opens",
-                    clean.url
-                );
-                if !self.warnings.contains(&message) {
-                    self.warnings.push(message);
+            let pieces = match &spec.split {
+                Some(separators) => split_urls(cell, separators),
+                None => vec![cell.to_owned()],
+            };
+            for piece in pieces {
+                let clean = clean_url(&piece);
+                if let Err(source) = check_url(&clean.url, &piece) {
+                    let reason = Reason::BadUrl {
+                        column: column.clone(),
+                        source,
+                    };
+                    self.bad_value::<()>(spec.on_bad_value, reason)?;
+                    continue;
                 }
-            }
-            let source = Source::url(clean.url);
-            if !sources.contains(&source) {
-                sources.push(source);
+                if clean.changed {
+                    let message = format!(
+                        "{column}: removed spaces and stray characters from the URL {piece:?}, read as {:?}: check that it opens",
+                        clean.url
+                    );
+                    if !self.warnings.contains(&message) {
+                        self.warnings.push(message);
+                    }
+                }
+                let source = Source::url(clean.url);
+                if !sources.contains(&source) {
+                    sources.push(source);
+                }
             }
         }
         for document in &spec.documents {
@@ -188,19 +224,19 @@ impl Row<'_, '_> {
                 sources.push(Source::document(reference));
             }
         }
-        sources
+        Ok(sources)
     }
 
-    fn facts(&mut self, occurred: PartialDate, spec: &FactsSpec) -> Facts {
+    fn facts(&mut self, occurred: PartialDate, spec: &FactsSpec) -> Result<Facts, Reason> {
         let mapping = self.planner.mapping;
-        let sources = self.sources(spec.sources.as_ref().unwrap_or(&mapping.sources));
-        Facts {
+        let sources = self.sources(spec.sources.as_ref().unwrap_or(&mapping.sources))?;
+        Ok(Facts {
             occurred,
             sources,
             confidence: spec.confidence.unwrap_or(mapping.confidence),
             note: self.text(spec.note.as_ref()),
             visibility: spec.visibility.unwrap_or(mapping.visibility),
-        }
+        })
     }
 
     fn plan(mut self) -> Result<RowPlan, Reason> {
@@ -222,7 +258,7 @@ impl Row<'_, '_> {
                     hint: "give the kind of detention, or add if_empty to [detained.kind] in the mapping",
                 })?;
                 actions.push(Action::RecordDetention(Detention {
-                    facts: self.facts(occurred, &spec.facts),
+                    facts: self.facts(occurred, &spec.facts)?,
                     kind,
                     place: self.text(spec.place.as_ref()),
                     authority: self.text(spec.authority.as_ref()),
@@ -238,7 +274,7 @@ impl Row<'_, '_> {
                 "the row has an offence, so it needs the date of the charge",
             )?;
             actions.push(Action::RecordCharges(Charging {
-                facts: self.facts(occurred, &spec.facts),
+                facts: self.facts(occurred, &spec.facts)?,
                 charges: vec![Charge {
                     offence,
                     article: self.text(spec.article.as_ref()),
@@ -249,17 +285,23 @@ impl Row<'_, '_> {
         }
         if let Some(spec) = &mapping.sentenced
             && let Some(text) = self.text(Some(&spec.term))
+            && let Some(term) = match parse_term(&text) {
+                Ok(term) => Some(term),
+                Err(source) => self.bad_value(
+                    spec.on_bad_value,
+                    Reason::BadTerm {
+                        column: spec.term.column().unwrap_or("term").to_owned(),
+                        source,
+                    },
+                )?,
+            }
         {
-            let term = parse_term(&text).map_err(|source| Reason::BadTerm {
-                column: spec.term.column().unwrap_or("term").to_owned(),
-                source,
-            })?;
             let occurred = self.required_date(
                 &spec.date,
                 "the row has a term, so it needs the date of the sentence",
             )?;
             actions.push(Action::RecordSentence(Sentencing {
-                facts: self.facts(occurred, &spec.facts),
+                facts: self.facts(occurred, &spec.facts)?,
                 term: Some(term),
                 court: self.text(spec.court.as_ref()),
                 in_absentia: spec.in_absentia,
@@ -269,11 +311,12 @@ impl Row<'_, '_> {
         }
         if let Some(spec) = &mapping.released {
             let status = self.kind(&spec.kind, "released.kind.map")?;
+            let date = self.date(&spec.date)?;
             let status_cell = match &spec.kind {
                 KindSpec::Column { column, .. } => self.cell(column).map(|c| (column, c)),
                 KindSpec::Constant(_) => None,
             };
-            match (self.date(&spec.date)?, status) {
+            match (date, status) {
                 (Some(_), Some(ReleaseStatus::NotReleased)) => {
                     // A constant `not_released` has no cell: name the mapping's word.
                     let (status_column, status) = status_cell
@@ -295,7 +338,7 @@ impl Row<'_, '_> {
                 }
                 (Some(occurred), Some(ReleaseStatus::Released(kind))) => {
                     actions.push(Action::RecordRelease(Release {
-                        facts: self.facts(occurred, &spec.facts),
+                        facts: self.facts(occurred, &spec.facts)?,
                         kind,
                         conditions: self.text(spec.conditions.as_ref()),
                     }));
@@ -344,7 +387,7 @@ impl Row<'_, '_> {
             country: self.text(person.country.as_ref()),
             affiliation: self.text(person.affiliation.as_ref()),
             born,
-            sources: self.sources(&mapping.sources),
+            sources: self.sources(&mapping.sources)?,
             name,
             aliases,
         })

@@ -5,6 +5,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use chrono::Datelike;
+
 use habeas_domain::date::PartialDate;
 
 /// One part of a date format.
@@ -207,7 +209,7 @@ pub fn parse_date(
                 return Err(DateTextError::Impossible {
                     value: value.to_owned(),
                     format: format.text.clone(),
-                    problem: domain_reason(&err.to_string()),
+                    problem: missing_day(&parts).unwrap_or_else(|| domain_reason(&err.to_string())),
                 });
             }
             Err(_) => continue,
@@ -228,6 +230,49 @@ fn formats_after<'a>(
     format: &DateFormat,
 ) -> impl Iterator<Item = &'a DateFormat> {
     formats.iter().skip_while(move |f| *f != format).skip(1)
+}
+
+/// Why a day that has the shape of a date is not in the calendar, named as
+/// such: "1954-02-29 does not exist: 1954 is not a leap year", "2014-04-31
+/// does not exist: April has 30 days". `None` when the day or month is out of
+/// any range (the domain's reason says which).
+fn missing_day(parts: &Parts) -> Option<String> {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let (year, month, day) = (parts.year, parts.month?, parts.day?);
+    if !(1..=12).contains(&month) || !(29..=31).contains(&day) {
+        return None;
+    }
+    let first_of_next = if month == 12 {
+        chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1)
+    } else {
+        chrono::NaiveDate::from_ymd_opt(year, month + 1, 1)
+    }?;
+    let n_days = first_of_next.pred_opt()?.day();
+    if day <= n_days {
+        return None;
+    }
+    let shown = format!("{year:04}-{month:02}-{day:02}");
+    Some(if month == 2 && day == 29 {
+        format!("{shown} does not exist: {year} is not a leap year")
+    } else {
+        format!(
+            "{shown} does not exist: {} has {n_days} days",
+            MONTHS[month as usize - 1]
+        )
+    })
 }
 
 /// The domain's reason, without its advice on writing ISO dates, which does
@@ -279,7 +324,15 @@ mod tests {
                 "2014.13.01",
                 "is not a real date: the month must be between 01 and 12",
             ),
-            ("2014.02.30", "that day does not exist in that month"),
+            (
+                "2014.02.30",
+                "2014-02-30 does not exist: February has 28 days",
+            ),
+            (
+                "1954.02.29",
+                "1954-02-29 does not exist: 1954 is not a leap year",
+            ),
+            ("2014.04.31", "2014-04-31 does not exist: April has 30 days"),
             ("2014.03.00", "that day does not exist in that month"),
             (
                 "17/12/2014",

@@ -44,6 +44,15 @@ pub enum ImportError {
         /// The CSV reader's message.
         detail: String,
     },
+    /// A quoted cell is never closed: everything after its opening quote
+    /// would be read as one cell (rows and all), so nothing is imported.
+    #[error(
+        "line {line}: the quote that opens a cell here is never closed, so the rest of the file would be read as one cell: close the quote, or write a quote inside a quoted cell as two (\"\")"
+    )]
+    UnclosedQuote {
+        /// The line of the file where the cell opens.
+        line: usize,
+    },
     /// The store could not be read before the first row.
     #[error("the store cannot be read: {source}")]
     StoreUnreadable {

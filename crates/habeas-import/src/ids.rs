@@ -7,6 +7,7 @@
 //! derived from the command id that creates it, so the retry lands in the same
 //! stream, where the store and `decide` recognise the command.
 
+use habeas_domain::command::Action;
 use habeas_domain::id::{CommandId, PersonId, StatementId};
 use sha2::{Digest, Sha256};
 use uuid::{Builder, Uuid};
@@ -38,6 +39,19 @@ pub fn row_command_id(header: &[&str], cells: &[&str]) -> CommandId {
         parts.push(header.get(idx).copied().unwrap_or("").as_bytes());
         parts.push(cell.as_bytes());
     }
+    CommandId::from_uuid(derive(&parts))
+}
+
+/// The command id of what a row imported before adds to its person (a
+/// richer mapping read more of it): the row's id and the kinds of events
+/// added, so that the same addition made again records nothing new.
+pub fn addition_command_id(row: CommandId, added: &[Action]) -> CommandId {
+    let mut parts: Vec<&[u8]> = vec![b"csv-row-addition", row.as_uuid().as_bytes()];
+    let kinds: Vec<&'static str> = added
+        .iter()
+        .map(|action| action.clone().into_event().event_type())
+        .collect();
+    parts.extend(kinds.iter().map(|kind| kind.as_bytes()));
     CommandId::from_uuid(derive(&parts))
 }
 

@@ -27,17 +27,20 @@
 //!
 //! Re-importing is safe: a spreadsheet row's command id is derived from its
 //! cells ([`ids`]), a JSON line may carry its own, and a command seen before
-//! records nothing new. A dry run ([`config::ImportConfig::dry_run`]) runs the
+//! records nothing new. A row imported before with a mapping that read less
+//! gets the kinds of facts its person does not have yet (`reimport`). A dry run ([`config::ImportConfig::dry_run`]) runs the
 //! same import against an in-memory copy of the store and writes nothing.
 
 pub mod config;
 pub mod csv_plan;
+mod csv_text;
 pub mod date_text;
 pub mod error;
 pub mod ids;
 pub mod jsonl;
 pub mod mapping;
 pub mod reason;
+mod reimport;
 pub mod report;
 pub mod restore;
 pub mod run_csv;

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::date_text::DateFormat;
 use crate::error::ImportError;
-use crate::spec::{DateSpec, KindSpec, ReleaseStatus, TextSpec, parse_formats};
+use crate::spec::{DateSpec, KindSpec, OnBadValue, ReleaseStatus, TextSpec, parse_formats};
 
 /// The mapping format this build reads.
 pub const VERSION: u32 = 1;
@@ -61,6 +61,16 @@ pub struct SourcesSpec {
     /// Document references (e.g. a database record number through a template).
     #[serde(default)]
     pub documents: Vec<TextSpec>,
+    /// The characters that separate several URLs in one cell, e.g. `" ;|"`
+    /// (a space stands for any white space). A piece that does not start an
+    /// address (no `://`, no `www.`) continues the one before it: a URL a PDF
+    /// table wrapped. Without `split`, a cell is one URL.
+    #[serde(default)]
+    pub split: Option<String>,
+    /// What a cell that holds something other than a web address does to its
+    /// row.
+    #[serde(default)]
+    pub on_bad_value: OnBadValue,
 }
 
 /// The person a row registers: `[person]`.
@@ -155,6 +165,10 @@ pub struct SentencedSpec {
     /// Every sentence of the file is suspended.
     #[serde(default)]
     pub suspended: bool,
+    /// What a term cell that cannot be read does to its row (with
+    /// `drop-field`, the row is imported without a sentence).
+    #[serde(default)]
+    pub on_bad_value: OnBadValue,
     /// Note, sources, confidence, visibility.
     #[serde(flatten)]
     pub facts: FactsSpec,

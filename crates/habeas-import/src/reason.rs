@@ -5,6 +5,7 @@ use habeas_domain::error::DomainError;
 
 use crate::date_text::DateTextError;
 use crate::term_text::TermTextError;
+use crate::url_text::UrlTextError;
 
 /// Why one line or row was rejected. Each message names the offending value
 /// and says what to do.
@@ -114,6 +115,14 @@ pub enum Reason {
         /// What is wrong.
         source: TermTextError,
     },
+    /// A URL cell (or a piece of one) that is not a web address.
+    #[error("{column}: {source}")]
+    BadUrl {
+        /// The column.
+        column: String,
+        /// What is wrong.
+        source: UrlTextError,
+    },
     /// A cell whose value the mapping's value map does not list.
     #[error(
         "{column} {value:?} is not in [{table}] of the mapping ({known}): add it there with the kind it means"
@@ -195,6 +204,7 @@ impl Reason {
             Reason::MissingCell { .. } => "missing_cell",
             Reason::BadDate { .. } => "bad_date",
             Reason::BadTerm { .. } => "bad_term",
+            Reason::BadUrl { .. } => "bad_url",
             Reason::Unmapped { .. } => "unmapped_value",
             Reason::ReleaseUndated { .. } => "release_undated",
             Reason::ReleaseContradicted { .. } => "release_contradicted",

@@ -80,6 +80,9 @@ pub struct Report {
     /// Lines or rows recorded by an earlier import (same command id): nothing
     /// new was written for them.
     pub n_already_imported: usize,
+    /// Rows imported before to whose person this import added facts the
+    /// mapping now reads (see `reimport`).
+    pub n_added_to: usize,
     /// Events written (or, in a dry run, that would have been).
     pub n_events: usize,
     /// Lines or rows not imported, in input order.

@@ -11,10 +11,12 @@ use habeas_domain::id::CommandId;
 
 use crate::config::ImportConfig;
 use crate::csv_plan::RowPlanner;
+use crate::csv_text::{LineCounter, unclosed_quote};
 use crate::error::ImportError;
-use crate::ids::{person_id_for, row_command_id};
+use crate::ids::{addition_command_id, person_id_for, row_command_id};
 use crate::mapping::Mapping;
 use crate::reason::Reason;
+use crate::reimport::additions;
 use crate::report::{Location, Report};
 use crate::scratch::workspace;
 
@@ -30,6 +32,10 @@ struct ReadRow {
 /// and a header problem stops the import before anything is written.
 fn read_rows(data: &[u8], mapping: &Mapping) -> Result<(Vec<String>, Vec<ReadRow>), ImportError> {
     let data = data.strip_prefix(BOM).unwrap_or(data);
+    if let Some(line) = unclosed_quote(data, mapping.csv.delimiter) {
+        return Err(ImportError::UnclosedQuote { line });
+    }
+    let mut lines = LineCounter::default();
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(mapping.csv.delimiter)
         .flexible(true)
@@ -51,7 +57,9 @@ fn read_rows(data: &[u8], mapping: &Mapping) -> Result<(Vec<String>, Vec<ReadRow
         let row = idx + 2;
         let read = match record {
             Ok(record) => {
-                let line = record.position().map_or(row, |p| p.line() as usize);
+                let line = record
+                    .position()
+                    .map_or(row, |p| lines.line_at(data, p.byte() as usize));
                 let cells: Vec<String> = record.iter().map(str::to_owned).collect();
                 let cells = if cells.len() > header.len() {
                     Err(Reason::TooManyCells {
@@ -67,7 +75,9 @@ fn read_rows(data: &[u8], mapping: &Mapping) -> Result<(Vec<String>, Vec<ReadRow
                 }
             }
             Err(err) => {
-                let line = err.position().map_or(row, |p| p.line() as usize);
+                let line = err
+                    .position()
+                    .map_or(row, |p| lines.line_at(data, p.byte() as usize));
                 ReadRow {
                     at: Location::Row { row, line },
                     cells: Err(Reason::UnreadableRow {
@@ -85,7 +95,9 @@ fn read_rows(data: &[u8], mapping: &Mapping) -> Result<(Vec<String>, Vec<ReadRow
 /// (see [`RowPlanner`]) and recorded as one new person with their events,
 /// all or nothing; a row that cannot be understood or allowed is rejected
 /// with its row number and the rest go on. A row imported before (same
-/// cells under the same column names) records nothing new.
+/// cells under the same column names) records only the kinds of facts its
+/// person does not have yet: nothing new with the same mapping, the new
+/// facts with a mapping that reads more (see [`crate::reimport`]).
 pub async fn import_csv(
     tracker: &Tracker,
     data: &[u8],
@@ -163,12 +175,47 @@ pub async fn import_csv(
             Some(Action::RegisterPerson(registration)) => registration.name.clone(),
             _ => String::new(),
         };
+        let subject = Subject::Person(person_id_for(command_id));
+        let history = tracker
+            .history_of(subject)
+            .await
+            .map_err(|source| ImportError::Store { at, source })?;
+        if !history.is_empty() {
+            // Imported before: record what this mapping reads that the
+            // person does not have yet.
+            let added = additions(&history, plan.actions);
+            for difference in added.differences {
+                report.warn(at, difference);
+            }
+            if added.actions.is_empty() {
+                report.n_already_imported += 1;
+                continue;
+            }
+            let issued = Issued {
+                recorded_by: config.recorded_by.clone(),
+                command_id: Some(addition_command_id(command_id, &added.actions)),
+                at: config.at,
+            };
+            match tracker.execute_all(subject, added.actions, &issued).await {
+                Ok(recorded) => {
+                    report.n_added_to += 1;
+                    report.n_events += recorded.event_ids.len();
+                    for warning in plan.warnings {
+                        report.warn(at, warning);
+                    }
+                }
+                Err(TrackerError::Rejected(source)) => {
+                    report.reject(at, Reason::Refused { source });
+                }
+                Err(source) => return Err(ImportError::Store { at, source }),
+            }
+            continue;
+        }
         let issued = Issued {
             recorded_by: config.recorded_by.clone(),
             command_id: Some(command_id),
             at: config.at,
         };
-        let subject = Subject::Person(person_id_for(command_id));
         match tracker.execute_all(subject, plan.actions, &issued).await {
             Ok(recorded) => {
                 if recorded.already_applied {

@@ -102,8 +102,23 @@ impl TextSpec {
     }
 }
 
+/// What a cell that cannot be read does to its row: `on_bad_value` on a
+/// date, a section's sources or a sentence's term.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OnBadValue {
+    /// The row is not imported; the report says why (the default: nothing
+    /// of a row is recorded that a person has not seen).
+    #[default]
+    RejectRow,
+    /// The row is imported without that value, with a warning naming the
+    /// cell and why it was dropped (for details a list may get wrong while
+    /// the rest of the row stands, such as a birth date).
+    DropField,
+}
+
 /// Where a date comes from: a column and the formats to read it with
-/// (`{ column = "det.date", formats = ["%Y.%m.%d", "%Y.%m"], approximate = true }`),
+/// (`{ column = "det.date", formats = ["%Y.%m.%d", "%Y.%m"], approximate = true, on_bad_value = "drop-field" }`),
 /// or just the column name, read with the mapping's `[csv] date_formats`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DateSpec {
@@ -114,6 +129,8 @@ pub struct DateSpec {
     /// Mark every date read approximate (e.g. a sentence dated at the arrest
     /// because the source gives no sentencing date).
     pub approximate: bool,
+    /// What a cell that is not a date does to its row.
+    pub on_bad_value: OnBadValue,
 }
 
 #[derive(Deserialize)]
@@ -124,6 +141,8 @@ struct DateTable {
     formats: Vec<String>,
     #[serde(default)]
     approximate: bool,
+    #[serde(default)]
+    on_bad_value: OnBadValue,
 }
 
 impl<'de> Deserialize<'de> for DateSpec {
@@ -133,11 +152,13 @@ impl<'de> Deserialize<'de> for DateSpec {
                 column,
                 formats: Vec::new(),
                 approximate: false,
+                on_bad_value: OnBadValue::RejectRow,
             }),
             StringOrTable::Table(table) => Ok(DateSpec {
                 column: table.column,
                 formats: parse_formats(&table.formats).map_err(de::Error::custom)?,
                 approximate: table.approximate,
+                on_bad_value: table.on_bad_value,
             }),
         }
     }

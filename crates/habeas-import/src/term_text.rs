@@ -10,7 +10,7 @@ use habeas_domain::term::Term;
 /// A cell that is not a sentence term this reader understands.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "{value:?} is not a sentence term: {problem}; write it in English, e.g. \"10 days\", \"2 years 6 months\", \"1.5 years\", \"life\" or \"death\""
+    "{value:?} is not a sentence term: {problem}; write the length in English, e.g. \"10 days\", \"2 years 6 months\", \"1.5 years\", \"life\" or \"death\""
 )]
 pub struct TermTextError {
     value: String,
@@ -27,6 +27,19 @@ fn english_part(text: &str) -> &str {
     text[start..].trim()
 }
 
+/// Whether a text has the shape of a date (`2019-12-07`, `2019.12`,
+/// `7/12/2019`): digits in two or three groups split by one of `-./`, one of
+/// them four digits long, so that a date in a term column is named as a date
+/// rather than "not a number".
+fn looks_like_a_date(text: &str) -> bool {
+    let groups: Vec<&str> = text.split(['-', '.', '/']).collect();
+    (2..=3).contains(&groups.len())
+        && groups
+            .iter()
+            .all(|group| !group.is_empty() && group.bytes().all(|b| b.is_ascii_digit()))
+        && groups.iter().any(|group| group.len() == 4)
+}
+
 /// Reads a sentence term from a cell.
 pub fn parse_term(value: &str) -> Result<Term, TermTextError> {
     let err = |problem: &str| TermTextError {
@@ -35,6 +48,11 @@ pub fn parse_term(value: &str) -> Result<Term, TermTextError> {
     };
     let english = english_part(value).to_ascii_lowercase();
     let english = english.trim_end_matches('.').trim();
+    if looks_like_a_date(value.trim()) || looks_like_a_date(english) {
+        return Err(err(
+            "it is a date, not the length of a sentence (a column of dates maps to a date key, such as [sentenced] date or [released] date)",
+        ));
+    }
     match english {
         "" => return Err(err("it has no English part")),
         "life" | "life imprisonment" | "life sentence" => return Ok(Term::Life),
@@ -143,6 +161,8 @@ mod tests {
             ("十天", "it has no English part"),
             ("", "it has no English part"),
             ("ten days", "\"ten\" is not a number"),
+            ("2019-12-07", "it is a date, not the length of a sentence"),
+            ("2019/12/07", "it is a date, not the length of a sentence"),
             ("10", "every number needs a unit"),
             ("10 fortnights", "\"fortnights\" is not a unit"),
             ("1.25 years", "is not a whole number of months"),

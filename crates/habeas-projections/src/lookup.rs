@@ -106,6 +106,14 @@ impl Projections {
     /// Finds people by what a user typed: a full id, then a slug, then a name
     /// or alias compared after folding (case, accents and punctuation
     /// ignored: "rorng chhun" finds Rong Chhun). `None` when nothing matches.
+    ///
+    /// A reference that reads as a name (it is its own folded form, as a
+    /// name in a script without case is: `刘晓波`, `ali`) and names several
+    /// people is ambiguous even when it is also someone's slug: the first of
+    /// two namesakes called 刘晓波 holds the slug `刘晓波`, and picking them
+    /// silently would record a fact on the wrong person. Every namesake is
+    /// then found, the slug's holder among them. A reference that cannot be
+    /// a name as typed (`rong-chhun`, `刘晓波-0192f0c1`) is a slug first.
     pub fn find(&self, reference: &str) -> Result<Option<Found>, ProjectionError> {
         let tree = self.active();
         let trimmed = reference.trim();
@@ -117,18 +125,26 @@ impl Projections {
                 people: vec![id],
             }));
         }
-        if let Some(value) = tree.get(keys::slug(trimmed))? {
-            let person =
-                keys::person_from_value(&value).ok_or_else(|| ProjectionError::Corrupt {
-                    key: format!("s/{trimmed}"),
-                    reason: "not a person id".into(),
-                })?;
+        let by_slug =
+            match tree.get(keys::slug(trimmed))? {
+                Some(value) => Some(keys::person_from_value(&value).ok_or_else(|| {
+                    ProjectionError::Corrupt {
+                        key: format!("s/{trimmed}"),
+                        reason: "not a person id".into(),
+                    }
+                })?),
+                None => None,
+            };
+        let folded = fold(trimmed);
+        let reads_as_name = folded == trimmed;
+        if let Some(person) = by_slug
+            && !reads_as_name
+        {
             return Ok(Some(Found {
                 matched_by: MatchedBy::Slug,
                 people: vec![person],
             }));
         }
-        let folded = fold(trimmed);
         if folded.is_empty() {
             return Ok(None);
         }
@@ -137,6 +153,17 @@ impl Projections {
             let (key, _) = entry?;
             if let Some(person) = keys::person_at_end(&key) {
                 people.push(person);
+            }
+        }
+        if let Some(person) = by_slug {
+            if !people.contains(&person) {
+                people.insert(0, person);
+            }
+            if people.len() == 1 {
+                return Ok(Some(Found {
+                    matched_by: MatchedBy::Slug,
+                    people,
+                }));
             }
         }
         Ok((!people.is_empty()).then_some(Found {

@@ -115,3 +115,64 @@ async fn find_by_id_slug_name_and_alias() {
     assert_eq!(find("rong-chhun").map(|f| f.people), Some(vec![rong]));
     assert_eq!(find(&namesake_slug).map(|f| f.people), Some(vec![namesake]));
 }
+
+/// Two people of one name, in several scripts: the first holds the plain
+/// slug, which for a name in a script without case (or a single lower-case
+/// word) is the name itself. The name finds both, whatever slug it equals;
+/// each slug and each id finds the one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_name_is_ambiguous_whatever_slug_it_equals() {
+    // (name as registered, other ways of typing it)
+    let names: [(&str, &[&str]); 6] = [
+        ("Rong Chhun", &["rong chhun", "RONG CHHUN"]),
+        ("ali", &["Ali", "ALI"]),
+        ("刘晓波", &[" 刘晓波 "]),
+        ("محمد", &["مُحَمَّد"]),
+        ("محمد علي", &["محمد  علي"]),
+        ("Алексей", &["алексей", "АЛЕКСЕЙ"]),
+    ];
+    let world = World::new();
+    let mut pairs = Vec::new();
+    for (name, typed) in names {
+        let first = world.register(name, &[]).await;
+        let second = world.register(name, &[]).await;
+        pairs.push((name, typed, first, second));
+    }
+    world.catch_up().await;
+    let find = |reference: &str| world.projections.find(reference).expect("find");
+    for (name, typed, first, second) in pairs {
+        let mut both = vec![first, second];
+        both.sort();
+        for reference in std::iter::once(&name).chain(typed) {
+            let found = find(reference).expect("namesakes are found");
+            let mut people = found.people.clone();
+            people.sort();
+            assert_eq!(
+                (found.matched_by, people),
+                (MatchedBy::Name, both.clone()),
+                "{reference:?} names both"
+            );
+        }
+        for person in [first, second] {
+            let slug = world
+                .projections
+                .person(person)
+                .expect("row")
+                .and_then(|row| row.slug)
+                .expect("a slug");
+            let by_id = find(&person.to_string()).expect("by id");
+            assert_eq!(by_id.people, vec![person], "{name}: the id");
+            let by_slug = find(&slug).expect("by slug");
+            if slug == habeas_domain::names::fold(&slug) {
+                // The slug reads as the shared name: the name wins.
+                assert_eq!(by_slug.matched_by, MatchedBy::Name, "{slug:?}");
+            } else {
+                assert_eq!(
+                    (by_slug.matched_by, by_slug.people),
+                    (MatchedBy::Slug, vec![person]),
+                    "{name}: the slug {slug:?}"
+                );
+            }
+        }
+    }
+}

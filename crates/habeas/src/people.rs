@@ -58,14 +58,28 @@ impl PersonEntry {
         })
     }
 
-    /// `Name (slug)`, for suggestions.
-    pub fn label(&self) -> String {
-        format!("{} ({})", self.identity.name, self.slug)
+    /// The slug when it adds something to the name: `None` when the name is
+    /// its own slug (a name in a script without case, such as `刘晓波`), so
+    /// that no one reads `刘晓波 (刘晓波)`.
+    pub fn slug_if_distinct(&self) -> Option<&str> {
+        (self.slug != self.identity.name).then_some(self.slug.as_str())
     }
 
-    /// `Name (slug, id)`, for lists of candidates.
+    /// `Name (slug)`, or the name alone when it is its slug: for suggestions.
+    pub fn label(&self) -> String {
+        match self.slug_if_distinct() {
+            Some(slug) => format!("{} ({slug})", self.identity.name),
+            None => self.identity.name.clone(),
+        }
+    }
+
+    /// `Name (slug, id)`, or `Name (id)` when the name is its slug: for
+    /// lists of candidates.
     pub fn candidate(&self) -> String {
-        format!("{} ({}, {})", self.identity.name, self.slug, self.id)
+        match self.slug_if_distinct() {
+            Some(slug) => format!("{} ({slug}, {})", self.identity.name, self.id),
+            None => format!("{} ({})", self.identity.name, self.id),
+        }
     }
 }
 

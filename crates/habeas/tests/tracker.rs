@@ -457,3 +457,42 @@ async fn a_history_knows_what_each_correction_changed_and_holds_the_statements_n
         "in recording order"
     );
 }
+
+/// Namesakes in four scripts, through the facade that `status` and `log`
+/// use: the name is ambiguous and lists both, even where it is the first
+/// namesake's slug (a name in a script without case is its own slug), so a
+/// fact is never recorded on one of them silently; an id always finds one,
+/// and so does a slug that cannot be read as the name.
+#[tokio::test]
+async fn a_shared_name_never_resolves_to_one_of_its_namesakes() {
+    let dir = tempfile::tempdir().unwrap();
+    let tracker = Tracker::open(&dir.path().join("store")).unwrap();
+    for name in ["Li Wei", "王芳", "أحمد حسن", "Иван Петров", "Алексей"] {
+        let mut ids = Vec::new();
+        for _ in 0..2 {
+            let (id, _) = tracker
+                .register_person(registration(name), &Issued::now("test"))
+                .await
+                .unwrap();
+            ids.push(id);
+        }
+        let err = tracker.resolve(name).await.unwrap_err();
+        let TrackerError::AmbiguousPerson { candidates, .. } = &err else {
+            panic!("{name}: expected an ambiguous name, got {err}");
+        };
+        assert_eq!(candidates.len(), 2, "{name}: {candidates:?}");
+        for id in &ids {
+            assert!(
+                candidates.iter().any(|c| c.contains(&id.to_string())),
+                "{name}: {id} in {candidates:?}"
+            );
+            assert_eq!(tracker.resolve(&id.to_string()).await.unwrap().id, *id);
+            let entry = tracker.person(*id).await.unwrap().unwrap();
+            // A slug that is its own folded form reads as the name: only
+            // the id tells the first namesake apart then.
+            if habeas::people::fold(&entry.slug) != entry.slug {
+                assert_eq!(tracker.resolve(&entry.slug).await.unwrap().id, *id);
+            }
+        }
+    }
+}
