@@ -421,7 +421,10 @@ impl Tracker {
         let mut streams = vec![(None, own)];
         if !person_history.is_empty() {
             self.fresh().await?;
-            for id in self.projections.statements_naming(person)? {
+            let naming = self
+                .lookup(move |projections| Ok(projections.statements_naming(person)?))
+                .await?;
+            for id in naming {
                 let envelopes = self
                     .store
                     .read_stream(&stream_of(Subject::Statement(id)), 1)
@@ -466,58 +469,44 @@ impl Tracker {
     /// back with the closest names; ambiguous ones with every candidate.
     pub async fn resolve(&self, reference: &str) -> Result<PersonEntry, TrackerError> {
         self.fresh().await?;
-        let found = self
-            .projections
-            .find(reference)?
-            .map(|found| found.people)
-            .unwrap_or_default();
-        let mut entries = Vec::with_capacity(found.len());
-        for person in found {
-            entries.extend(self.entry(person)?);
-        }
-        match entries.len() {
-            1 => Ok(entries.remove(0)),
-            0 => {
-                let names = self.projections.names()?;
-                let mut suggestions = Vec::new();
-                for person in closest(&fold(reference), names) {
-                    suggestions.extend(self.entry(person)?.map(|entry| entry.label()));
-                }
-                Err(TrackerError::UnknownPerson {
-                    reference: reference.to_owned(),
-                    suggestions,
-                })
-            }
-            _ => Err(TrackerError::AmbiguousPerson {
-                reference: reference.to_owned(),
-                candidates: entries.iter().map(PersonEntry::candidate).collect(),
-            }),
-        }
+        let reference = reference.to_owned();
+        self.lookup(move |projections| resolve_in(projections, &reference))
+            .await
     }
 
     /// The person with this id, as the read model knows them.
     pub async fn person(&self, id: PersonId) -> Result<Option<PersonEntry>, TrackerError> {
         self.fresh().await?;
-        self.entry(id)
-    }
-
-    fn entry(&self, id: PersonId) -> Result<Option<PersonEntry>, TrackerError> {
-        Ok(self
-            .projections
-            .person(id)?
-            .as_ref()
-            .and_then(PersonEntry::from_row))
+        self.lookup(move |projections| entry_in(projections, id))
+            .await
     }
 
     /// Everyone registered, by id (roughly registration order), to list
     /// people or resolve many names in memory (an import).
     pub async fn people(&self) -> Result<PersonIndex, TrackerError> {
         self.fresh().await?;
-        let mut people = Vec::new();
-        for id in self.projections.people()? {
-            people.extend(self.entry(id)?);
-        }
-        Ok(PersonIndex::from_entries(people))
+        self.lookup(|projections| {
+            let mut people = Vec::new();
+            for id in projections.people()? {
+                people.extend(entry_in(projections, id)?);
+            }
+            Ok(PersonIndex::from_entries(people))
+        })
+        .await
+    }
+
+    /// Runs reads of the read models on tokio's blocking pool: they are sled
+    /// reads, and a server's executor threads must not wait for the disk.
+    async fn lookup<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&Projections) -> Result<T, TrackerError> + Send + 'static,
+    ) -> Result<T, TrackerError> {
+        let projections = self.projections.clone();
+        tokio::task::spawn_blocking(move || read(&projections))
+            .await
+            .map_err(|error| {
+                TrackerError::Projections(ProjectionError::Worker(error.to_string()))
+            })?
     }
 
     /// Everyone with one of the filter's headlines on its day, from the
@@ -537,8 +526,11 @@ impl Tracker {
         person: PersonId,
     ) -> Result<Vec<(StatementId, Vec<RecordedEvent>)>, TrackerError> {
         self.fresh().await?;
+        let naming = self
+            .lookup(move |projections| Ok(projections.statements_naming(person)?))
+            .await?;
         let mut found = Vec::new();
-        for id in self.projections.statements_naming(person)? {
+        for id in naming {
             found.push((id, self.history_of(Subject::Statement(id)).await?));
         }
         Ok(found)
@@ -656,4 +648,43 @@ fn already_applied(stream: StreamId, envelopes: &[Envelope], command_id: Option<
         last_position: applied.last().map_or(0, |e| e.position),
         already_applied: true,
     }
+}
+
+/// Resolves a reference against the read models (blocking; see
+/// [`Tracker::resolve`]).
+fn resolve_in(projections: &Projections, reference: &str) -> Result<PersonEntry, TrackerError> {
+    let found = projections
+        .find(reference)?
+        .map(|found| found.people)
+        .unwrap_or_default();
+    let mut entries = Vec::with_capacity(found.len());
+    for person in found {
+        entries.extend(entry_in(projections, person)?);
+    }
+    match entries.len() {
+        1 => Ok(entries.remove(0)),
+        0 => {
+            let names = projections.names()?;
+            let mut suggestions = Vec::new();
+            for person in closest(&fold(reference), names) {
+                suggestions.extend(entry_in(projections, person)?.map(|entry| entry.label()));
+            }
+            Err(TrackerError::UnknownPerson {
+                reference: reference.to_owned(),
+                suggestions,
+            })
+        }
+        _ => Err(TrackerError::AmbiguousPerson {
+            reference: reference.to_owned(),
+            candidates: entries.iter().map(PersonEntry::candidate).collect(),
+        }),
+    }
+}
+
+/// The person with this id, as the read model knows them (blocking).
+fn entry_in(projections: &Projections, id: PersonId) -> Result<Option<PersonEntry>, TrackerError> {
+    Ok(projections
+        .person(id)?
+        .as_ref()
+        .and_then(PersonEntry::from_row))
 }
