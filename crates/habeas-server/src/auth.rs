@@ -107,7 +107,7 @@ fn what(parts: &Parts) -> String {
     format!("{} {}", parts.method, parts.uri.path())
 }
 
-fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     parts
         .headers
         .get_all(header::COOKIE)
@@ -122,17 +122,15 @@ fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
 /// Whether a cookie-authenticated request comes from a page of this site.
 /// Browsers send `Sec-Fetch-Site`; older ones send `Origin`, which must
 /// name the host the request was sent to. A request with neither is refused.
-fn same_site(parts: &Parts) -> bool {
-    if let Some(site) = parts.headers.get("sec-fetch-site") {
+pub(crate) fn same_site(headers: &axum::http::HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
         return matches!(site.to_str(), Ok("same-origin" | "none"));
     }
-    let host = parts
-        .headers
+    let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok());
     match (
-        parts
-            .headers
+        headers
             .get(header::ORIGIN)
             .and_then(|o| o.to_str().ok()),
         host,
@@ -227,7 +225,7 @@ async fn identify(parts: &Parts, state: &AppState) -> Result<Caller, AppError> {
             ));
         };
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-        if !safe && !same_site(parts) {
+        if !safe && !same_site(&parts.headers) {
             refuse(
                 state,
                 parts,

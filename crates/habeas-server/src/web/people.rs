@@ -1,0 +1,447 @@
+//! The people list (search by name or alias, filter by headline, counts by
+//! headline) and a person's page (headline as of a day and as known at a
+//! moment, figures as ranges, the timeline, sources, the history with its
+//! correct and retract forms, report downloads).
+//!
+//! Every case fact shown comes through the caller's
+//! [`crate::filter::Filter`], as in the API's status and history.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Query, State};
+use axum::response::Html;
+use chrono::Utc;
+use habeas::people::fold;
+use habeas::reports::ReportOptions;
+use habeas::tracker::Subject;
+use habeas_domain::event::Event;
+use habeas_domain::facts::{Source, Visibility};
+use habeas_domain::history::RecordedEvent;
+use habeas_domain::id::{CommandId, EventId};
+use habeas_domain::status::{Custody, Headline, Status, View, status};
+use maud::{PreEscaped, html};
+use serde::Deserialize;
+
+use crate::accounts::role::Role;
+use crate::auth::AnyRole;
+use crate::error::AppError;
+use crate::filter::{Clearance, Filter};
+use crate::input::{PathParam, view};
+use crate::routes::cases::note_restricted_read;
+use crate::state::AppState;
+use crate::web::forms::{DEVELOPMENTS, date_inputs};
+use crate::web::layout::{Page, WebError, page};
+use crate::web::strings::UI;
+
+/// The query of the people list.
+#[derive(Debug, Deserialize)]
+pub struct ListParams {
+    /// Part of a name or alias.
+    pub q: Option<String>,
+    /// One headline, or empty for any.
+    pub headline: Option<String>,
+}
+
+/// The rows shown at most.
+const MAX_ROWS: usize = 500;
+
+/// `GET /`: the people list.
+pub async fn list(
+    State(state): State<AppState>,
+    Page(auth): Page<AnyRole>,
+    Query(params): Query<ListParams>,
+) -> Result<Html<String>, WebError> {
+    let q = params.q.unwrap_or_default();
+    if q.len() > 512 {
+        return Err(AppError::bad_input("q", "is longer than 512 bytes").into());
+    }
+    let wanted_headline = match params.headline.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(
+            text.parse::<Headline>()
+                .map_err(|err| AppError::bad_input("headline", err.to_string()))?,
+        ),
+    };
+    let wanted = fold(&q);
+    let filter = auth.filter();
+    let now = View {
+        as_of: Utc::now().date_naive(),
+        known_at: Utc::now(),
+    };
+    let index = state.tracker().people().await?;
+    let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut rows = Vec::new();
+    for entry in index.people() {
+        let history = state
+            .tracker()
+            .history_of(Subject::Person(entry.id))
+            .await?;
+        let headline = status(&filter.history(history), now).headline;
+        let rank = Headline::ALL
+            .iter()
+            .position(|h| *h == headline)
+            .unwrap_or_default();
+        *counts.entry(rank).or_default() += 1;
+        let named = wanted.is_empty()
+            || std::iter::once(&entry.identity.name)
+                .chain(&entry.identity.aliases)
+                .any(|name| fold(name).contains(&wanted));
+        if named && wanted_headline.is_none_or(|h| h == headline) && rows.len() < MAX_ROWS {
+            rows.push((entry.clone(), headline));
+        }
+    }
+    let account = &auth.account;
+    Ok(Html(page(
+        UI.people,
+        Some(account),
+        html! {
+            h1 { (UI.people) }
+            section.counts aria-labelledby="counts" {
+                h2 #counts { (UI.counts) }
+                ul.counts {
+                    @for (rank, n) in &counts {
+                        li { a href={ "/?headline=" (Headline::ALL[*rank].as_str()) } { span.headline { (Headline::ALL[*rank].as_str()) } " " (n) } }
+                    }
+                }
+            }
+            form.search method="get" action="/" role="search" {
+                div {
+                    label for="q" { (UI.search) }
+                    input #q type="search" name="q" value=(q);
+                }
+                div {
+                    label for="headline" { (UI.headline) }
+                    select #headline name="headline" {
+                        option value="" { (UI.any) }
+                        @for h in Headline::ALL {
+                            option value=(h.as_str()) selected[wanted_headline == Some(h)] { (h.as_str()) }
+                        }
+                    }
+                }
+                button type="submit" { (UI.find) }
+            }
+            @if rows.is_empty() {
+                p { (UI.nobody) }
+            } @else {
+                div.table-wrap {
+                    table #people {
+                        thead { tr { th { (UI.people) } th { (UI.aliases) } th { (UI.country) } th { (UI.headline) } } }
+                        tbody {
+                            @for (entry, headline) in &rows {
+                                tr {
+                                    td { a href={ "/people/" (entry.slug) } { (entry.identity.name) } }
+                                    td { (entry.identity.aliases.join(", ")) }
+                                    td { (entry.identity.country.clone().unwrap_or_default()) }
+                                    td { span.headline { (headline.as_str()) } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    ).into_string()))
+}
+
+/// The query of a person's page.
+#[derive(Debug, Deserialize)]
+pub struct PersonParams {
+    /// The valid time.
+    pub as_of: Option<String>,
+    /// The transaction time.
+    pub known_at: Option<String>,
+    /// Set after a successful recording, to say so.
+    pub done: Option<String>,
+}
+
+fn custody(custody: &Custody) -> String {
+    match custody {
+        Custody::Unknown => "nothing recorded about custody".to_owned(),
+        Custody::AtLiberty { since: Some(since) } => format!("at liberty since {since}"),
+        Custody::AtLiberty { since: None } => "at liberty".to_owned(),
+        Custody::InCustody {
+            since,
+            facility,
+            place,
+            ..
+        } => {
+            let mut text = format!("held since {since}");
+            if let Some(facility) = facility {
+                text.push_str(&format!(", in {facility}"));
+            }
+            if let Some(place) = place {
+                text.push_str(&format!(" (detained in {place})"));
+            }
+            text
+        }
+        Custody::Disappeared { since } => format!("disappeared since {since}"),
+        Custody::Deceased { on } => format!("died in custody on {on}"),
+    }
+}
+
+fn source_key(source: &Source) -> String {
+    source
+        .url
+        .clone()
+        .or_else(|| source.document.clone())
+        .unwrap_or_default()
+}
+
+/// What a line of the history says: the event's noun and date, and for an
+/// amendment the fact it amends.
+fn describe(event: &Event, amended: Option<&Event>) -> String {
+    let dated = |event: &Event| match event.facts() {
+        Some(facts) => format!("{} ({})", event.noun(), facts.occurred),
+        None => event.noun().to_owned(),
+    };
+    match (event, amended) {
+        (Event::EventCorrected(correction), Some(before)) => format!(
+            "{} {} → {}: {}",
+            UI.corrects,
+            dated(before),
+            dated(&correction.corrected),
+            correction.reason
+        ),
+        (Event::EventRetracted(retraction), Some(before)) => {
+            format!("{} {}: {}", UI.retracts, dated(before), retraction.reason)
+        }
+        (Event::PersonRegistered(registration), _) => {
+            format!("{}: {}", event.noun(), registration.name)
+        }
+        _ => dated(event),
+    }
+}
+
+/// `GET /people/{person}?as_of=&known_at=`
+pub async fn person(
+    State(state): State<AppState>,
+    Page(auth): Page<AnyRole>,
+    PathParam(reference): PathParam,
+    Query(params): Query<PersonParams>,
+) -> Result<Html<String>, WebError> {
+    let as_of = params.as_of.as_deref().filter(|t| !t.trim().is_empty());
+    let known_at = params.known_at.as_deref().filter(|t| !t.trim().is_empty());
+    let view = view(as_of.map(str::trim), known_at.map(str::trim))?;
+    let entry = crate::routes::person(state.tracker(), &reference).await?;
+    let filter = auth.filter();
+    let entries = state.tracker().history(entry.id).await?;
+    let recorded: Vec<RecordedEvent> = entries
+        .iter()
+        .map(|e| RecordedEvent {
+            id: EventId::from_uuid(e.envelope.event_id),
+            recorded_at: e.envelope.recorded_at,
+            command_id: e.envelope.command_id.map(CommandId::from_uuid),
+            event: e.event.clone(),
+        })
+        .collect();
+    note_restricted_read(
+        &state,
+        filter,
+        !Filter::new(Clearance::PublicOnly)
+            .hidden(&recorded)
+            .is_empty(),
+        &auth.account.name,
+        auth.address.clone(),
+        format!("page of {}", entry.id),
+    )
+    .await;
+    let person_history = filter.history(
+        state
+            .tracker()
+            .history_of(Subject::Person(entry.id))
+            .await?,
+    );
+    let current: Status = status(&person_history, view);
+    let visible = filter.history(recorded);
+    let shown: Vec<_> = entries
+        .iter()
+        .filter(|e| {
+            visible
+                .iter()
+                .any(|r| *r.id.as_uuid() == e.envelope.event_id)
+        })
+        .collect();
+    let report = state
+        .tracker()
+        .person_report(
+            entry.id,
+            ReportOptions {
+                view,
+                public: filter.public_reports(false),
+            },
+        )
+        .await?;
+    let timeline = habeas_report::html::person_timeline(&report);
+    // Sources, numbered in the order the history first cites them.
+    let mut sources: Vec<Source> = Vec::new();
+    let mut cited: Vec<Vec<usize>> = Vec::new();
+    for line in &shown {
+        let mut numbers = Vec::new();
+        let facts = match &line.event {
+            Event::EventCorrected(correction) => correction.corrected.facts().cloned(),
+            other => other.facts().cloned(),
+        };
+        for source in facts.map(|f| f.sources).unwrap_or_default() {
+            let key = source_key(&source);
+            let n = match sources.iter().position(|s| source_key(s) == key) {
+                Some(idx) => idx + 1,
+                None => {
+                    sources.push(source);
+                    sources.len()
+                }
+            };
+            numbers.push(n);
+        }
+        cited.push(numbers);
+    }
+    let role = auth.account.role;
+    let may_record = role >= Role::Documenter;
+    let name = current
+        .identity
+        .as_ref()
+        .map(|i| i.name.clone())
+        .unwrap_or_else(|| entry.identity.name.clone());
+    let path = format!("/people/{}", entry.slug);
+    let report_link = |format: &str, public: bool| {
+        format!(
+            "/api/v1/people/{}/report?format={format}{}",
+            entry.slug,
+            if public { "&public=true" } else { "" }
+        )
+    };
+    Ok(Html(page(
+        &name,
+        Some(&auth.account),
+        html! {
+            h1 { (name) }
+            @if params.done.is_some() {
+                p.notice role="status" #done { (UI.recorded) " " span.headline { (current.headline.as_str()) } }
+            }
+            p.status { span.headline #headline { (current.headline.as_str()) } " " (custody(&current.custody)) }
+            p.view { (UI.as_of) ": " strong { (current.view.as_of) } " · " (UI.known_at) ": " strong { (current.view.known_at.format("%Y-%m-%d %H:%M UTC")) } }
+            @if let Some(possibly) = &current.possibly {
+                p.possibly #possibly {
+                    (UI.possibly) " " span.headline { (possibly.headline.as_str()) } " — "
+                    @for (idx, fact) in possibly.facts.iter().enumerate() {
+                        @if idx > 0 { ", " }
+                        (habeas_domain::event::noun_of(&fact.event_type)) " (" (fact.occurred) ")"
+                    }
+                }
+            }
+            form.pickers method="get" action=(path) {
+                div {
+                    label for="as_of" { (UI.as_of) }
+                    input #as_of type="text" name="as_of" value=(as_of.unwrap_or_default()) pattern="[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?";
+                }
+                div {
+                    label for="known_at" { (UI.known_at) }
+                    input #known_at type="text" name="known_at" value=(known_at.unwrap_or_default());
+                }
+                button type="submit" { (UI.show) }
+            }
+            section aria-labelledby="figures" {
+                h2 #figures { (UI.figures) }
+                dl.fields {
+                    @if let Some(now) = &current.figures.days_in_custody_now {
+                        dt { (UI.days_now) } dd { (now) }
+                    }
+                    dt { (UI.days_total) } dd { (current.figures.days_in_custody_total) }
+                    @if let Some(term) = &current.figures.term {
+                        dt { (UI.term) } dd { (term) }
+                    }
+                    @if let Some(expected) = &current.figures.expected_release {
+                        dt { (UI.expected_release) } dd { (expected) }
+                    }
+                    @if let Some(served) = &current.figures.served {
+                        dt { (UI.served) } dd { (served) }
+                    }
+                }
+            }
+            section aria-labelledby="timeline" {
+                h2 #timeline { (UI.timeline) }
+                @match timeline {
+                    Some(svg) => (PreEscaped(svg)),
+                    None => p { (UI.no_timeline) },
+                }
+            }
+            @if may_record {
+                section aria-labelledby="record" {
+                    h2 #record { (UI.record) }
+                    form.inline method="get" action={ (path) "/record" } {
+                        label for="action" { (UI.development) }
+                        select #action name="action" {
+                            @for (key, label) in DEVELOPMENTS {
+                                option value=(key) { (label) }
+                            }
+                        }
+                        button type="submit" { (UI.open_form) }
+                    }
+                }
+            }
+            section aria-labelledby="history" {
+                h2 #history { (UI.history) }
+                div.table-wrap {
+                    table #history-table {
+                        thead { tr { th { (UI.recorded_at) } th { (UI.recorded_by) } th { (UI.what) } th { (UI.sources) } th { (UI.headline_after) } } }
+                        tbody {
+                            @for (line, numbers) in shown.iter().zip(&cited) {
+                                @let id = EventId::from_uuid(line.envelope.event_id);
+                                @let restricted = line.event.facts().is_some_and(|f| f.visibility == Visibility::Restricted);
+                                @let amendable = may_record && line.event.facts().is_some() && (role >= Role::Editor || line.envelope.recorded_by == auth.account.name);
+                                tr id={ "event-" (id) } {
+                                    td.date { (line.envelope.recorded_at.format("%Y-%m-%d %H:%M")) }
+                                    td { (line.envelope.recorded_by) }
+                                    td {
+                                        (describe(&line.event, line.amended.as_ref()))
+                                        @if restricted { " " span.tag { (UI.restricted_mark) } }
+                                        @if amendable {
+                                            details.amend {
+                                                summary { (UI.correct) " / " (UI.retract) }
+                                                form method="post" action={ "/events/" (id) "/correct" } {
+                                                    (date_inputs(&format!("c-{id}"), &BTreeMap::new()))
+                                                    label for={ "c-" (id) "-reason" } { (UI.reason) }
+                                                    input id={ "c-" (id) "-reason" } type="text" name="reason" required;
+                                                    button type="submit" { (UI.correct) }
+                                                }
+                                                form method="post" action={ "/events/" (id) "/retract" } {
+                                                    label for={ "r-" (id) "-reason" } { (UI.reason) }
+                                                    input id={ "r-" (id) "-reason" } type="text" name="reason" required;
+                                                    button.danger type="submit" { (UI.retract) }
+                                                }
+                                            }
+                                        }
+                                    }
+                                    td { @for n in numbers { a href={ "#source-" (n) } { "[" (n) "]" } " " } }
+                                    td { span.headline { (line.headline_after.as_str()) } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            section aria-labelledby="sources" {
+                h2 #sources { (UI.sources) }
+                ol.sources {
+                    @for (idx, source) in sources.iter().enumerate() {
+                        li id={ "source-" (idx + 1) } {
+                            @if let Some(url) = source.url.as_deref().and_then(habeas_report::escape::linkable_url) {
+                                a href=(url) rel="noopener noreferrer" { (source.title.clone().unwrap_or_else(|| url.clone())) }
+                            } @else {
+                                (source.title.clone().or_else(|| source.document.clone()).or_else(|| source.url.clone()).unwrap_or_default())
+                            }
+                            @if let Some(publisher) = &source.publisher { " — " (publisher) }
+                        }
+                    }
+                }
+            }
+            section aria-labelledby="downloads" {
+                h2 #downloads { (UI.downloads) }
+                ul.downloads {
+                    @for format in ["html", "md", "json"] {
+                        li { a href=(report_link(format, false)) #{ "report-" (format) } { (format) } " · " a href=(report_link(format, true)) { (format) " (" (UI.public_variant) ")" } }
+                    }
+                }
+            }
+        },
+    ).into_string()))
+}

@@ -1,0 +1,204 @@
+//! Every word the pages show, in one place, so that a translation is one
+//! more constant of [`Ui`] (and its `lang` and `dir`), not a hunt through
+//! templates. Messages of the rules come from the domain in English.
+
+/// The strings of one language.
+#[derive(Debug)]
+pub struct Ui {
+    /// The `lang` attribute of every page.
+    pub lang: &'static str,
+    /// The `dir` attribute (`ltr` or `rtl`).
+    pub dir: &'static str,
+    /// The product's name.
+    pub app: &'static str,
+    /// Link to the people list.
+    pub people: &'static str,
+    /// Link to the registration form.
+    pub register: &'static str,
+    /// The sign-in page's title and button.
+    pub sign_in: &'static str,
+    /// The sign-out button.
+    pub sign_out: &'static str,
+    /// Label of the account name.
+    pub name: &'static str,
+    /// Label of the password.
+    pub password: &'static str,
+    /// Label of the second-factor code.
+    pub totp: &'static str,
+    /// Link to the public roster, for anonymous visitors.
+    pub public_roster: &'static str,
+    /// Signed in as (followed by name and role).
+    pub signed_in_as: &'static str,
+    /// Label of the search box.
+    pub search: &'static str,
+    /// Button of the search form.
+    pub find: &'static str,
+    /// Label of the headline filter.
+    pub headline: &'static str,
+    /// The headline filter's "any" choice.
+    pub any: &'static str,
+    /// Column: aliases.
+    pub aliases: &'static str,
+    /// Column: country.
+    pub country: &'static str,
+    /// Nobody matches the search.
+    pub nobody: &'static str,
+    /// Heading of the counts by headline.
+    pub counts: &'static str,
+    /// Label of the valid-time picker.
+    pub as_of: &'static str,
+    /// Label of the transaction-time picker.
+    pub known_at: &'static str,
+    /// Button of the pickers.
+    pub show: &'static str,
+    /// Heading of the figures.
+    pub figures: &'static str,
+    /// Days in custody now.
+    pub days_now: &'static str,
+    /// Days in custody in all.
+    pub days_total: &'static str,
+    /// The sentence.
+    pub term: &'static str,
+    /// Expected release.
+    pub expected_release: &'static str,
+    /// Share of the sentence served.
+    pub served: &'static str,
+    /// The "possibly" line's lead.
+    pub possibly: &'static str,
+    /// Heading of the timeline.
+    pub timeline: &'static str,
+    /// Nothing dated to draw.
+    pub no_timeline: &'static str,
+    /// Heading of the sources.
+    pub sources: &'static str,
+    /// Heading of the history.
+    pub history: &'static str,
+    /// Column: when recorded.
+    pub recorded_at: &'static str,
+    /// Column: recorded by.
+    pub recorded_by: &'static str,
+    /// Column: what.
+    pub what: &'static str,
+    /// Column: headline after.
+    pub headline_after: &'static str,
+    /// Heading of the downloads.
+    pub downloads: &'static str,
+    /// The public variant of a report.
+    pub public_variant: &'static str,
+    /// Heading of the recording form.
+    pub record: &'static str,
+    /// Label of the development chooser.
+    pub development: &'static str,
+    /// Button that opens a recording form.
+    pub open_form: &'static str,
+    /// Year of a date.
+    pub year: &'static str,
+    /// Month of a date.
+    pub month: &'static str,
+    /// Day of a date.
+    pub day: &'static str,
+    /// Approximate date.
+    pub approximate: &'static str,
+    /// Label of the sources box.
+    pub sources_input: &'static str,
+    /// Hint under the sources box.
+    pub sources_hint: &'static str,
+    /// Label of the confidence chooser.
+    pub confidence: &'static str,
+    /// Label of the restricted flag.
+    pub restricted: &'static str,
+    /// Label of the note.
+    pub note: &'static str,
+    /// Submit button of a recording form.
+    pub save: &'static str,
+    /// Lead of a rejection.
+    pub rejected: &'static str,
+    /// Lead of a success message.
+    pub recorded: &'static str,
+    /// Correct a date.
+    pub correct: &'static str,
+    /// Retract a fact.
+    pub retract: &'static str,
+    /// Label of a reason.
+    pub reason: &'static str,
+    /// Corrects (followed by the fact).
+    pub corrects: &'static str,
+    /// Retracts (followed by the fact).
+    pub retracts: &'static str,
+    /// A fact marked restricted.
+    pub restricted_mark: &'static str,
+    /// Title of an error page.
+    pub error: &'static str,
+    /// Skip link.
+    pub skip: &'static str,
+}
+
+/// English.
+pub const EN: Ui = Ui {
+    lang: "en",
+    dir: "ltr",
+    app: "Habeas",
+    people: "People",
+    register: "Register a person",
+    sign_in: "Sign in",
+    sign_out: "Sign out",
+    name: "Account name",
+    password: "Password",
+    totp: "Code of the authenticator app (if your account has one)",
+    public_roster: "Public roster",
+    signed_in_as: "Signed in as",
+    search: "Name or alias",
+    find: "Find",
+    headline: "Status",
+    any: "any",
+    aliases: "Also known as",
+    country: "Country",
+    nobody: "Nobody matches.",
+    counts: "People by status",
+    as_of: "As of (YYYY, YYYY-MM or YYYY-MM-DD)",
+    known_at: "As known at (e.g. 2024-03-01T00:00:00Z)",
+    show: "Show",
+    figures: "Figures",
+    days_now: "Days in custody now",
+    days_total: "Days in custody in all",
+    term: "Sentence",
+    expected_release: "Expected release",
+    served: "Share of the sentence served",
+    possibly: "Possibly by then, not certain:",
+    timeline: "Custody timeline",
+    no_timeline: "No dated fact to draw.",
+    sources: "Sources",
+    history: "History",
+    recorded_at: "Recorded",
+    recorded_by: "By",
+    what: "What",
+    headline_after: "Status after",
+    downloads: "Reports",
+    public_variant: "public",
+    record: "Record a development",
+    development: "Development",
+    open_form: "Open the form",
+    year: "Year",
+    month: "Month",
+    day: "Day",
+    approximate: "Approximate",
+    sources_input: "Sources",
+    sources_hint: "One per line: a URL, or a document reference (court file, interview record).",
+    confidence: "Confidence",
+    restricted: "Restricted (never in public reports; only cleared accounts see it)",
+    note: "Note",
+    save: "Record",
+    rejected: "Nothing was recorded:",
+    recorded: "Recorded. Status now:",
+    correct: "Correct the date",
+    retract: "Retract",
+    reason: "Reason",
+    corrects: "corrects",
+    retracts: "retracts",
+    restricted_mark: "restricted",
+    error: "Something went wrong",
+    skip: "Skip to the content",
+};
+
+/// The language of the pages.
+pub const UI: &Ui = &EN;
