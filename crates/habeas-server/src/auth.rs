@@ -126,13 +126,9 @@ pub(crate) fn same_site(headers: &axum::http::HeaderMap) -> bool {
     if let Some(site) = headers.get("sec-fetch-site") {
         return matches!(site.to_str(), Ok("same-origin" | "none"));
     }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok());
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     match (
-        headers
-            .get(header::ORIGIN)
-            .and_then(|o| o.to_str().ok()),
+        headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()),
         host,
     ) {
         (Some(origin), Some(host)) => origin

@@ -35,7 +35,8 @@ pub async fn login(
     caller: Caller,
     JsonBody(login): JsonBody<Login>,
 ) -> Result<impl IntoResponse, AppError> {
-    let (account, cookie) = sign_in(&state, caller.address(), "POST /api/v1/session", &login).await?;
+    let (account, cookie) =
+        sign_in(&state, caller.address(), "POST /api/v1/session", &login).await?;
     let mut headers = HeaderMap::new();
     headers.insert(header::SET_COOKIE, cookie);
     Ok((StatusCode::OK, headers, Json(account)))

@@ -25,7 +25,7 @@ use crate::input::PathParam;
 use crate::routes::amend::amendable;
 use crate::routes::commands::record_line;
 use crate::state::AppState;
-use crate::web::layout::{Page, WebError, page, respond};
+use crate::web::layout::{Page, WebError, page, person_path, respond};
 use crate::web::strings::UI;
 
 /// What a form sent, by field name (the last value of a repeated name).
@@ -211,8 +211,9 @@ fn date_of(values: &Values, field: &str) -> Result<Option<String>, AppError> {
         return Ok(None);
     }
     let number = |name: &str, text: &str| {
-        text.parse::<u32>()
-            .map_err(|_| AppError::bad_input(name, format!("{text:?} is not a number: write digits")))
+        text.parse::<u32>().map_err(|_| {
+            AppError::bad_input(name, format!("{text:?} is not a number: write digits"))
+        })
     };
     let mut text = format!("{:04}", number("year", year)?);
     if !month.is_empty() {
@@ -276,7 +277,13 @@ fn fact_inputs(values: &Values) -> Markup {
 /// names (which the filter let through).
 fn rejection(error: &AppError, person_path: Option<&str>) -> Markup {
     let (message, events) = match error {
-        AppError::Conflict { message, events } => (message.clone(), events.clone()),
+        AppError::Conflict { message, events } => (
+            message
+                .strip_prefix("rejected, nothing recorded: ")
+                .unwrap_or(message)
+                .to_owned(),
+            events.clone(),
+        ),
         AppError::BadInput { field, message } => (format!("{field}: {message}"), Vec::new()),
         other => (other.to_string(), Vec::new()),
     };
@@ -332,13 +339,16 @@ fn register_inputs(values: &Values) -> Markup {
 
 /// `GET /people/new`
 pub async fn register_form(Page(auth): Page<CanRecord>) -> Html<String> {
-    Html(form_page(
-        &auth,
-        UI.register,
-        "/people/new",
-        None,
-        register_inputs(&Values::new()),
-    ).into_string())
+    Html(
+        form_page(
+            &auth,
+            UI.register,
+            "/people/new",
+            None,
+            register_inputs(&Values::new()),
+        )
+        .into_string(),
+    )
 }
 
 /// `POST /people/new`
@@ -450,13 +460,16 @@ pub async fn record_form(
     let (_, inputs) = development_of(&key)?;
     let entry = crate::routes::person(state.tracker(), &reference).await?;
     let title = format!("{} — {}", entry.identity.name, label_of(&key));
-    Ok(Html(form_page(
-        &auth,
-        &title,
-        &format!("/people/{}/record", entry.slug),
-        None,
-        record_inputs(&key, &inputs, &Values::new()),
-    ).into_string()))
+    Ok(Html(
+        form_page(
+            &auth,
+            &title,
+            &format!("{}/record", person_path(&entry.slug)),
+            None,
+            record_inputs(&key, &inputs, &Values::new()),
+        )
+        .into_string(),
+    ))
 }
 
 /// The JSON-lines command a recording form spells.
@@ -500,9 +513,7 @@ fn command_of(
             fields.insert("charges".into(), json!([charge]));
         }
         "sentenced" => {
-            let kind = fields
-                .remove("term_kind")
-                .unwrap_or(json!("fixed"));
+            let kind = fields.remove("term_kind").unwrap_or(json!("fixed"));
             let mut term = Map::new();
             term.insert("kind".into(), kind.clone());
             for unit in ["years", "months", "days"] {
@@ -511,7 +522,10 @@ fn command_of(
                     let n = match text.as_ref().and_then(Value::as_str) {
                         None => 0,
                         Some(text) => text.parse::<u32>().map_err(|_| {
-                            AppError::bad_input(unit, format!("{text:?} is not a number: write digits"))
+                            AppError::bad_input(
+                                unit,
+                                format!("{text:?} is not a number: write digits"),
+                            )
                         })?,
                     };
                     term.insert(unit.into(), json!(n));
@@ -544,7 +558,7 @@ pub async fn record(
     let key = value(&values, "action").to_owned();
     let (action, inputs) = development_of(&key)?;
     let entry = crate::routes::person(state.tracker(), &reference).await?;
-    let path = format!("/people/{}", entry.slug);
+    let path = person_path(&entry.slug);
     let result = match command_of(&key, action, &entry.id.to_string(), &inputs, &values) {
         Ok(line) => record_line(&state, &auth, &line).await.map(|_| ()),
         Err(error) => Err(error),
@@ -567,10 +581,10 @@ pub async fn record(
     }
 }
 
-async fn person_path(state: &AppState, subject: habeas::tracker::Subject) -> String {
+async fn back_to(state: &AppState, subject: habeas::tracker::Subject) -> String {
     match subject {
         habeas::tracker::Subject::Person(id) => match state.tracker().person(id).await {
-            Ok(Some(entry)) => format!("/people/{}", entry.slug),
+            Ok(Some(entry)) => person_path(&entry.slug),
             _ => format!("/people/{id}"),
         },
         habeas::tracker::Subject::Statement(_) => "/".to_owned(),
@@ -614,7 +628,7 @@ async fn amend(
         .parse()
         .map_err(|_| AppError::bad_input("event", format!("{event:?} is not an event id")))?;
     let subject = amendable(state, auth, event).await?;
-    let back = person_path(state, subject).await;
+    let back = back_to(state, subject).await;
     let reason = match reason_of(values) {
         Ok(reason) => reason,
         Err(error) => return Ok(amend_failed(error, &back, auth)),

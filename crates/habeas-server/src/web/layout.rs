@@ -105,11 +105,27 @@ impl<R: MinRole> FromRequestParts<AppState> for Page<R> {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
-        Ok(Page(Authenticated::<R>::from_request_parts(parts, state).await?))
+        Ok(Page(
+            Authenticated::<R>::from_request_parts(parts, state).await?,
+        ))
     }
 }
 
 /// An HTML answer with a status.
 pub fn respond(status: StatusCode, markup: Markup) -> Response {
     (status, Html(markup.into_string())).into_response()
+}
+
+/// The path of a person's page: their slug, percent-encoded (slugs keep
+/// letters of any script, and a `Location` header must be ASCII).
+pub fn person_path(slug: &str) -> String {
+    let mut path = String::from("/people/");
+    for byte in slug.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            path.push(char::from(byte));
+        } else {
+            path.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    path
 }

@@ -30,7 +30,7 @@ use crate::input::{PathParam, view};
 use crate::routes::cases::note_restricted_read;
 use crate::state::AppState;
 use crate::web::forms::{DEVELOPMENTS, date_inputs};
-use crate::web::layout::{Page, WebError, page};
+use crate::web::layout::{Page, WebError, page, person_path};
 use crate::web::strings::UI;
 
 /// The query of the people list.
@@ -129,7 +129,7 @@ pub async fn list(
                         tbody {
                             @for (entry, headline) in &rows {
                                 tr {
-                                    td { a href={ "/people/" (entry.slug) } { (entry.identity.name) } }
+                                    td { a href=(person_path(&entry.slug)) { (entry.identity.name) } }
                                     td { (entry.identity.aliases.join(", ")) }
                                     td { (entry.identity.country.clone().unwrap_or_default()) }
                                     td { span.headline { (headline.as_str()) } }
@@ -194,6 +194,19 @@ fn describe(event: &Event, amended: Option<&Event>) -> String {
         Some(facts) => format!("{} ({})", event.noun(), facts.occurred),
         None => event.noun().to_owned(),
     };
+    let detail = match event {
+        Event::Detained(detention) => detention
+            .facility
+            .as_deref()
+            .or(detention.place.as_deref())
+            .map(|where_| format!(", {where_}")),
+        Event::Transferred(transfer) => Some(format!(" to {}", transfer.to_facility)),
+        Event::StatementIssued(statement) => {
+            Some(format!(" by {}: {}", statement.by, statement.summary))
+        }
+        _ => None,
+    }
+    .unwrap_or_default();
     match (event, amended) {
         (Event::EventCorrected(correction), Some(before)) => format!(
             "{} {} → {}: {}",
@@ -208,7 +221,7 @@ fn describe(event: &Event, amended: Option<&Event>) -> String {
         (Event::PersonRegistered(registration), _) => {
             format!("{}: {}", event.noun(), registration.name)
         }
-        _ => dated(event),
+        _ => format!("{}{detail}", dated(event)),
     }
 }
 
@@ -301,11 +314,10 @@ pub async fn person(
         .as_ref()
         .map(|i| i.name.clone())
         .unwrap_or_else(|| entry.identity.name.clone());
-    let path = format!("/people/{}", entry.slug);
+    let path = person_path(&entry.slug);
     let report_link = |format: &str, public: bool| {
         format!(
-            "/api/v1/people/{}/report?format={format}{}",
-            entry.slug,
+            "/api/v1{path}/report?format={format}{}",
             if public { "&public=true" } else { "" }
         )
     };

@@ -87,12 +87,10 @@ pub async fn submit(
             response.headers_mut().insert(header::SET_COOKIE, cookie);
             Ok(response)
         }
-        Err(error) => {
-            Ok(respond(
-                error.status(),
-                form(&state, &login.name, Some(&error.to_string())),
-            ))
-        }
+        Err(error) => Ok(respond(
+            error.status(),
+            form(&state, &login.name, Some(&error.to_string())),
+        )),
     }
 }
 
