@@ -1,0 +1,283 @@
+//! The web pages in process: a page × role table (status, and whether the
+//! case log changed), the restricted-fact filter on the person page, and
+//! the session cookie's same-site check on form posts.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Fixture, PASSWORD, RESTRICTED_MARKERS, TABLE_CALLERS, Who};
+
+const FORM: &str = "application/x-www-form-urlencoded";
+const HEARING: &str = "action=hearing&year=2020&month=8&sources=https%3A%2F%2Fexample.org%2Fh&court=City+Court&confidence=reported";
+
+/// One row: method, path, form body, and per caller of [`TABLE_CALLERS`]
+/// (anonymous, viewer, documenter, editor, admin, expired token, revoked
+/// token) the status and whether the case log changes. `{detention}` is the
+/// editor's detention.
+type Row = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    [(u16, bool); 7],
+);
+
+const SEE: [(u16, bool); 7] = [
+    (303, false),
+    (200, false),
+    (200, false),
+    (200, false),
+    (200, false),
+    (303, false),
+    (303, false),
+];
+const RECORDERS_SEE: [(u16, bool); 7] = [
+    (303, false),
+    (403, false),
+    (200, false),
+    (200, false),
+    (200, false),
+    (303, false),
+    (303, false),
+];
+const EVERYONE: [(u16, bool); 7] = [(200, false); 7];
+
+const TABLE: &[Row] = &[
+    ("GET", "/", None, SEE),
+    ("GET", "/?q=RORNG&headline=released", None, SEE),
+    ("GET", "/people/rong-chhun", None, SEE),
+    ("GET", "/people/rong-chhun?as_of=2020-08", None, SEE),
+    ("GET", "/people/new", None, RECORDERS_SEE),
+    (
+        "GET",
+        "/people/rong-chhun/record?action=released",
+        None,
+        RECORDERS_SEE,
+    ),
+    ("GET", "/signin", None, EVERYONE),
+    ("GET", "/static/habeas.css", None, EVERYONE),
+    (
+        "POST",
+        "/people/rong-chhun/record",
+        Some(HEARING),
+        [
+            (303, false),
+            (403, false),
+            (303, true),
+            (303, true),
+            (303, true),
+            (303, false),
+            (303, false),
+        ],
+    ),
+    (
+        "POST",
+        "/events/{detention}/correct",
+        Some("year=2020&month=6&reason=the+file+says+June"),
+        [
+            (303, false),
+            (403, false),
+            (403, false),
+            (303, true),
+            (303, true),
+            (303, false),
+            (303, false),
+        ],
+    ),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_answers_each_role_as_the_table_says() {
+    let fixture = Fixture::new().await;
+    let mut failures = Vec::new();
+    for (method, path, body, expected) in TABLE {
+        let path = path.replace("{detention}", &fixture.detention_id);
+        for (who, (status, writes)) in TABLE_CALLERS.iter().zip(expected) {
+            let before = fixture.case_log().await;
+            let answer = fixture
+                .send_bytes(
+                    *who,
+                    method,
+                    &path,
+                    body.map(|b| b.as_bytes().to_vec()),
+                    FORM,
+                    &[],
+                )
+                .await;
+            let wrote = fixture.case_log().await != before;
+            if answer.status.as_u16() != *status || wrote != *writes {
+                failures.push(format!(
+                    "{method} {path} as {who:?}: {} (wrote {wrote}), expected {status} (wrote {writes}): {}",
+                    answer.status,
+                    &answer.body[..answer.body.len().min(300)]
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_person_page_shows_restricted_facts_only_to_the_cleared_and_forms_only_to_recorders() {
+    let fixture = Fixture::new().await;
+    for who in [
+        Who::Viewer,
+        Who::Documenter,
+        Who::ClearedDocumenter,
+        Who::Editor,
+    ] {
+        let page = fixture
+            .send(who, "GET", "/people/rong-chhun", None)
+            .await
+            .body;
+        let leaked: Vec<_> = RESTRICTED_MARKERS
+            .iter()
+            .filter(|marker| page.contains(*marker))
+            .collect();
+        let cleared = matches!(who, Who::ClearedDocumenter | Who::Editor);
+        if cleared {
+            assert!(
+                !leaked.is_empty(),
+                "{who:?} must read the restricted transfer"
+            );
+        } else {
+            assert!(leaked.is_empty(), "{who:?} was shown {leaked:?}");
+        }
+        let main = page.split("<main").nth(1).expect("main");
+        assert_eq!(
+            main.contains("method=\"post\"") || main.contains("id=\"action\""),
+            who != Who::Viewer,
+            "{who:?}: forms"
+        );
+    }
+}
+
+fn session_cookie(answer: &common::Answer) -> String {
+    answer
+        .headers
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_post_with_the_session_cookie_must_come_from_this_site() {
+    let fixture = Fixture::new().await;
+    let login = format!("name=documenter&password={}", PASSWORD.replace(' ', "+"));
+    let refused = fixture
+        .send_bytes(
+            Who::Anonymous,
+            "POST",
+            "/signin",
+            Some(login.clone().into_bytes()),
+            FORM,
+            &[("sec-fetch-site", "cross-site")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    let wrong = fixture
+        .send_bytes(
+            Who::Anonymous,
+            "POST",
+            "/signin",
+            Some(b"name=documenter&password=wrong".to_vec()),
+            FORM,
+            &[("sec-fetch-site", "same-origin")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        wrong.body.contains("value=\"documenter\""),
+        "the name is kept"
+    );
+    let signed_in = fixture
+        .send_bytes(
+            Who::Anonymous,
+            "POST",
+            "/signin",
+            Some(login.into_bytes()),
+            FORM,
+            &[("sec-fetch-site", "same-origin")],
+        )
+        .await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_in.body
+    );
+    let cookie = session_cookie(&signed_in);
+    for (headers, status, writes) in [
+        (vec![], StatusCode::FORBIDDEN, false),
+        (
+            vec![("sec-fetch-site", "cross-site")],
+            StatusCode::FORBIDDEN,
+            false,
+        ),
+        (
+            vec![("origin", "http://evil.example")],
+            StatusCode::FORBIDDEN,
+            false,
+        ),
+        (
+            vec![("sec-fetch-site", "same-origin")],
+            StatusCode::SEE_OTHER,
+            true,
+        ),
+    ] {
+        let mut all = vec![("cookie", cookie.as_str())];
+        all.extend(headers.iter().copied());
+        let before = fixture.case_log().await;
+        let answer = fixture
+            .send_bytes(
+                Who::Anonymous,
+                "POST",
+                "/people/rong-chhun/record",
+                Some(HEARING.as_bytes().to_vec()),
+                FORM,
+                &all,
+            )
+            .await;
+        assert_eq!(answer.status, status, "{headers:?}: {}", answer.body);
+        assert_eq!(fixture.case_log().await != before, writes, "{headers:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejected_form_keeps_what_was_typed_and_names_the_rule() {
+    let fixture = Fixture::new().await;
+    let answer = fixture
+        .send_bytes(
+            Who::Editor,
+            "POST",
+            "/people/rong-chhun/record",
+            Some(
+                b"action=released&year=2019&month=2&sources=https%3A%2F%2Fexample.org%2Fr&note=typed+%3Cb%3Ethis%3C%2Fb%3E&kind=bail"
+                    .to_vec(),
+            ),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::CONFLICT, "{}", answer.body);
+    assert!(answer.body.contains("id=\"form-error\""));
+    assert!(answer.body.contains("in custody"), "{}", answer.body);
+    assert!(answer.body.contains("value=\"2019\""));
+    assert!(
+        answer.body.contains("typed &lt;b&gt;this&lt;/b&gt;"),
+        "typed text is kept, escaped"
+    );
+    let bad_date = fixture
+        .send_bytes(
+            Who::Editor,
+            "POST",
+            "/people/rong-chhun/record",
+            Some(b"action=hearing&year=2020&month=13&sources=x".to_vec()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(bad_date.status, StatusCode::BAD_REQUEST);
+    assert!(bad_date.body.contains("2020-13"), "{}", bad_date.body);
+}
