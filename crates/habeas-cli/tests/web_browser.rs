@@ -316,6 +316,19 @@ impl Browser {
             .to_owned()
     }
 
+    /// The text of `css` once it contains `needle` (after a submit, the old
+    /// page may still be showing for a moment).
+    fn wait_for_text(&self, css: &str, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let text = self.text(css);
+            if text.contains(needle) || Instant::now() > deadline {
+                return text;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     fn type_into(&self, css: &str, text: &str) {
         let element = self.find(css);
         self.call("POST", &format!("/element/{element}/clear"), json!({}));
@@ -375,6 +388,7 @@ impl Browser {
         self.type_into("#name", name);
         self.type_into("#password", password);
         self.click("form.card button[type=submit]");
+        self.find("header.top .who");
     }
 }
 
@@ -413,6 +427,57 @@ fn base64(text: &str) -> Vec<u8> {
         .collect()
 }
 
+/// axe-core, installed by `npm ci --prefix crates/habeas-cli/tests/browser`
+/// (`.ci/run` does).
+fn axe_source() -> Option<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/browser/node_modules/axe-core/axe.min.js");
+    match std::fs::read_to_string(&path) {
+        Ok(source) => Some(source),
+        Err(_) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI is set but {} is missing: run npm ci --prefix crates/habeas-cli/tests/browser",
+                path.display()
+            );
+            eprintln!(
+                "skipped the accessibility checks: {} is missing (npm ci --prefix crates/habeas-cli/tests/browser)",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
+/// The serious and critical violations axe-core finds on the current page.
+fn accessibility(browser: &Browser, axe: Option<&str>) -> Vec<String> {
+    let Some(axe) = axe else {
+        return Vec::new();
+    };
+    browser.call(
+        "POST",
+        "/execute/sync",
+        json!({"script": format!("{axe}\nreturn true;"), "args": []}),
+    );
+    let found = browser.call(
+        "POST",
+        "/execute/async",
+        json!({"script": "const done = arguments[arguments.length - 1];
+            axe.run(document, {resultTypes: ['violations']})
+              .then(r => done(r.violations
+                .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => v.id + ': ' + v.help + ' at ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))))
+              .catch(e => done(['axe failed: ' + e]));", "args": []}),
+    );
+    let url = browser.url();
+    found
+        .as_array()
+        .unwrap_or_else(|| panic!("axe-core did not run on {url}: {found}"))
+        .iter()
+        .map(|v| format!("{url}: {}", v.as_str().unwrap_or_default()))
+        .collect()
+}
+
 fn docs() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs")
 }
@@ -446,11 +511,21 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
     let (_server, address) = start_server(&db);
     let base = format!("http://{address}");
     let browser = Browser::start(&dir.path().join("profile"));
+    let axe = axe_source();
+    // axe-core finds what it should: a control without a label.
+    browser
+        .go("data:text/html,<html lang=en><title>t</title><main><input type=text></main></html>");
+    if axe.is_some() {
+        let found = accessibility(&browser, axe.as_deref());
+        assert!(found.iter().any(|v| v.contains("label")), "{found:?}");
+    }
+    let mut violations = Vec::new();
 
     // Anonymous: the sign-in page.
     browser.go(&format!("{base}/"));
     assert!(browser.url().ends_with("/signin"), "{}", browser.url());
     assert!(browser.source().contains("lang=\"en\""));
+    violations.extend(accessibility(&browser, axe.as_deref()));
 
     // A documenter signs in and registers a person.
     browser.sign_in(&base, "dana", "documenter password 1");
@@ -506,6 +581,7 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
     assert_eq!(browser.value_of("#f-year"), "2019");
     assert_eq!(browser.value_of("#note"), "from a news report");
     browser.screenshot(&docs().join("web-form-error.png"));
+    violations.extend(accessibility(&browser, axe.as_deref()));
 
     // A valid release changes the headline.
     browser.type_into("#f-year", "2022");
@@ -553,7 +629,7 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
     }
     let submit = within("form[action$='/correct'] button");
     browser.click_element(&submit);
-    let history = browser.text("#history-table");
+    let history = browser.wait_for_text("#history-table", "corrects");
     assert!(
         history.contains("corrects detention (2020-07) → detention (2020-06)"),
         "{history}"
@@ -561,6 +637,7 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
     assert!(history.contains("dana"), "{history}");
     assert!(browser.count("#sources + ol li, ol.sources li") >= 3);
     browser.screenshot(&docs().join("web-person.png"));
+    violations.extend(accessibility(&browser, axe.as_deref()));
 
     // A form post without the same-site headers is refused, even with the
     // session cookie.
@@ -590,7 +667,11 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
     assert_eq!(browser.count("#people"), 0);
     browser.go(&format!("{base}/"));
     browser.screenshot(&docs().join("web-people.png"));
+    violations.extend(accessibility(&browser, axe.as_deref()));
+    browser.go(&format!("{base}/people/new"));
+    violations.extend(accessibility(&browser, axe.as_deref()));
     browser.click("header.top form button");
+    browser.find("#password");
     assert!(browser.url().ends_with("/signin"));
 
     // A viewer: no forms, no restricted fact; the server refuses the forms.
@@ -620,4 +701,10 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
     browser.forget_cookies();
     browser.go(&format!("{base}{person_path}"));
     assert!(browser.url().ends_with("/signin"));
+
+    assert!(
+        violations.is_empty(),
+        "axe-core found serious violations:\n{}",
+        violations.join("\n")
+    );
 }

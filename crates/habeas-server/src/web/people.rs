@@ -44,6 +44,10 @@ pub struct ListParams {
 
 /// The rows shown at most.
 const MAX_ROWS: usize = 500;
+/// Developments recorded in this many days are "recent" on the dashboard.
+const RECENT_DAYS: i64 = 7;
+/// The recent developments shown at most.
+const MAX_RECENT: usize = 20;
 
 /// `GET /`: the people list.
 pub async fn list(
@@ -71,12 +75,28 @@ pub async fn list(
     let index = state.tracker().people().await?;
     let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
     let mut rows = Vec::new();
+    let mut held = Vec::new();
+    let mut recent = Vec::new();
     for entry in index.people() {
         let history = state
             .tracker()
             .history_of(Subject::Person(entry.id))
             .await?;
-        let headline = status(&filter.history(history), now).headline;
+        let visible = filter.history(history);
+        let current = status(&visible, now);
+        let headline = current.headline;
+        if let Some(days) = &current.figures.days_in_custody_now {
+            held.push((entry.clone(), days.to_string()));
+        }
+        for recorded in &visible {
+            if now.known_at - recorded.recorded_at <= chrono::Duration::days(RECENT_DAYS) {
+                recent.push((
+                    entry.clone(),
+                    recorded.recorded_at,
+                    describe(&recorded.event, None),
+                ));
+            }
+        }
         let rank = Headline::ALL
             .iter()
             .position(|h| *h == headline)
@@ -90,6 +110,8 @@ pub async fn list(
             rows.push((entry.clone(), headline));
         }
     }
+    recent.sort_by(|a, b| b.1.cmp(&a.1));
+    recent.truncate(MAX_RECENT);
     let account = &auth.account;
     Ok(Html(page(
         UI.people,
@@ -104,6 +126,27 @@ pub async fn list(
                     }
                 }
             }
+            @if !held.is_empty() {
+                section aria-labelledby="held" {
+                    h2 #held { (UI.held_now) }
+                    ul #held-list {
+                        @for (entry, days) in &held {
+                            li { a href=(person_path(&entry.slug)) { (entry.identity.name) } " — " (days) }
+                        }
+                    }
+                }
+            }
+            @if !recent.is_empty() {
+                section aria-labelledby="recent" {
+                    h2 #recent { (UI.recent) }
+                    ul #recent-list {
+                        @for (entry, at, what) in &recent {
+                            li { (at.format("%Y-%m-%d %H:%M")) " · " a href=(person_path(&entry.slug)) { (entry.identity.name) } ": " (what) }
+                        }
+                    }
+                }
+            }
+            h2 { (UI.find) }
             form.search method="get" action="/" role="search" {
                 div {
                     label for="q" { (UI.search) }

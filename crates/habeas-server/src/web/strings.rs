@@ -45,6 +45,10 @@ pub struct Ui {
     pub nobody: &'static str,
     /// Heading of the counts by headline.
     pub counts: &'static str,
+    /// Heading of the people held now.
+    pub held_now: &'static str,
+    /// Heading of the recent developments.
+    pub recent: &'static str,
     /// Label of the valid-time picker.
     pub as_of: &'static str,
     /// Label of the transaction-time picker.
@@ -148,13 +152,15 @@ pub const EN: Ui = Ui {
     public_roster: "Public roster",
     signed_in_as: "Signed in as",
     search: "Name or alias",
-    find: "Find",
+    find: "Find people",
     headline: "Status",
     any: "any",
     aliases: "Also known as",
     country: "Country",
     nobody: "Nobody matches.",
     counts: "People by status",
+    held_now: "Held now (days in custody)",
+    recent: "Recorded in the last 7 days",
     as_of: "As of (YYYY, YYYY-MM or YYYY-MM-DD)",
     known_at: "As known at (e.g. 2024-03-01T00:00:00Z)",
     show: "Show",
