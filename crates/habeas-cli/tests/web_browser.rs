@@ -660,12 +660,35 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
     assert!(report.contains("Nguyễn Văn Đài"), "the report");
     assert!(report.contains("<svg"), "the report's timeline");
 
+    // A second person, still held, for the dashboard.
+    browser.go(&format!("{base}/people/new"));
+    browser.type_into("#name", "Rong Chhun");
+    browser.type_into("#country", "Cambodia");
+    browser.click("form.card button[type=submit]");
+    browser.find("#headline");
+    let second = browser.url();
+    let second = second
+        .trim_start_matches(&base)
+        .split('?')
+        .next()
+        .expect("path")
+        .to_owned();
+    browser.go(&format!("{base}{second}/record?action=detained"));
+    browser.type_into("#f-year", "2021");
+    browser.type_into("#f-month", "3");
+    browser.type_into("#f-day", "2");
+    browser.type_into("#sources", "https://example.org/rong-chhun");
+    browser.type_into("#x-facility", "Prey Sar");
+    browser.click("form.card button[type=submit]");
+    assert_eq!(browser.text("#headline"), "detained");
+
     // The people list: search folds accents and case.
     browser.go(&format!("{base}/?q=NGUYEN+van"));
     assert!(browser.text("#people").contains("Nguyễn Văn Đài"));
     browser.go(&format!("{base}/?q=nobody-like-this"));
     assert_eq!(browser.count("#people"), 0);
     browser.go(&format!("{base}/"));
+    assert!(browser.text("#held-list").contains("Rong Chhun"));
     browser.screenshot(&docs().join("web-people.png"));
     violations.extend(accessibility(&browser, axe.as_deref()));
     browser.go(&format!("{base}/people/new"));

@@ -142,6 +142,8 @@ async fn the_person_page_shows_restricted_facts_only_to_the_cleared_and_forms_on
         } else {
             assert!(leaked.is_empty(), "{who:?} was shown {leaked:?}");
         }
+        // The restricted release would make the headline "released".
+        assert_eq!(page.contains(">released<"), cleared, "{who:?}: headlines");
         let main = page.split("<main").nth(1).expect("main");
         assert_eq!(
             main.contains("method=\"post\"") || main.contains("id=\"action\""),

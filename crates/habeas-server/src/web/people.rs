@@ -309,12 +309,20 @@ pub async fn person(
     );
     let current: Status = status(&person_history, view);
     let visible = filter.history(recorded);
+    // The history as the caller may see it, each line with the headline
+    // right after it computed from the visible events only (the facade's
+    // `headline_after` counts restricted facts too).
     let shown: Vec<_> = entries
         .iter()
-        .filter(|e| {
-            visible
+        .filter_map(|e| {
+            let idx = visible
                 .iter()
-                .any(|r| *r.id.as_uuid() == e.envelope.event_id)
+                .position(|r| *r.id.as_uuid() == e.envelope.event_id)?;
+            let then = View {
+                as_of: visible[idx].recorded_at.date_naive(),
+                known_at: visible[idx].recorded_at,
+            };
+            Some((e, status(&visible[..=idx], then).headline))
         })
         .collect();
     let report = state
@@ -331,7 +339,7 @@ pub async fn person(
     // Sources, numbered in the order the history first cites them.
     let mut sources: Vec<Source> = Vec::new();
     let mut cited: Vec<Vec<usize>> = Vec::new();
-    for line in &shown {
+    for (line, _) in &shown {
         let mut numbers = Vec::new();
         let facts = match &line.event {
             Event::EventCorrected(correction) => correction.corrected.facts().cloned(),
@@ -439,7 +447,7 @@ pub async fn person(
                     table #history-table {
                         thead { tr { th { (UI.recorded_at) } th { (UI.recorded_by) } th { (UI.what) } th { (UI.sources) } th { (UI.headline_after) } } }
                         tbody {
-                            @for (line, numbers) in shown.iter().zip(&cited) {
+                            @for ((line, headline_after), numbers) in shown.iter().zip(&cited) {
                                 @let id = EventId::from_uuid(line.envelope.event_id);
                                 @let restricted = line.event.facts().is_some_and(|f| f.visibility == Visibility::Restricted);
                                 @let amendable = may_record && line.event.facts().is_some() && (role >= Role::Editor || line.envelope.recorded_by == auth.account.name);
@@ -467,7 +475,7 @@ pub async fn person(
                                         }
                                     }
                                     td { @for n in numbers { a href={ "#source-" (n) } { "[" (n) "]" } " " } }
-                                    td { span.headline { (line.headline_after.as_str()) } }
+                                    td { span.headline { (headline_after.as_str()) } }
                                 }
                             }
                         }
