@@ -110,7 +110,7 @@ pub async fn list(
             rows.push((entry.clone(), headline));
         }
     }
-    recent.sort_by(|a, b| b.1.cmp(&a.1));
+    recent.sort_by_key(|line| std::cmp::Reverse(line.1));
     recent.truncate(MAX_RECENT);
     let account = &auth.account;
     Ok(Html(page(
