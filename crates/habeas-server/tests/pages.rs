@@ -283,3 +283,54 @@ async fn a_rejected_form_keeps_what_was_typed_and_names_the_rule() {
     assert_eq!(bad_date.status, StatusCode::BAD_REQUEST);
     assert!(bad_date.body.contains("2020-13"), "{}", bad_date.body);
 }
+
+/// The pickers replay the page: as of a day inside the detention's month
+/// the headline is not yet "detained" but the `possibly` line says it may
+/// be; as known before anything was recorded, nothing is known.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pickers_replay_the_person_page_as_of_a_day_and_as_known_at_a_moment() {
+    let fixture = Fixture::new().await;
+    let cases: &[(&str, &str, Option<&str>)] = &[
+        ("as_of=2020-07-15", "unknown", Some("detained")),
+        ("as_of=2020-06-30", "unknown", None),
+        ("as_of=2020-08-01", "detained", None),
+        (
+            "as_of=2020-08-01&known_at=2000-01-01T00:00:00Z",
+            "unknown",
+            None,
+        ),
+    ];
+    for (query, headline, possibly) in cases {
+        let page = fixture
+            .send(
+                Who::Editor,
+                "GET",
+                &format!("/people/rong-chhun?{query}"),
+                None,
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{query}: {}", page.body);
+        assert!(
+            page.body.contains(&format!("id=\"headline\">{headline}<")),
+            "{query}: headline {headline}"
+        );
+        let line = page
+            .body
+            .split("id=\"possibly\"")
+            .nth(1)
+            .map(|rest| rest.split("</p>").next().unwrap_or_default().to_owned());
+        match possibly {
+            Some(word) => assert!(
+                line.as_deref()
+                    .is_some_and(|l| l.contains(word) && l.contains("detention (2020-07)")),
+                "{query}: {line:?}"
+            ),
+            None => assert!(line.is_none(), "{query}: {line:?}"),
+        }
+    }
+    let bad = fixture
+        .send(Who::Editor, "GET", "/people/rong-chhun?as_of=2020-13", None)
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("2020-13"));
+}

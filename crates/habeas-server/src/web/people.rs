@@ -334,8 +334,14 @@ pub async fn person(
                 public: filter.public_reports(false),
             },
         )
-        .await?;
-    let timeline = habeas_report::html::person_timeline(&report);
+        .await;
+    // As known before the person was registered there is no report, and
+    // no timeline to draw.
+    let timeline = match report {
+        Ok(report) => habeas_report::html::person_timeline(&report),
+        Err(habeas::error::TrackerError::UnknownPerson { .. }) => None,
+        Err(other) => return Err(other.into()),
+    };
     // Sources, numbered in the order the history first cites them.
     let mut sources: Vec<Source> = Vec::new();
     let mut cited: Vec<Vec<usize>> = Vec::new();
