@@ -31,25 +31,27 @@ use crate::web::strings::UI;
 /// What a form sent, by field name (the last value of a repeated name).
 type Values = BTreeMap<String, String>;
 
-/// The developments a form can record: the key in URLs and its label.
-pub const DEVELOPMENTS: [(&str, &str); 10] = [
-    ("detained", "Detained"),
-    ("charged", "Charged"),
-    ("hearing", "Hearing held"),
-    ("sentenced", "Sentenced"),
-    ("released", "Released"),
-    ("transferred", "Transferred"),
-    ("restricted", "Restriction imposed"),
-    ("statement", "Statement"),
-    ("death", "Died in custody"),
-    ("exile", "Went into exile"),
+/// The developments a form can record, by their key in URLs (labels in
+/// [`crate::web::strings::Ui::label`]).
+pub const DEVELOPMENTS: [&str; 10] = [
+    "detained",
+    "charged",
+    "hearing",
+    "sentenced",
+    "released",
+    "transferred",
+    "restricted",
+    "statement",
+    "death",
+    "exile",
 ];
 
-/// One input of a development's own fields: name, label, kind.
+/// One input of a development's own fields, by field name (its label is
+/// [`crate::web::strings::Ui::label`]).
 enum Input {
-    Text(&'static str, &'static str),
-    Choice(&'static str, &'static str, &'static [&'static str]),
-    Number(&'static str, &'static str),
+    Text(&'static str),
+    Choice(&'static str, &'static [&'static str]),
+    Number(&'static str),
 }
 
 const DETENTION_KINDS: &[&str] = &[
@@ -95,76 +97,55 @@ fn development(key: &str) -> Option<(&'static str, Vec<Input>)> {
         "detained" => (
             "record_detention",
             vec![
-                Choice("kind", "Kind", DETENTION_KINDS),
-                Text("place", "Place"),
-                Text("facility", "Facility"),
-                Text("authority", "Authority"),
+                Choice("kind", DETENTION_KINDS),
+                Text("place"),
+                Text("facility"),
+                Text("authority"),
             ],
         ),
         "charged" => (
             "record_charges",
             vec![
-                Text("offence", "Offence"),
-                Text("article", "Article"),
-                Text("court", "Court"),
-                Text("case_number", "Case number"),
+                Text("offence"),
+                Text("article"),
+                Text("court"),
+                Text("case_number"),
             ],
         ),
-        "hearing" => (
-            "record_hearing",
-            vec![Text("court", "Court"), Text("outcome", "Outcome")],
-        ),
+        "hearing" => ("record_hearing", vec![Text("court"), Text("outcome")]),
         "sentenced" => (
             "record_sentence",
             vec![
-                Choice("term_kind", "Sentence", TERM_KINDS),
-                Number("years", "Years"),
-                Number("months", "Months"),
-                Number("days", "Days"),
-                Text("court", "Court"),
+                Choice("term_kind", TERM_KINDS),
+                Number("years"),
+                Number("months"),
+                Number("days"),
+                Text("court"),
             ],
         ),
         "released" => (
             "record_release",
-            vec![
-                Choice("kind", "Kind", RELEASE_KINDS),
-                Text("conditions", "Conditions"),
-            ],
+            vec![Choice("kind", RELEASE_KINDS), Text("conditions")],
         ),
         "transferred" => (
             "record_transfer",
-            vec![
-                Text("from_facility", "From facility"),
-                Text("to_facility", "To facility"),
-            ],
+            vec![Text("from_facility"), Text("to_facility")],
         ),
         "restricted" => (
             "impose_restriction",
-            vec![
-                Choice("kind", "Kind", RESTRICTION_KINDS),
-                Text("description", "Description"),
-            ],
+            vec![Choice("kind", RESTRICTION_KINDS), Text("description")],
         ),
         "statement" => (
             "issue_statement",
             vec![
-                Text("by", "By"),
-                Text("by_role", "Their role"),
-                Choice("kind", "Kind", STATEMENT_KINDS),
-                Text("summary", "Summary"),
+                Text("by"),
+                Text("by_role"),
+                Choice("kind", STATEMENT_KINDS),
+                Text("summary"),
             ],
         ),
-        "death" => (
-            "record_death_in_custody",
-            vec![Text("circumstances", "Circumstances")],
-        ),
-        "exile" => (
-            "record_exile",
-            vec![
-                Text("country", "Country"),
-                Text("circumstances", "Circumstances"),
-            ],
-        ),
+        "death" => ("record_death_in_custody", vec![Text("circumstances")]),
+        "exile" => ("record_exile", vec![Text("country"), Text("circumstances")]),
         _ => return None,
     })
 }
@@ -178,7 +159,7 @@ fn value<'a>(values: &'a Values, name: &str) -> &'a str {
 pub fn date_inputs(prefix: &str, values: &Values) -> Markup {
     html! {
         fieldset.date {
-            legend { "Date" }
+            legend { (UI.date) }
             div {
                 label for={ (prefix) "-year" } { (UI.year) }
                 input id={ (prefix) "-year" } type="text" name="year" inputmode="numeric" size="4" value=(value(values, "year")) required;
@@ -326,9 +307,9 @@ fn form_page(
 
 fn register_inputs(values: &Values) -> Markup {
     html! {
-        label for="name" { "Name" }
+        label for="name" { (UI.person_name) }
         input #name type="text" name="name" value=(value(values, "name")) required;
-        label for="aliases" { "Other names (comma-separated)" }
+        label for="aliases" { (UI.other_names) }
         input #aliases type="text" name="aliases" value=(value(values, "aliases"));
         label for="country" { (UI.country) }
         input #country type="text" name="country" value=(value(values, "country"));
@@ -409,7 +390,7 @@ fn development_of(key: &str) -> Result<(&'static str, Vec<Input>), AppError> {
             "action",
             format!(
                 "{key:?} is not a development: choose one of {}",
-                DEVELOPMENTS.map(|(k, _)| k).join(", ")
+                DEVELOPMENTS.join(", ")
             ),
         )
     })
@@ -421,16 +402,16 @@ fn record_inputs(key: &str, inputs: &[Input], values: &Values) -> Markup {
         (fact_inputs(values))
         @for input in inputs {
             @match input {
-                Input::Text(name, label) => {
-                    label for={ "x-" (name) } { (label) }
+                Input::Text(name) => {
+                    label for={ "x-" (name) } { (UI.label(name)) }
                     input id={ "x-" (name) } type="text" name=(name) value=(value(values, name));
                 }
-                Input::Number(name, label) => {
-                    label for={ "x-" (name) } { (label) }
+                Input::Number(name) => {
+                    label for={ "x-" (name) } { (UI.label(name)) }
                     input id={ "x-" (name) } type="text" inputmode="numeric" name=(name) value=(value(values, name));
                 }
-                Input::Choice(name, label, choices) => {
-                    label for={ "x-" (name) } { (label) }
+                Input::Choice(name, choices) => {
+                    label for={ "x-" (name) } { (UI.label(name)) }
                     select id={ "x-" (name) } name=(name) {
                         @for choice in *choices {
                             option value=(choice) selected[value(values, name) == *choice] { (choice) }
@@ -442,11 +423,8 @@ fn record_inputs(key: &str, inputs: &[Input], values: &Values) -> Markup {
     }
 }
 
-fn label_of(key: &str) -> &'static str {
-    DEVELOPMENTS
-        .iter()
-        .find(|(k, _)| *k == key)
-        .map_or("", |(_, label)| label)
+fn label_of(key: &str) -> &str {
+    UI.label(key)
 }
 
 /// `GET /people/{person}/record?action=`
@@ -495,7 +473,7 @@ fn command_of(
         fields.insert("note".into(), json!(value(values, "note")));
     }
     for input in inputs {
-        let (Input::Text(name, _) | Input::Choice(name, _, _) | Input::Number(name, _)) = input;
+        let (Input::Text(name) | Input::Choice(name, _) | Input::Number(name)) = input;
         let text = value(values, name);
         if !text.is_empty() {
             fields.insert((*name).into(), json!(text));

@@ -439,8 +439,8 @@ pub async fn person(
                     form.inline method="get" action={ (path) "/record" } {
                         label for="action" { (UI.development) }
                         select #action name="action" {
-                            @for (key, label) in DEVELOPMENTS {
-                                option value=(key) { (label) }
+                            @for key in DEVELOPMENTS {
+                                option value=(key) { (UI.label(key)) }
                             }
                         }
                         button type="submit" { (UI.open_form) }

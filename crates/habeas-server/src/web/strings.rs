@@ -135,6 +135,24 @@ pub struct Ui {
     pub error: &'static str,
     /// Skip link.
     pub skip: &'static str,
+    /// Legend of a date's inputs.
+    pub date: &'static str,
+    /// Label of a person's name.
+    pub person_name: &'static str,
+    /// Label of a person's other names.
+    pub other_names: &'static str,
+    /// Labels of the developments and of their fields, by key.
+    pub labels: &'static [(&'static str, &'static str)],
+}
+
+impl Ui {
+    /// The label of a development or a field (the key itself if none).
+    pub fn label<'a>(&self, key: &'a str) -> &'a str {
+        self.labels
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or(key, |(_, label)| label)
+    }
 }
 
 /// English.
@@ -204,6 +222,43 @@ pub const EN: Ui = Ui {
     restricted_mark: "restricted",
     error: "Something went wrong",
     skip: "Skip to the content",
+    date: "Date",
+    person_name: "Name",
+    other_names: "Other names (comma-separated)",
+    labels: &[
+        ("detained", "Detained"),
+        ("charged", "Charged"),
+        ("hearing", "Hearing held"),
+        ("sentenced", "Sentenced"),
+        ("released", "Released"),
+        ("transferred", "Transferred"),
+        ("restricted", "Restriction imposed"),
+        ("statement", "Statement"),
+        ("death", "Died in custody"),
+        ("exile", "Went into exile"),
+        ("kind", "Kind"),
+        ("place", "Place"),
+        ("facility", "Facility"),
+        ("authority", "Authority"),
+        ("offence", "Offence"),
+        ("article", "Article"),
+        ("court", "Court"),
+        ("case_number", "Case number"),
+        ("outcome", "Outcome"),
+        ("term_kind", "Sentence"),
+        ("years", "Years"),
+        ("months", "Months"),
+        ("days", "Days"),
+        ("conditions", "Conditions"),
+        ("from_facility", "From facility"),
+        ("to_facility", "To facility"),
+        ("description", "Description"),
+        ("by", "By"),
+        ("by_role", "Their role"),
+        ("summary", "Summary"),
+        ("circumstances", "Circumstances"),
+        ("country", "Country"),
+    ],
 };
 
 /// The language of the pages.
