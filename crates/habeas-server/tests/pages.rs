@@ -83,6 +83,22 @@ const TABLE: &[Row] = &[
             (303, false),
         ],
     ),
+    // The editor retracts the public statement; the admin then finds it
+    // retracted already.
+    (
+        "POST",
+        "/events/{statement}/retract",
+        Some("reason=a+duplicate"),
+        [
+            (303, false),
+            (403, false),
+            (403, false),
+            (303, true),
+            (409, false),
+            (303, false),
+            (303, false),
+        ],
+    ),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -90,7 +106,9 @@ async fn every_page_answers_each_role_as_the_table_says() {
     let fixture = Fixture::new().await;
     let mut failures = Vec::new();
     for (method, path, body, expected) in TABLE {
-        let path = path.replace("{detention}", &fixture.detention_id);
+        let path = path
+            .replace("{detention}", &fixture.detention_id)
+            .replace("{statement}", &fixture.statement_id);
         for (who, (status, writes)) in TABLE_CALLERS.iter().zip(expected) {
             let before = fixture.case_log().await;
             let answer = fixture
