@@ -44,6 +44,7 @@ const EVERYONE: [(u16, bool); 7] = [(200, false); 7];
 const TABLE: &[Row] = &[
     ("GET", "/", None, SEE),
     ("GET", "/?q=RORNG&headline=released", None, SEE),
+    ("GET", "/?country=cambodia&facility=prey", None, SEE),
     ("GET", "/people/rong-chhun", None, SEE),
     ("GET", "/people/rong-chhun?as_of=2020-08", None, SEE),
     ("GET", "/people/new", None, RECORDERS_SEE),
@@ -351,4 +352,31 @@ async fn the_pickers_replay_the_person_page_as_of_a_day_and_as_known_at_a_moment
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("2020-13"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_people_list_filters_by_name_headline_country_and_facility() {
+    let fixture = Fixture::new().await;
+    // As the viewer sees it, Rong Chhun is held in Prey Sar (the transfer
+    // and release are restricted).
+    let cases = [
+        ("/?q=rorng+CHHUN", true),
+        ("/?q=nobody", false),
+        ("/?headline=detained", true),
+        ("/?headline=released", false),
+        ("/?country=CAMBODIA", true),
+        ("/?country=Laos", false),
+        ("/?facility=prey+sar", true),
+        ("/?facility=BLACKSITE", false),
+    ];
+    for (uri, listed) in cases {
+        let page = fixture.send(Who::Viewer, "GET", uri, None).await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}");
+        let table = page.body.split("id=\"people\"").nth(1).unwrap_or_default();
+        assert_eq!(table.contains("Rong Chhun"), listed, "{uri}");
+    }
+    let bad = fixture
+        .send(Who::Viewer, "GET", "/?headline=gone", None)
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }

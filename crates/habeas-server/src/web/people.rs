@@ -18,7 +18,7 @@ use habeas_domain::event::Event;
 use habeas_domain::facts::{Source, Visibility};
 use habeas_domain::history::RecordedEvent;
 use habeas_domain::id::{CommandId, EventId};
-use habeas_domain::status::{Custody, Headline, Status, View, status};
+use habeas_domain::status::{Custody, Headline, Legal, Status, View, status};
 use maud::{PreEscaped, html};
 use serde::Deserialize;
 
@@ -40,6 +40,11 @@ pub struct ListParams {
     pub q: Option<String>,
     /// One headline, or empty for any.
     pub headline: Option<String>,
+    /// Only this country (case ignored), or empty for any.
+    pub country: Option<String>,
+    /// Only people held in a facility whose name contains this (case
+    /// ignored), or empty for any.
+    pub facility: Option<String>,
 }
 
 /// The rows shown at most.
@@ -67,6 +72,15 @@ pub async fn list(
         ),
     };
     let wanted = fold(&q);
+    let country = params.country.unwrap_or_default().trim().to_owned();
+    let facility = params.facility.unwrap_or_default().trim().to_owned();
+    let held_in = |custody: &Custody| match custody {
+        Custody::InCustody {
+            facility: Some(name),
+            ..
+        } => fold(name).contains(&fold(&facility)),
+        _ => false,
+    };
     let filter = auth.filter();
     let now = View {
         as_of: Utc::now().date_naive(),
@@ -106,7 +120,19 @@ pub async fn list(
             || std::iter::once(&entry.identity.name)
                 .chain(&entry.identity.aliases)
                 .any(|name| fold(name).contains(&wanted));
-        if named && wanted_headline.is_none_or(|h| h == headline) && rows.len() < MAX_ROWS {
+        let in_country = country.is_empty()
+            || entry
+                .identity
+                .country
+                .as_deref()
+                .is_some_and(|c| fold(c) == fold(&country));
+        let in_facility = facility.is_empty() || held_in(&current.custody);
+        if named
+            && in_country
+            && in_facility
+            && wanted_headline.is_none_or(|h| h == headline)
+            && rows.len() < MAX_ROWS
+        {
             rows.push((entry.clone(), headline));
         }
     }
@@ -160,6 +186,14 @@ pub async fn list(
                             option value=(h.as_str()) selected[wanted_headline == Some(h)] { (h.as_str()) }
                         }
                     }
+                }
+                div {
+                    label for="country" { (UI.country) }
+                    input #country type="text" name="country" value=(country);
+                }
+                div {
+                    label for="facility" { (UI.facility) }
+                    input #facility type="text" name="facility" value=(facility);
                 }
                 button type="submit" { (UI.find) }
             }
@@ -220,6 +254,67 @@ fn custody(custody: &Custody) -> String {
         Custody::Disappeared { since } => format!("disappeared since {since}"),
         Custody::Deceased { on } => format!("died in custody on {on}"),
     }
+}
+
+/// A kind as the stored form spells it, in words (`travel_ban`: "travel ban").
+fn words<T: serde::Serialize>(kind: &T) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|value| value.as_str().map(|text| text.replace('_', " ")))
+        .unwrap_or_default()
+}
+
+fn charges(charges: &[habeas_domain::event::Charge]) -> String {
+    charges
+        .iter()
+        .map(|charge| match &charge.article {
+            Some(article) => format!("{} ({article})", charge.offence),
+            None => charge.offence.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn legal(legal: &Legal) -> Option<String> {
+    let court = |court: &Option<String>| {
+        court
+            .as_deref()
+            .map(|c| format!(", {c}"))
+            .unwrap_or_default()
+    };
+    Some(match legal {
+        Legal::NotCharged => return None,
+        Legal::Charged {
+            since,
+            charges: list,
+            court: at,
+        } => format!("charged since {since}{}: {}", court(at), charges(list)),
+        Legal::Convicted {
+            on,
+            term,
+            court: at,
+            in_absentia,
+            suspended,
+            charges: list,
+        } => {
+            let mut text = format!("sentenced on {on}{}", court(at));
+            if let Some(term) = term {
+                text.push_str(&format!(" to {term}"));
+            }
+            if *in_absentia {
+                text.push_str(", in absentia");
+            }
+            if *suspended {
+                text.push_str(", suspended");
+            }
+            if !list.is_empty() {
+                text.push_str(&format!(": {}", charges(list)));
+            }
+            text
+        }
+        Legal::Acquitted { on } => format!("acquitted on {on}"),
+        Legal::ChargesDropped { on } => format!("charges dropped on {on}"),
+    })
 }
 
 fn source_key(source: &Source) -> String {
@@ -407,6 +502,20 @@ pub async fn person(
                     input #known_at type="text" name="known_at" value=(known_at.unwrap_or_default());
                 }
                 button type="submit" { (UI.show) }
+            }
+            @if let Some(text) = legal(&current.legal) {
+                p #legal { (text) }
+            }
+            @if !current.restrictions.is_empty() {
+                ul #restrictions {
+                    @for restriction in &current.restrictions {
+                        li {
+                            (UI.restriction) " " (words(&restriction.kind)) " " (UI.since) " " (restriction.since)
+                            @if let Some(until) = &restriction.until { " " (UI.until) " " (until) }
+                            @if let Some(description) = &restriction.description { ": " (description) }
+                        }
+                    }
+                }
             }
             section aria-labelledby="figures" {
                 h2 #figures { (UI.figures) }

@@ -41,6 +41,14 @@ pub struct Ui {
     pub aliases: &'static str,
     /// Column: country.
     pub country: &'static str,
+    /// Filter: facility.
+    pub facility: &'static str,
+    /// A restriction in force (followed by its kind).
+    pub restriction: &'static str,
+    /// Since (a date follows).
+    pub since: &'static str,
+    /// Until (a date follows).
+    pub until: &'static str,
     /// Nobody matches the search.
     pub nobody: &'static str,
     /// Heading of the counts by headline.
@@ -175,6 +183,10 @@ pub const EN: Ui = Ui {
     any: "any",
     aliases: "Also known as",
     country: "Country",
+    facility: "Held in (facility)",
+    restriction: "Restriction:",
+    since: "since",
+    until: "until",
     nobody: "Nobody matches.",
     counts: "People by status",
     held_now: "Held now (days in custody)",
