@@ -55,6 +55,20 @@ const TABLE: &[Row] = &[
         RECORDERS_SEE,
     ),
     ("GET", "/signin", None, EVERYONE),
+    (
+        "GET",
+        "/admin",
+        None,
+        [
+            (303, false),
+            (403, false),
+            (403, false),
+            (403, false),
+            (200, false),
+            (303, false),
+            (303, false),
+        ],
+    ),
     ("GET", "/static/habeas.css", None, EVERYONE),
     (
         "POST",
@@ -379,4 +393,31 @@ async fn the_people_list_filters_by_name_headline_country_and_facility() {
         .send(Who::Viewer, "GET", "/?headline=gone", None)
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_page_lists_the_accounts_and_the_security_events() {
+    let fixture = Fixture::new().await;
+    let refused = fixture.send(Who::Viewer, "GET", "/admin", None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let page = fixture.send(Who::Admin, "GET", "/admin", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let accounts = page
+        .body
+        .split("id=\"accounts-table\"")
+        .nth(1)
+        .expect("accounts");
+    for role in ["viewer", "documenter", "editor", "admin"] {
+        assert!(accounts.contains(&format!("<td>{role}</td>")), "{role}");
+    }
+    let events = page
+        .body
+        .split("id=\"security-table\"")
+        .nth(1)
+        .expect("events");
+    assert!(
+        events.contains("denied: GET /admin"),
+        "the viewer's refusal is listed"
+    );
+    assert!(!events.contains(common::PASSWORD));
 }

@@ -42,6 +42,9 @@ pub fn page(title: &str, account: Option<&Account>, content: Markup) -> Markup {
                             @if account.role >= crate::accounts::role::Role::Documenter {
                                 a href="/people/new" { (UI.register) }
                             }
+                            @if account.role >= crate::accounts::role::Role::Admin {
+                                a href="/admin" { (UI.admin) }
+                            }
                             span.who { (UI.signed_in_as) " " strong { (account.name) } " (" (account.role) ")" }
                             form.inline method="post" action="/signout" {
                                 button type="submit" { (UI.sign_out) }

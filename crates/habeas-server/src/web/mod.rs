@@ -12,6 +12,7 @@
 //! must come from a page of this site (the same-site check of
 //! [`crate::auth::Caller`]).
 
+pub mod admin;
 pub mod forms;
 pub mod layout;
 pub mod people;
@@ -52,6 +53,7 @@ pub const PAGES: &[(&str, &str)] = &[
     ("POST", "/people/{person}/record"),
     ("POST", "/events/{event}/correct"),
     ("POST", "/events/{event}/retract"),
+    ("GET", "/admin"),
 ];
 
 /// The pages' router.
@@ -72,4 +74,5 @@ pub fn pages() -> Router<AppState> {
         )
         .route("/events/{event}/correct", post(forms::correct))
         .route("/events/{event}/retract", post(forms::retract))
+        .route("/admin", get(admin::show))
 }

@@ -145,6 +145,26 @@ pub struct Ui {
     pub skip: &'static str,
     /// Legend of a date's inputs.
     pub date: &'static str,
+    /// The admin's page.
+    pub admin: &'static str,
+    /// Heading of the accounts.
+    pub accounts: &'static str,
+    /// How accounts are managed.
+    pub accounts_hint: &'static str,
+    /// Column: role.
+    pub role: &'static str,
+    /// Column: clearance for restricted facts.
+    pub clearance: &'static str,
+    /// Column: second factor.
+    pub second_factor: &'static str,
+    /// Column: disabled.
+    pub disabled: &'static str,
+    /// Heading of the security events.
+    pub security_events: &'static str,
+    /// Column: address.
+    pub address: &'static str,
+    /// Column: outcome.
+    pub outcome: &'static str,
     /// Label of a person's name.
     pub person_name: &'static str,
     /// Label of a person's other names.
@@ -235,6 +255,16 @@ pub const EN: Ui = Ui {
     error: "Something went wrong",
     skip: "Skip to the content",
     date: "Date",
+    admin: "Accounts and security",
+    accounts: "Accounts",
+    accounts_hint: "Add, disable or change accounts with habeas user … or the API (/api/v1/users).",
+    role: "Role",
+    clearance: "Reads restricted facts",
+    second_factor: "Second factor",
+    disabled: "Disabled",
+    security_events: "Latest security events",
+    address: "Address",
+    outcome: "Outcome",
     person_name: "Name",
     other_names: "Other names (comma-separated)",
     labels: &[
