@@ -57,6 +57,20 @@ const TABLE: &[Row] = &[
     ("GET", "/signin", None, EVERYONE),
     (
         "GET",
+        "/import",
+        None,
+        [
+            (303, false),
+            (403, false),
+            (403, false),
+            (200, false),
+            (200, false),
+            (303, false),
+            (303, false),
+        ],
+    ),
+    (
+        "GET",
         "/admin",
         None,
         [
@@ -420,4 +434,73 @@ async fn the_admin_page_lists_the_accounts_and_the_security_events() {
         "the viewer's refusal is listed"
     );
     assert!(!events.contains(common::PASSWORD));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_import_page_checks_first_then_imports_on_confirmation() {
+    let fixture = Fixture::new().await;
+    let lines = concat!(
+        r#"{"action": "register_person", "person_key": "k", "fields": {"name": "Pham Doan Trang"}, "command_id": "0192f0c1-7d4e-7a3b-9c2d-1e2f3a4b5c6d"}"#,
+        "\n",
+        r#"{"person": "@k", "action": "record_detention", "fields": {"occurred": "2020-10", "kind": "arrest", "sources": [{"url": "https://example.org/t"}]}}"#,
+        "\n",
+        r#"{"person": "@k", "action": "record_release", "fields": {"occurred": "2019-01", "kind": "bail", "sources": [{"url": "https://example.org/u"}]}}"#,
+    );
+    let body = |mode: &str| {
+        format!(
+            "mode={mode}&lines={}",
+            lines
+                .bytes()
+                .map(|b| format!("%{b:02X}"))
+                .collect::<String>()
+        )
+        .into_bytes()
+    };
+    let before = fixture.case_log().await;
+    let refused = fixture
+        .send_bytes(
+            Who::Documenter,
+            "POST",
+            "/import",
+            Some(body("import")),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let dry = fixture
+        .send_bytes(
+            Who::Editor,
+            "POST",
+            "/import",
+            Some(body("dry_run")),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
+    assert_eq!(fixture.case_log().await, before, "a dry run writes nothing");
+    assert!(
+        dry.body.contains("3 lines · 2 would be imported"),
+        "{}",
+        dry.body
+    );
+    assert!(dry.body.contains("line 3"), "the rejected line is named");
+    assert!(dry.body.contains("id=\"confirm\""));
+    assert!(dry.body.contains("Pham Doan Trang"), "the lines are kept");
+    let done = fixture
+        .send_bytes(
+            Who::Editor,
+            "POST",
+            "/import",
+            Some(body("import")),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK);
+    assert!(done.body.contains("2 imported"), "{}", done.body);
+    assert_ne!(fixture.case_log().await, before);
+    let list = fixture.send(Who::Viewer, "GET", "/?q=pham", None).await;
+    assert!(list.body.contains("Pham Doan Trang"));
 }

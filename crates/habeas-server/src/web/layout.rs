@@ -42,6 +42,9 @@ pub fn page(title: &str, account: Option<&Account>, content: Markup) -> Markup {
                             @if account.role >= crate::accounts::role::Role::Documenter {
                                 a href="/people/new" { (UI.register) }
                             }
+                            @if account.role >= crate::accounts::role::Role::Editor {
+                                a href="/import" { (UI.import) }
+                            }
                             @if account.role >= crate::accounts::role::Role::Admin {
                                 a href="/admin" { (UI.admin) }
                             }

@@ -14,6 +14,7 @@
 
 pub mod admin;
 pub mod forms;
+pub mod import;
 pub mod layout;
 pub mod people;
 pub mod signin;
@@ -54,6 +55,8 @@ pub const PAGES: &[(&str, &str)] = &[
     ("POST", "/events/{event}/correct"),
     ("POST", "/events/{event}/retract"),
     ("GET", "/admin"),
+    ("GET", "/import"),
+    ("POST", "/import"),
 ];
 
 /// The pages' router.
@@ -75,4 +78,5 @@ pub fn pages() -> Router<AppState> {
         .route("/events/{event}/correct", post(forms::correct))
         .route("/events/{event}/retract", post(forms::retract))
         .route("/admin", get(admin::show))
+        .route("/import", get(import::show).post(import::submit))
 }

@@ -145,6 +145,30 @@ pub struct Ui {
     pub skip: &'static str,
     /// Legend of a date's inputs.
     pub date: &'static str,
+    /// The import page.
+    pub import: &'static str,
+    /// Label of the pasted lines.
+    pub import_lines: &'static str,
+    /// Hint under them.
+    pub import_hint: &'static str,
+    /// The dry-run button.
+    pub check: &'static str,
+    /// The confirm button.
+    pub confirm_import: &'static str,
+    /// Heading of a dry run's result.
+    pub dry_run_result: &'static str,
+    /// Heading of an import's result.
+    pub import_result: &'static str,
+    /// Count: rows read.
+    pub rows: &'static str,
+    /// Count: would be imported.
+    pub would_import: &'static str,
+    /// Count: imported.
+    pub imported: &'static str,
+    /// Count: imported before.
+    pub already_imported: &'static str,
+    /// Count: rejected.
+    pub rejected_rows: &'static str,
     /// The admin's page.
     pub admin: &'static str,
     /// Heading of the accounts.
@@ -255,6 +279,18 @@ pub const EN: Ui = Ui {
     error: "Something went wrong",
     skip: "Skip to the content",
     date: "Date",
+    import: "Import",
+    import_lines: "JSON lines of commands",
+    import_hint: "One command per line, as in crates/habeas-import/FORMAT.md. Check first: nothing is written until you confirm.",
+    check: "Check (dry run)",
+    confirm_import: "Import",
+    dry_run_result: "Dry run: nothing was written",
+    import_result: "Imported",
+    rows: "lines",
+    would_import: "would be imported",
+    imported: "imported",
+    already_imported: "imported before",
+    rejected_rows: "rejected",
     admin: "Accounts and security",
     accounts: "Accounts",
     accounts_hint: "Add, disable or change accounts with habeas user … or the API (/api/v1/users).",
