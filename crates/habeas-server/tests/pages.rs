@@ -504,3 +504,48 @@ async fn the_import_page_checks_first_then_imports_on_confirmation() {
     let list = fixture.send(Who::Viewer, "GET", "/?q=pham", None).await;
     assert!(list.body.contains("Pham Doan Trang"));
 }
+
+/// Every development's form renders, and, filled in, spells a command the
+/// API reads (recorded, or refused by a rule: never bad input).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_development_form_spells_a_command_the_api_reads() {
+    let fixture = Fixture::new().await;
+    let filled = "year=2021&month=6&sources=https%3A%2F%2Fexample.org%2Fd&confidence=reported\
+        &court=City+Court&outcome=adjourned&offence=incitement&article=495&to_facility=Prey+Sar\
+        &from_facility=CC1&by=UN&by_role=rapporteur&summary=Free+him&circumstances=unknown\
+        &country=France&description=no+travel&conditions=none&term_kind=fixed&years=2&place=Phnom+Penh";
+    for key in habeas_server::web::forms::DEVELOPMENTS {
+        let form = fixture
+            .send(
+                Who::Editor,
+                "GET",
+                &format!("/people/rong-chhun/record?action={key}"),
+                None,
+            )
+            .await;
+        assert_eq!(form.status, StatusCode::OK, "{key}");
+        let answer = fixture
+            .send_bytes(
+                Who::Editor,
+                "POST",
+                "/people/rong-chhun/record",
+                Some(format!("action={key}&{filled}").into_bytes()),
+                FORM,
+                &[],
+            )
+            .await;
+        assert!(
+            matches!(answer.status.as_u16(), 303 | 409),
+            "{key}: {} {}",
+            answer.status,
+            answer
+                .body
+                .split("id=\"form-error\"")
+                .nth(1)
+                .unwrap_or_default()
+                .chars()
+                .take(400)
+                .collect::<String>()
+        );
+    }
+}

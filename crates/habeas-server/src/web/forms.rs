@@ -33,17 +33,23 @@ type Values = BTreeMap<String, String>;
 
 /// The developments a form can record, by their key in URLs (labels in
 /// [`crate::web::strings::Ui::label`]).
-pub const DEVELOPMENTS: [&str; 10] = [
+pub const DEVELOPMENTS: [&str; 16] = [
     "detained",
     "charged",
     "hearing",
+    "appeal",
     "sentenced",
+    "acquitted",
+    "charges_dropped",
     "released",
     "transferred",
     "restricted",
+    "restriction_lifted",
+    "disappeared",
     "statement",
     "death",
     "exile",
+    "recognised",
 ];
 
 /// One input of a development's own fields, by field name (its label is
@@ -113,6 +119,12 @@ fn development(key: &str) -> Option<(&'static str, Vec<Input>)> {
             ],
         ),
         "hearing" => ("record_hearing", vec![Text("court"), Text("outcome")]),
+        "appeal" => ("record_appeal", vec![Text("court"), Text("outcome")]),
+        "acquitted" => ("record_acquittal", vec![Text("court")]),
+        "charges_dropped" => ("record_charges_dropped", vec![Text("court")]),
+        "restriction_lifted" => ("lift_restriction", vec![Choice("kind", RESTRICTION_KINDS)]),
+        "disappeared" => ("record_disappearance", vec![Text("circumstances")]),
+        "recognised" => ("recognise_political_prisoner", vec![Text("by")]),
         "sentenced" => (
             "record_sentence",
             vec![
@@ -473,10 +485,21 @@ fn command_of(
         fields.insert("note".into(), json!(value(values, "note")));
     }
     for input in inputs {
-        let (Input::Text(name) | Input::Choice(name, _) | Input::Number(name)) = input;
+        let (name, default) = match input {
+            Input::Text(name) | Input::Number(name) => (name, None),
+            // A select always sends a value; a post without one takes the
+            // first choice, as a browser would have.
+            Input::Choice(name, choices) => (name, choices.first()),
+        };
         let text = value(values, name);
-        if !text.is_empty() {
-            fields.insert((*name).into(), json!(text));
+        match (text.is_empty(), default) {
+            (false, _) => {
+                fields.insert((*name).into(), json!(text));
+            }
+            (true, Some(default)) => {
+                fields.insert((*name).into(), json!(default));
+            }
+            (true, None) => {}
         }
     }
     match key {
