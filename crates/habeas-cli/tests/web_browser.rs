@@ -719,6 +719,10 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
     browser.go(&format!("{base}{person_path}"));
     assert!(browser.text("#history-table").contains("restricted"));
     assert!(browser.source().contains("Secret Annex Nine"));
+    browser.go(&format!("{base}/import"));
+    violations.extend(accessibility(&browser, axe.as_deref()));
+    browser.go(&format!("{base}{person_path}/record?action=sentenced"));
+    violations.extend(accessibility(&browser, axe.as_deref()));
 
     // Anonymous again: the sign-in page.
     browser.forget_cookies();
