@@ -321,6 +321,18 @@ impl<R> Authenticated<R> {
     }
 }
 
+impl<R> Authenticated<R> {
+    /// The same proof again, for a page that hands it to an API handler
+    /// (the check was made; it cannot be made up without one).
+    pub fn again(&self) -> Self {
+        Authenticated {
+            account: self.account.clone(),
+            address: self.address.clone(),
+            role: PhantomData,
+        }
+    }
+}
+
 impl<R: Records> Authenticated<R> {
     /// Who records, for a command written through the server: always the
     /// authenticated account.

@@ -549,3 +549,79 @@ async fn every_development_form_spells_a_command_the_api_reads() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_adds_changes_and_disables_accounts_from_the_page() {
+    let fixture = Fixture::new().await;
+    let add = "name=newcomer&role=documenter&password=a+long+enough+pass+phrase";
+    let refused = fixture
+        .send_bytes(
+            Who::Editor,
+            "POST",
+            "/admin/users",
+            Some(add.as_bytes().to_vec()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        fixture
+            .state
+            .accounts()
+            .book()
+            .by_name("newcomer")
+            .is_none()
+    );
+    let weak = fixture
+        .send_bytes(
+            Who::Admin,
+            "POST",
+            "/admin/users",
+            Some(b"name=weak&role=viewer&password=x".to_vec()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(weak.status, StatusCode::BAD_REQUEST);
+    assert!(weak.body.contains("id=\"admin-error\""));
+    let added = fixture
+        .send_bytes(
+            Who::Admin,
+            "POST",
+            "/admin/users",
+            Some(add.as_bytes().to_vec()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let account = fixture
+        .state
+        .accounts()
+        .book()
+        .by_name("newcomer")
+        .cloned()
+        .expect("added");
+    assert_eq!(account.role.as_str(), "documenter");
+    let changed = fixture
+        .send_bytes(
+            Who::Admin,
+            "POST",
+            &format!("/admin/users/{}", account.id),
+            Some(b"role=editor&disabled=yes".to_vec()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+    let account = fixture
+        .state
+        .accounts()
+        .book()
+        .by_name("newcomer")
+        .cloned()
+        .expect("kept");
+    assert_eq!(account.role.as_str(), "editor");
+    assert!(account.disabled);
+}

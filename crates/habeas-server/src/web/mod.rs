@@ -55,6 +55,8 @@ pub const PAGES: &[(&str, &str)] = &[
     ("POST", "/events/{event}/correct"),
     ("POST", "/events/{event}/retract"),
     ("GET", "/admin"),
+    ("POST", "/admin/users"),
+    ("POST", "/admin/users/{id}"),
     ("GET", "/import"),
     ("POST", "/import"),
 ];
@@ -78,5 +80,7 @@ pub fn pages() -> Router<AppState> {
         .route("/events/{event}/correct", post(forms::correct))
         .route("/events/{event}/retract", post(forms::retract))
         .route("/admin", get(admin::show))
+        .route("/admin/users", post(admin::add))
+        .route("/admin/users/{id}", post(admin::change))
         .route("/import", get(import::show).post(import::submit))
 }

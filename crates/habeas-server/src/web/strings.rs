@@ -187,6 +187,10 @@ pub struct Ui {
     pub security_events: &'static str,
     /// Column: address.
     pub address: &'static str,
+    /// Button: add an account.
+    pub add_account: &'static str,
+    /// Button and column: change an account.
+    pub change: &'static str,
     /// Column: outcome.
     pub outcome: &'static str,
     /// Label of a person's name.
@@ -293,13 +297,15 @@ pub const EN: Ui = Ui {
     rejected_rows: "rejected",
     admin: "Accounts and security",
     accounts: "Accounts",
-    accounts_hint: "Add, disable or change accounts with habeas user … or the API (/api/v1/users).",
+    accounts_hint: "Second factors and tokens: habeas user totp, habeas token create (or the API).",
     role: "Role",
     clearance: "Reads restricted facts",
     second_factor: "Second factor",
     disabled: "Disabled",
     security_events: "Latest security events",
     address: "Address",
+    add_account: "Add the account",
+    change: "Change",
     outcome: "Outcome",
     person_name: "Name",
     other_names: "Other names (comma-separated)",
