@@ -625,3 +625,34 @@ async fn an_admin_adds_changes_and_disables_accounts_from_the_page() {
     assert_eq!(account.role.as_str(), "editor");
     assert!(account.disabled);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_lists_people_held_past_their_sentence() {
+    let fixture = Fixture::new().await;
+    let sentence = "action=sentenced&year=2020&month=8&sources=https%3A%2F%2Fexample.org%2Fs&term_kind=fixed&years=1";
+    let answer = fixture
+        .send_bytes(
+            Who::Editor,
+            "POST",
+            "/people/rong-chhun/record",
+            Some(sentence.as_bytes().to_vec()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    // The viewer sees him held (the release is restricted), a year's
+    // sentence from 2020 long over.
+    let page = fixture.send(Who::Viewer, "GET", "/", None).await;
+    let overdue = page
+        .body
+        .split("id=\"overdue-list\"")
+        .nth(1)
+        .expect("the list");
+    assert!(overdue.contains("Rong Chhun"), "{overdue}");
+    let editor = fixture.send(Who::Editor, "GET", "/", None).await;
+    assert!(
+        !editor.body.contains("overdue-list"),
+        "the editor sees the release"
+    );
+}

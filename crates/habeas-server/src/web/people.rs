@@ -91,6 +91,7 @@ pub async fn list(
     let mut rows = Vec::new();
     let mut held = Vec::new();
     let mut recent = Vec::new();
+    let mut overdue = Vec::new();
     for entry in index.people() {
         let history = state
             .tracker()
@@ -101,6 +102,12 @@ pub async fn list(
         let headline = current.headline;
         if let Some(days) = &current.figures.days_in_custody_now {
             held.push((entry.clone(), days.to_string()));
+        }
+        if let Some(expected) = &current.figures.expected_release
+            && current.in_custody()
+            && expected.latest < now.as_of
+        {
+            overdue.push((entry.clone(), expected.to_string()));
         }
         for recorded in &visible {
             if now.known_at - recorded.recorded_at <= chrono::Duration::days(RECENT_DAYS) {
@@ -158,6 +165,16 @@ pub async fn list(
                     ul #held-list {
                         @for (entry, days) in &held {
                             li { a href=(person_path(&entry.slug)) { (entry.identity.name) } " — " (days) }
+                        }
+                    }
+                }
+            }
+            @if !overdue.is_empty() {
+                section aria-labelledby="overdue" {
+                    h2 #overdue { (UI.overdue) }
+                    ul #overdue-list {
+                        @for (entry, expected) in &overdue {
+                            li { a href=(person_path(&entry.slug)) { (entry.identity.name) } " — " (UI.expected_release) ": " (expected) }
                         }
                     }
                 }

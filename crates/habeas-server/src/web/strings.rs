@@ -55,6 +55,8 @@ pub struct Ui {
     pub counts: &'static str,
     /// Heading of the people held now.
     pub held_now: &'static str,
+    /// Heading of the sentences past their expected end.
+    pub overdue: &'static str,
     /// Heading of the recent developments.
     pub recent: &'static str,
     /// Label of the valid-time picker.
@@ -239,6 +241,7 @@ pub const EN: Ui = Ui {
     counts: "People by status",
     held_now: "Held now (days in custody)",
     recent: "Recorded in the last 7 days",
+    overdue: "Still held after the expected end of their sentence",
     as_of: "As of (YYYY, YYYY-MM or YYYY-MM-DD)",
     known_at: "As known at (e.g. 2024-03-01T00:00:00Z)",
     show: "Show",
