@@ -638,6 +638,21 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
     assert!(browser.count("#sources + ol li, ol.sources li") >= 3);
     browser.screenshot(&docs().join("web-person.png"));
     violations.extend(accessibility(&browser, axe.as_deref()));
+    // On a phone's width.
+    browser.call(
+        "POST",
+        "/window/rect",
+        json!({"width": 390, "height": 1400}),
+    );
+    browser.go(&format!("{base}{person_path}"));
+    browser.find("#headline");
+    browser.screenshot(&docs().join("web-person-phone.png"));
+    violations.extend(accessibility(&browser, axe.as_deref()));
+    browser.call(
+        "POST",
+        "/window/rect",
+        json!({"width": 1280, "height": 1600}),
+    );
 
     // A form post without the same-site headers is refused, even with the
     // session cookie.

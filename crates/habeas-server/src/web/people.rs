@@ -555,7 +555,9 @@ pub async fn person(
             section aria-labelledby="timeline" {
                 h2 #timeline { (UI.timeline) }
                 @match timeline {
-                    Some(svg) => (PreEscaped(svg)),
+                    // The picture scrolls sideways on a narrow screen: the
+                    // scroller is focusable, so a keyboard can scroll it.
+                    Some(svg) => div.timeline-scroll tabindex="0" role="region" aria-label=(UI.timeline) { (PreEscaped(svg)) },
                     None => p { (UI.no_timeline) },
                 }
             }
