@@ -317,6 +317,26 @@ async fn a_rejected_form_keeps_what_was_typed_and_names_the_rule() {
         answer.body.contains("typed &lt;b&gt;this&lt;/b&gt;"),
         "typed text is kept, escaped"
     );
+    // A rejection naming a recorded event links to it in the history.
+    let twice = fixture
+        .send_bytes(
+            Who::Editor,
+            "POST",
+            "/people/rong-chhun/record",
+            Some(b"action=detained&year=2020&month=8&sources=https%3A%2F%2Fexample.org%2Ft&kind=arrest".to_vec()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::CONFLICT, "{}", twice.body);
+    assert!(
+        twice.body.contains(&format!(
+            "href=\"/people/rong-chhun#event-{}\"",
+            fixture.detention_id
+        )),
+        "{}",
+        twice.body
+    );
     let bad_date = fixture
         .send_bytes(
             Who::Editor,
