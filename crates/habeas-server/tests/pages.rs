@@ -676,3 +676,36 @@ async fn the_dashboard_lists_people_held_past_their_sentence() {
         "the editor sees the release"
     );
 }
+
+/// Anonymous visitors get the sign-in page; with `--public-reports` it
+/// links to the public roster, and nothing else opens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_visitors_get_the_sign_in_page_and_public_reports_only_when_published() {
+    for public_reports in [false, true] {
+        let fixture = Fixture::with_config(habeas_server::state::ServerConfig {
+            public_reports,
+            ..Default::default()
+        })
+        .await;
+        let signin = fixture.send(Who::Anonymous, "GET", "/signin", None).await;
+        assert_eq!(
+            signin.body.contains("/api/v1/roster/report?format=html"),
+            public_reports
+        );
+        let people = fixture.send(Who::Anonymous, "GET", "/", None).await;
+        assert_eq!(people.status, StatusCode::SEE_OTHER);
+        assert_eq!(people.headers["location"], "/signin");
+        let roster = fixture
+            .send(
+                Who::Anonymous,
+                "GET",
+                "/api/v1/roster/report?format=html",
+                None,
+            )
+            .await;
+        assert_eq!(roster.status.is_success(), public_reports);
+        if public_reports {
+            assert!(!roster.body.contains("BLACKSITE-7"));
+        }
+    }
+}
