@@ -31,6 +31,20 @@ pub fn roster_html(roster: &Roster) -> String {
     roster_sections::roster(HtmlWriter::default(), roster)
 }
 
+/// The custody timeline of a person report alone (the `<figure>` with its
+/// SVG, and the legend), for a page that shows it among other things: the
+/// web pages of `habeas serve` draw the same picture as the report.
+pub fn person_timeline(report: &PersonReport) -> Option<String> {
+    let view = PersonView::new(report);
+    svg::timeline(&view).map(|picture| {
+        format!(
+            "<figure class=\"timeline\">\n{}\n</figure>\n{}",
+            picture.svg,
+            timeline_legend(&picture.legend)
+        )
+    })
+}
+
 const STYLE: &str = r#"
 :root { color-scheme: light; --ink: #1f2937; --muted: #4b5563; --line: #d1d5db; --custody: #9b1c1c; --restriction: #b45309; }
 * { box-sizing: border-box; }

@@ -119,6 +119,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(config.body_limit));
     Router::new()
         .nest("/api/v1", api)
+        .merge(crate::web::pages())
         .fallback(not_found)
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(config.import_limit))

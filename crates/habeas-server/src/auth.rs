@@ -107,7 +107,7 @@ fn what(parts: &Parts) -> String {
     format!("{} {}", parts.method, parts.uri.path())
 }
 
-fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     parts
         .headers
         .get_all(header::COOKIE)
@@ -122,19 +122,13 @@ fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
 /// Whether a cookie-authenticated request comes from a page of this site.
 /// Browsers send `Sec-Fetch-Site`; older ones send `Origin`, which must
 /// name the host the request was sent to. A request with neither is refused.
-fn same_site(parts: &Parts) -> bool {
-    if let Some(site) = parts.headers.get("sec-fetch-site") {
+pub(crate) fn same_site(headers: &axum::http::HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
         return matches!(site.to_str(), Ok("same-origin" | "none"));
     }
-    let host = parts
-        .headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok());
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     match (
-        parts
-            .headers
-            .get(header::ORIGIN)
-            .and_then(|o| o.to_str().ok()),
+        headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()),
         host,
     ) {
         (Some(origin), Some(host)) => origin
@@ -227,7 +221,7 @@ async fn identify(parts: &Parts, state: &AppState) -> Result<Caller, AppError> {
             ));
         };
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-        if !safe && !same_site(parts) {
+        if !safe && !same_site(&parts.headers) {
             refuse(
                 state,
                 parts,
@@ -324,6 +318,18 @@ impl<R> Authenticated<R> {
         } else {
             Clearance::PublicOnly
         })
+    }
+}
+
+impl<R> Authenticated<R> {
+    /// The same proof again, for a page that hands it to an API handler
+    /// (the check was made; it cannot be made up without one).
+    pub fn again(&self) -> Self {
+        Authenticated {
+            account: self.account.clone(),
+            address: self.address.clone(),
+            role: PhantomData,
+        }
     }
 }
 

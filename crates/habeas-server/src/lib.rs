@@ -10,8 +10,8 @@
 //! them. Failures are one [`error::AppError`], mapped to status codes by
 //! class. Security events are audited in the log ([`security`]).
 //!
-//! Web pages (a later issue) will be a second router merged in [`app::app`],
-//! calling the same handlers' building blocks and extractors.
+//! The web pages ([`web`]) are a second router merged in [`app::app`],
+//! calling the same handlers' building blocks, extractors and filter.
 
 pub mod accounts;
 pub mod app;
@@ -26,3 +26,4 @@ pub mod serve;
 pub mod sessions;
 pub mod state;
 pub mod throttle;
+pub mod web;

@@ -275,21 +275,29 @@ async fn the_layers_refusals_have_the_api_error_body() {
     use axum::http::Request;
     use tower::ServiceExt;
     let fixture = Fixture::new().await;
-    let state = habeas_server::state::AppState::new(
-        fixture.state.tracker().clone(),
-        fixture.state.accounts().clone(),
-        ServerConfig {
-            request_timeout: std::time::Duration::from_millis(1),
-            import_limit: 1024,
-            ..ServerConfig::default()
-        },
-    );
-    let app = habeas_server::app::app(state);
+    // Each case its own timeout: a 1 ms limit would also cut short the body
+    // limit's case on a loaded machine (seen: 503 instead of 413).
+    let app = |request_timeout| {
+        habeas_server::app::app(habeas_server::state::AppState::new(
+            fixture.state.tracker().clone(),
+            fixture.state.accounts().clone(),
+            ServerConfig {
+                request_timeout,
+                import_limit: 1024,
+                ..ServerConfig::default()
+            },
+        ))
+    };
     let token = fixture.token(Who::Editor).expect("token").to_owned();
-    // (method, uri, body with its Content-Length, expected status, code)
+    let (short, long) = (
+        std::time::Duration::from_millis(1),
+        std::time::Duration::from_secs(60),
+    );
+    // (timeout, method, uri, body with its Content-Length, expected status, code)
     let cases = [
-        ("GET", "/api/v1/verify", None, 503, "unavailable"),
+        (short, "GET", "/api/v1/verify", None, 503, "unavailable"),
         (
+            long,
             "POST",
             "/api/v1/import",
             Some(vec![b'x'; 4096]),
@@ -297,7 +305,7 @@ async fn the_layers_refusals_have_the_api_error_body() {
             "too_large",
         ),
     ];
-    for (method, uri, body, status, code) in cases {
+    for (timeout, method, uri, body, status, code) in cases {
         let mut request = Request::builder()
             .method(method)
             .uri(uri)
@@ -308,7 +316,7 @@ async fn the_layers_refusals_have_the_api_error_body() {
         let request = request
             .body(body.map_or_else(Body::empty, Body::from))
             .expect("request");
-        let response = app.clone().oneshot(request).await.expect("infallible");
+        let response = app(timeout).oneshot(request).await.expect("infallible");
         assert_eq!(response.status(), status, "{uri}");
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
             .await

@@ -68,7 +68,7 @@ fn reason(text: &str) -> Result<String, AppError> {
 }
 
 /// The stream of `event`, if the caller may amend it.
-async fn amendable(
+pub(crate) async fn amendable(
     state: &AppState,
     auth: &Authenticated<CanRecord>,
     event: EventId,

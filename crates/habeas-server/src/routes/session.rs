@@ -35,6 +35,23 @@ pub async fn login(
     caller: Caller,
     JsonBody(login): JsonBody<Login>,
 ) -> Result<impl IntoResponse, AppError> {
+    let (account, cookie) =
+        sign_in(&state, caller.address(), "POST /api/v1/session", &login).await?;
+    let mut headers = HeaderMap::new();
+    headers.insert(header::SET_COOKIE, cookie);
+    Ok((StatusCode::OK, headers, Json(account)))
+}
+
+/// Checks a sign-in (throttled per account and per address, audited as
+/// `what`) and starts a session with a new id: the account and the
+/// `Set-Cookie` value. The API's `POST /api/v1/session` and the sign-in
+/// page share it.
+pub async fn sign_in(
+    state: &AppState,
+    address: Option<String>,
+    what: &str,
+    login: &Login,
+) -> Result<(Account, HeaderValue), AppError> {
     if login.name.len() > 64 || login.password.len() > 1024 {
         return Err(AppError::bad_input(
             if login.name.len() > 64 {
@@ -45,7 +62,6 @@ pub async fn login(
             "is too long",
         ));
     }
-    let address = caller.address();
     let keys: Vec<String> = std::iter::once(format!("name:{}", login.name))
         .chain(address.iter().map(|a| format!("addr:{a}")))
         .collect();
@@ -53,7 +69,7 @@ pub async fn login(
         kind,
         account: Some(login.name.clone()),
         address: address.clone(),
-        what: "POST /api/v1/session".to_owned(),
+        what: what.to_owned(),
         outcome: outcome.to_owned(),
     };
     if let Some(retry_after) = state.throttle().wait(&keys) {
@@ -103,17 +119,13 @@ pub async fn login(
             state.throttle().clear(&keys[0]);
             security::record(state.tracker(), audit(SecurityKind::Login, "ok")).await;
             let cookie = state.sessions().start(account.id);
-            let mut headers = HeaderMap::new();
-            headers.insert(
-                header::SET_COOKIE,
-                HeaderValue::from_str(
-                    &state
-                        .sessions()
-                        .set_cookie(&cookie, state.config().secure_cookies),
-                )
-                .map_err(AppError::internal)?,
-            );
-            Ok((StatusCode::OK, headers, Json(account)))
+            let header = HeaderValue::from_str(
+                &state
+                    .sessions()
+                    .set_cookie(&cookie, state.config().secure_cookies),
+            )
+            .map_err(AppError::internal)?;
+            Ok((account, header))
         }
         Err(refusal) => {
             state.throttle().fail(&keys);

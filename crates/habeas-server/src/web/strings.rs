@@ -1,0 +1,367 @@
+//! Every word the pages show, in one place, so that a translation is one
+//! more constant of [`Ui`] (and its `lang` and `dir`), not a hunt through
+//! templates. Messages of the rules come from the domain in English.
+
+/// The strings of one language.
+#[derive(Debug)]
+pub struct Ui {
+    /// The `lang` attribute of every page.
+    pub lang: &'static str,
+    /// The `dir` attribute (`ltr` or `rtl`).
+    pub dir: &'static str,
+    /// The product's name.
+    pub app: &'static str,
+    /// Link to the people list.
+    pub people: &'static str,
+    /// Link to the registration form.
+    pub register: &'static str,
+    /// The sign-in page's title and button.
+    pub sign_in: &'static str,
+    /// The sign-out button.
+    pub sign_out: &'static str,
+    /// Label of the account name.
+    pub name: &'static str,
+    /// Label of the password.
+    pub password: &'static str,
+    /// Label of the second-factor code.
+    pub totp: &'static str,
+    /// Link to the public roster, for anonymous visitors.
+    pub public_roster: &'static str,
+    /// Signed in as (followed by name and role).
+    pub signed_in_as: &'static str,
+    /// Label of the search box.
+    pub search: &'static str,
+    /// Button of the search form.
+    pub find: &'static str,
+    /// Label of the headline filter.
+    pub headline: &'static str,
+    /// The headline filter's "any" choice.
+    pub any: &'static str,
+    /// Column: aliases.
+    pub aliases: &'static str,
+    /// Column: country.
+    pub country: &'static str,
+    /// Filter: facility.
+    pub facility: &'static str,
+    /// A restriction in force (followed by its kind).
+    pub restriction: &'static str,
+    /// Since (a date follows).
+    pub since: &'static str,
+    /// Until (a date follows).
+    pub until: &'static str,
+    /// Nobody matches the search.
+    pub nobody: &'static str,
+    /// Heading of the counts by headline.
+    pub counts: &'static str,
+    /// Heading of the people held now.
+    pub held_now: &'static str,
+    /// Heading of the sentences past their expected end.
+    pub overdue: &'static str,
+    /// Heading of the recent developments.
+    pub recent: &'static str,
+    /// Label of the valid-time picker.
+    pub as_of: &'static str,
+    /// Label of the transaction-time picker.
+    pub known_at: &'static str,
+    /// Button of the pickers.
+    pub show: &'static str,
+    /// Heading of the figures.
+    pub figures: &'static str,
+    /// Days in custody now.
+    pub days_now: &'static str,
+    /// Days in custody in all.
+    pub days_total: &'static str,
+    /// The sentence.
+    pub term: &'static str,
+    /// Expected release.
+    pub expected_release: &'static str,
+    /// Days in custody in all when no custody is recorded.
+    pub unknown_no_custody: &'static str,
+    /// The overdue release's label.
+    pub release_overdue: &'static str,
+    /// What an overdue release means.
+    pub release_overdue_text: &'static str,
+    /// Share of the sentence served.
+    pub served: &'static str,
+    /// The "possibly" line's lead.
+    pub possibly: &'static str,
+    /// Heading of the timeline.
+    pub timeline: &'static str,
+    /// Nothing dated to draw.
+    pub no_timeline: &'static str,
+    /// Heading of the sources.
+    pub sources: &'static str,
+    /// Heading of the history.
+    pub history: &'static str,
+    /// Column: when recorded.
+    pub recorded_at: &'static str,
+    /// Column: recorded by.
+    pub recorded_by: &'static str,
+    /// Column: what.
+    pub what: &'static str,
+    /// Column: headline after.
+    pub headline_after: &'static str,
+    /// Heading of the downloads.
+    pub downloads: &'static str,
+    /// The public variant of a report.
+    pub public_variant: &'static str,
+    /// Heading of the recording form.
+    pub record: &'static str,
+    /// Label of the development chooser.
+    pub development: &'static str,
+    /// Button that opens a recording form.
+    pub open_form: &'static str,
+    /// Year of a date.
+    pub year: &'static str,
+    /// Month of a date.
+    pub month: &'static str,
+    /// Day of a date.
+    pub day: &'static str,
+    /// Approximate date.
+    pub approximate: &'static str,
+    /// Label of the sources box.
+    pub sources_input: &'static str,
+    /// Hint under the sources box.
+    pub sources_hint: &'static str,
+    /// Label of the confidence chooser.
+    pub confidence: &'static str,
+    /// Label of the restricted flag.
+    pub restricted: &'static str,
+    /// Label of the note.
+    pub note: &'static str,
+    /// Submit button of a recording form.
+    pub save: &'static str,
+    /// Lead of a rejection.
+    pub rejected: &'static str,
+    /// Lead of a success message.
+    pub recorded: &'static str,
+    /// Correct a date.
+    pub correct: &'static str,
+    /// Retract a fact.
+    pub retract: &'static str,
+    /// Label of a reason.
+    pub reason: &'static str,
+    /// Corrects (followed by the fact).
+    pub corrects: &'static str,
+    /// Retracts (followed by the fact).
+    pub retracts: &'static str,
+    /// A fact marked restricted.
+    pub restricted_mark: &'static str,
+    /// Title of an error page.
+    pub error: &'static str,
+    /// Skip link.
+    pub skip: &'static str,
+    /// Legend of a date's inputs.
+    pub date: &'static str,
+    /// The import page.
+    pub import: &'static str,
+    /// Label of the pasted lines.
+    pub import_lines: &'static str,
+    /// Hint under them.
+    pub import_hint: &'static str,
+    /// The dry-run button.
+    pub check: &'static str,
+    /// The confirm button.
+    pub confirm_import: &'static str,
+    /// Heading of a dry run's result.
+    pub dry_run_result: &'static str,
+    /// Heading of an import's result.
+    pub import_result: &'static str,
+    /// Count: rows read.
+    pub rows: &'static str,
+    /// Count: would be imported.
+    pub would_import: &'static str,
+    /// Count: imported.
+    pub imported: &'static str,
+    /// Count: imported before.
+    pub already_imported: &'static str,
+    /// Count: rejected.
+    pub rejected_rows: &'static str,
+    /// The admin's page.
+    pub admin: &'static str,
+    /// Heading of the accounts.
+    pub accounts: &'static str,
+    /// How accounts are managed.
+    pub accounts_hint: &'static str,
+    /// Column: role.
+    pub role: &'static str,
+    /// Column: clearance for restricted facts.
+    pub clearance: &'static str,
+    /// Column: second factor.
+    pub second_factor: &'static str,
+    /// Column: disabled.
+    pub disabled: &'static str,
+    /// Heading of the security events.
+    pub security_events: &'static str,
+    /// Column: address.
+    pub address: &'static str,
+    /// Button: add an account.
+    pub add_account: &'static str,
+    /// Button and column: change an account.
+    pub change: &'static str,
+    /// Column: outcome.
+    pub outcome: &'static str,
+    /// Label of a person's name.
+    pub person_name: &'static str,
+    /// Label of a person's other names.
+    pub other_names: &'static str,
+    /// Labels of the developments and of their fields, by key.
+    pub labels: &'static [(&'static str, &'static str)],
+}
+
+impl Ui {
+    /// The label of a development or a field (the key itself if none).
+    pub fn label<'a>(&self, key: &'a str) -> &'a str {
+        self.labels
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or(key, |(_, label)| label)
+    }
+}
+
+/// English.
+pub const EN: Ui = Ui {
+    lang: "en",
+    dir: "ltr",
+    app: "Habeas",
+    people: "People",
+    register: "Register a person",
+    sign_in: "Sign in",
+    sign_out: "Sign out",
+    name: "Account name",
+    password: "Password",
+    totp: "Code of the authenticator app (if your account has one)",
+    public_roster: "Public roster",
+    signed_in_as: "Signed in as",
+    search: "Name or alias",
+    find: "Find people",
+    headline: "Status",
+    any: "any",
+    aliases: "Also known as",
+    country: "Country",
+    facility: "Held in (facility)",
+    restriction: "Restriction:",
+    since: "since",
+    until: "until",
+    nobody: "Nobody matches.",
+    counts: "People by status",
+    held_now: "Held now (days in custody)",
+    recent: "Recorded in the last 7 days",
+    overdue: "Still held after the expected end of their sentence",
+    as_of: "As of (YYYY, YYYY-MM or YYYY-MM-DD)",
+    known_at: "As known at (e.g. 2024-03-01T00:00:00Z)",
+    show: "Show",
+    figures: "Figures",
+    days_now: "Days in custody now",
+    days_total: "Days in custody in all",
+    term: "Sentence",
+    expected_release: "Expected release",
+    unknown_no_custody: "unknown: no custody recorded",
+    release_overdue: "Release overdue",
+    release_overdue_text: "still held after the release was due, and no release is recorded: this person's fate must be checked",
+    served: "Share of the sentence served",
+    possibly: "Possibly by then, not certain:",
+    timeline: "Custody timeline",
+    no_timeline: "No dated fact to draw.",
+    sources: "Sources",
+    history: "History",
+    recorded_at: "Recorded",
+    recorded_by: "By",
+    what: "What",
+    headline_after: "Status after",
+    downloads: "Reports",
+    public_variant: "public",
+    record: "Record a development",
+    development: "Development",
+    open_form: "Open the form",
+    year: "Year",
+    month: "Month",
+    day: "Day",
+    approximate: "Approximate",
+    sources_input: "Sources",
+    sources_hint: "One per line: a URL, or a document reference (court file, interview record).",
+    confidence: "Confidence",
+    restricted: "Restricted (never in public reports; only cleared accounts see it)",
+    note: "Note",
+    save: "Record",
+    rejected: "Nothing was recorded:",
+    recorded: "Recorded. Status now:",
+    correct: "Correct the date",
+    retract: "Retract",
+    reason: "Reason",
+    corrects: "corrects",
+    retracts: "retracts",
+    restricted_mark: "restricted",
+    error: "Something went wrong",
+    skip: "Skip to the content",
+    date: "Date",
+    import: "Import",
+    import_lines: "JSON lines of commands",
+    import_hint: "One command per line, as in crates/habeas-import/FORMAT.md. Check first: nothing is written until you confirm.",
+    check: "Check (dry run)",
+    confirm_import: "Import",
+    dry_run_result: "Dry run: nothing was written",
+    import_result: "Imported",
+    rows: "lines",
+    would_import: "would be imported",
+    imported: "imported",
+    already_imported: "imported before",
+    rejected_rows: "rejected",
+    admin: "Accounts and security",
+    accounts: "Accounts",
+    accounts_hint: "Second factors and tokens: habeas user totp, habeas token create (or the API).",
+    role: "Role",
+    clearance: "Reads restricted facts",
+    second_factor: "Second factor",
+    disabled: "Disabled",
+    security_events: "Latest security events",
+    address: "Address",
+    add_account: "Add the account",
+    change: "Change",
+    outcome: "Outcome",
+    person_name: "Name",
+    other_names: "Other names (comma-separated)",
+    labels: &[
+        ("detained", "Detained"),
+        ("charged", "Charged"),
+        ("hearing", "Hearing held"),
+        ("appeal", "Appeal"),
+        ("acquitted", "Acquitted"),
+        ("charges_dropped", "Charges dropped"),
+        ("restriction_lifted", "Restriction lifted"),
+        ("disappeared", "Disappeared"),
+        ("recognised", "Recognised as a political prisoner"),
+        ("sentenced", "Sentenced"),
+        ("released", "Released"),
+        ("transferred", "Transferred"),
+        ("restricted", "Restriction imposed"),
+        ("statement", "Statement"),
+        ("death", "Died in custody"),
+        ("exile", "Went into exile"),
+        ("kind", "Kind"),
+        ("place", "Place"),
+        ("facility", "Facility"),
+        ("authority", "Authority"),
+        ("offence", "Offence"),
+        ("article", "Article"),
+        ("court", "Court"),
+        ("case_number", "Case number"),
+        ("outcome", "Outcome"),
+        ("term_kind", "Sentence"),
+        ("years", "Years"),
+        ("months", "Months"),
+        ("days", "Days"),
+        ("conditions", "Conditions"),
+        ("from_facility", "From facility"),
+        ("to_facility", "To facility"),
+        ("description", "Description"),
+        ("by", "By"),
+        ("by_role", "Their role"),
+        ("summary", "Summary"),
+        ("circumstances", "Circumstances"),
+        ("country", "Country"),
+    ],
+};
+
+/// The language of the pages.
+pub const UI: &Ui = &EN;

@@ -1,0 +1,711 @@
+//! The web pages in process: a page × role table (status, and whether the
+//! case log changed), the restricted-fact filter on the person page, and
+//! the session cookie's same-site check on form posts.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Fixture, PASSWORD, RESTRICTED_MARKERS, TABLE_CALLERS, Who};
+
+const FORM: &str = "application/x-www-form-urlencoded";
+const HEARING: &str = "action=hearing&year=2020&month=8&sources=https%3A%2F%2Fexample.org%2Fh&court=City+Court&confidence=reported";
+
+/// One row: method, path, form body, and per caller of [`TABLE_CALLERS`]
+/// (anonymous, viewer, documenter, editor, admin, expired token, revoked
+/// token) the status and whether the case log changes. `{detention}` is the
+/// editor's detention.
+type Row = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    [(u16, bool); 7],
+);
+
+const SEE: [(u16, bool); 7] = [
+    (303, false),
+    (200, false),
+    (200, false),
+    (200, false),
+    (200, false),
+    (303, false),
+    (303, false),
+];
+const RECORDERS_SEE: [(u16, bool); 7] = [
+    (303, false),
+    (403, false),
+    (200, false),
+    (200, false),
+    (200, false),
+    (303, false),
+    (303, false),
+];
+const EVERYONE: [(u16, bool); 7] = [(200, false); 7];
+
+const TABLE: &[Row] = &[
+    ("GET", "/", None, SEE),
+    ("GET", "/?q=RORNG&headline=released", None, SEE),
+    ("GET", "/?country=cambodia&facility=prey", None, SEE),
+    ("GET", "/people/rong-chhun", None, SEE),
+    ("GET", "/people/rong-chhun?as_of=2020-08", None, SEE),
+    ("GET", "/people/new", None, RECORDERS_SEE),
+    (
+        "GET",
+        "/people/rong-chhun/record?action=released",
+        None,
+        RECORDERS_SEE,
+    ),
+    ("GET", "/signin", None, EVERYONE),
+    (
+        "GET",
+        "/import",
+        None,
+        [
+            (303, false),
+            (403, false),
+            (403, false),
+            (200, false),
+            (200, false),
+            (303, false),
+            (303, false),
+        ],
+    ),
+    (
+        "GET",
+        "/admin",
+        None,
+        [
+            (303, false),
+            (403, false),
+            (403, false),
+            (403, false),
+            (200, false),
+            (303, false),
+            (303, false),
+        ],
+    ),
+    ("GET", "/static/habeas.css", None, EVERYONE),
+    (
+        "POST",
+        "/people/rong-chhun/record",
+        Some(HEARING),
+        [
+            (303, false),
+            (403, false),
+            (303, true),
+            (303, true),
+            (303, true),
+            (303, false),
+            (303, false),
+        ],
+    ),
+    (
+        "POST",
+        "/events/{detention}/correct",
+        Some("year=2020&month=6&reason=the+file+says+June"),
+        [
+            (303, false),
+            (403, false),
+            (403, false),
+            (303, true),
+            (303, true),
+            (303, false),
+            (303, false),
+        ],
+    ),
+    // The editor retracts the public statement; the admin then finds it
+    // retracted already.
+    (
+        "POST",
+        "/events/{statement}/retract",
+        Some("reason=a+duplicate"),
+        [
+            (303, false),
+            (403, false),
+            (403, false),
+            (303, true),
+            (409, false),
+            (303, false),
+            (303, false),
+        ],
+    ),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_answers_each_role_as_the_table_says() {
+    let fixture = Fixture::new().await;
+    let mut failures = Vec::new();
+    for (method, path, body, expected) in TABLE {
+        let path = path
+            .replace("{detention}", &fixture.detention_id)
+            .replace("{statement}", &fixture.statement_id);
+        for (who, (status, writes)) in TABLE_CALLERS.iter().zip(expected) {
+            let before = fixture.case_log().await;
+            let answer = fixture
+                .send_bytes(
+                    *who,
+                    method,
+                    &path,
+                    body.map(|b| b.as_bytes().to_vec()),
+                    FORM,
+                    &[],
+                )
+                .await;
+            let wrote = fixture.case_log().await != before;
+            if answer.status.as_u16() != *status || wrote != *writes {
+                failures.push(format!(
+                    "{method} {path} as {who:?}: {} (wrote {wrote}), expected {status} (wrote {writes}): {}",
+                    answer.status,
+                    &answer.body[..answer.body.len().min(300)]
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_person_page_shows_restricted_facts_only_to_the_cleared_and_forms_only_to_recorders() {
+    let fixture = Fixture::new().await;
+    for who in [
+        Who::Viewer,
+        Who::Documenter,
+        Who::ClearedDocumenter,
+        Who::Editor,
+    ] {
+        let page = fixture
+            .send(who, "GET", "/people/rong-chhun", None)
+            .await
+            .body;
+        let leaked: Vec<_> = RESTRICTED_MARKERS
+            .iter()
+            .filter(|marker| page.contains(*marker))
+            .collect();
+        let cleared = matches!(who, Who::ClearedDocumenter | Who::Editor);
+        if cleared {
+            assert!(
+                !leaked.is_empty(),
+                "{who:?} must read the restricted transfer"
+            );
+        } else {
+            assert!(leaked.is_empty(), "{who:?} was shown {leaked:?}");
+        }
+        // The restricted release would make the headline "released".
+        assert_eq!(page.contains(">released<"), cleared, "{who:?}: headlines");
+        let main = page.split("<main").nth(1).expect("main");
+        assert_eq!(
+            main.contains("method=\"post\"") || main.contains("id=\"action\""),
+            who != Who::Viewer,
+            "{who:?}: forms"
+        );
+    }
+}
+
+fn session_cookie(answer: &common::Answer) -> String {
+    answer
+        .headers
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_post_with_the_session_cookie_must_come_from_this_site() {
+    let fixture = Fixture::new().await;
+    let login = format!("name=documenter&password={}", PASSWORD.replace(' ', "+"));
+    let refused = fixture
+        .send_bytes(
+            Who::Anonymous,
+            "POST",
+            "/signin",
+            Some(login.clone().into_bytes()),
+            FORM,
+            &[("sec-fetch-site", "cross-site")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    let wrong = fixture
+        .send_bytes(
+            Who::Anonymous,
+            "POST",
+            "/signin",
+            Some(b"name=documenter&password=wrong".to_vec()),
+            FORM,
+            &[("sec-fetch-site", "same-origin")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        wrong.body.contains("value=\"documenter\""),
+        "the name is kept"
+    );
+    let signed_in = fixture
+        .send_bytes(
+            Who::Anonymous,
+            "POST",
+            "/signin",
+            Some(login.into_bytes()),
+            FORM,
+            &[("sec-fetch-site", "same-origin")],
+        )
+        .await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_in.body
+    );
+    let cookie = session_cookie(&signed_in);
+    for (headers, status, writes) in [
+        (vec![], StatusCode::FORBIDDEN, false),
+        (
+            vec![("sec-fetch-site", "cross-site")],
+            StatusCode::FORBIDDEN,
+            false,
+        ),
+        (
+            vec![("origin", "http://evil.example")],
+            StatusCode::FORBIDDEN,
+            false,
+        ),
+        (
+            vec![("sec-fetch-site", "same-origin")],
+            StatusCode::SEE_OTHER,
+            true,
+        ),
+    ] {
+        let mut all = vec![("cookie", cookie.as_str())];
+        all.extend(headers.iter().copied());
+        let before = fixture.case_log().await;
+        let answer = fixture
+            .send_bytes(
+                Who::Anonymous,
+                "POST",
+                "/people/rong-chhun/record",
+                Some(HEARING.as_bytes().to_vec()),
+                FORM,
+                &all,
+            )
+            .await;
+        assert_eq!(answer.status, status, "{headers:?}: {}", answer.body);
+        assert_eq!(fixture.case_log().await != before, writes, "{headers:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejected_form_keeps_what_was_typed_and_names_the_rule() {
+    let fixture = Fixture::new().await;
+    let answer = fixture
+        .send_bytes(
+            Who::Editor,
+            "POST",
+            "/people/rong-chhun/record",
+            Some(
+                b"action=released&year=2019&month=2&sources=https%3A%2F%2Fexample.org%2Fr&note=typed+%3Cb%3Ethis%3C%2Fb%3E&kind=bail"
+                    .to_vec(),
+            ),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::CONFLICT, "{}", answer.body);
+    assert!(answer.body.contains("id=\"form-error\""));
+    assert!(answer.body.contains("in custody"), "{}", answer.body);
+    assert!(answer.body.contains("value=\"2019\""));
+    assert!(
+        answer.body.contains("typed &lt;b&gt;this&lt;/b&gt;"),
+        "typed text is kept, escaped"
+    );
+    // A rejection naming a recorded event links to it in the history.
+    let twice = fixture
+        .send_bytes(
+            Who::Editor,
+            "POST",
+            "/people/rong-chhun/record",
+            Some(b"action=detained&year=2020&month=8&sources=https%3A%2F%2Fexample.org%2Ft&kind=arrest".to_vec()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::CONFLICT, "{}", twice.body);
+    assert!(
+        twice.body.contains(&format!(
+            "href=\"/people/rong-chhun#event-{}\"",
+            fixture.detention_id
+        )),
+        "{}",
+        twice.body
+    );
+    let bad_date = fixture
+        .send_bytes(
+            Who::Editor,
+            "POST",
+            "/people/rong-chhun/record",
+            Some(b"action=hearing&year=2020&month=13&sources=x".to_vec()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(bad_date.status, StatusCode::BAD_REQUEST);
+    assert!(bad_date.body.contains("2020-13"), "{}", bad_date.body);
+}
+
+/// The pickers replay the page: as of a day inside the detention's month
+/// the headline is not yet "detained" but the `possibly` line says it may
+/// be; as known before anything was recorded, nothing is known.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pickers_replay_the_person_page_as_of_a_day_and_as_known_at_a_moment() {
+    let fixture = Fixture::new().await;
+    let cases: &[(&str, &str, Option<&str>)] = &[
+        ("as_of=2020-07-15", "unknown", Some("detained")),
+        ("as_of=2020-06-30", "unknown", None),
+        ("as_of=2020-08-01", "detained", None),
+        (
+            "as_of=2020-08-01&known_at=2000-01-01T00:00:00Z",
+            "unknown",
+            None,
+        ),
+    ];
+    for (query, headline, possibly) in cases {
+        let page = fixture
+            .send(
+                Who::Editor,
+                "GET",
+                &format!("/people/rong-chhun?{query}"),
+                None,
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{query}: {}", page.body);
+        assert!(
+            page.body.contains(&format!("id=\"headline\">{headline}<")),
+            "{query}: headline {headline}"
+        );
+        let line = page
+            .body
+            .split("id=\"possibly\"")
+            .nth(1)
+            .map(|rest| rest.split("</p>").next().unwrap_or_default().to_owned());
+        match possibly {
+            Some(word) => assert!(
+                line.as_deref()
+                    .is_some_and(|l| l.contains(word) && l.contains("detention (2020-07)")),
+                "{query}: {line:?}"
+            ),
+            None => assert!(line.is_none(), "{query}: {line:?}"),
+        }
+    }
+    let bad = fixture
+        .send(Who::Editor, "GET", "/people/rong-chhun?as_of=2020-13", None)
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("2020-13"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_people_list_filters_by_name_headline_country_and_facility() {
+    let fixture = Fixture::new().await;
+    // As the viewer sees it, Rong Chhun is held in Prey Sar (the transfer
+    // and release are restricted).
+    let cases = [
+        ("/?q=rorng+CHHUN", true),
+        ("/?q=nobody", false),
+        ("/?headline=detained", true),
+        ("/?headline=released", false),
+        ("/?country=CAMBODIA", true),
+        ("/?country=Laos", false),
+        ("/?facility=prey+sar", true),
+        ("/?facility=BLACKSITE", false),
+    ];
+    for (uri, listed) in cases {
+        let page = fixture.send(Who::Viewer, "GET", uri, None).await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}");
+        let table = page.body.split("id=\"people\"").nth(1).unwrap_or_default();
+        assert_eq!(table.contains("Rong Chhun"), listed, "{uri}");
+    }
+    let bad = fixture
+        .send(Who::Viewer, "GET", "/?headline=gone", None)
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_page_lists_the_accounts_and_the_security_events() {
+    let fixture = Fixture::new().await;
+    let refused = fixture.send(Who::Viewer, "GET", "/admin", None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let page = fixture.send(Who::Admin, "GET", "/admin", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let accounts = page
+        .body
+        .split("id=\"accounts-table\"")
+        .nth(1)
+        .expect("accounts");
+    for role in ["viewer", "documenter", "editor", "admin"] {
+        assert!(accounts.contains(&format!("<td>{role}</td>")), "{role}");
+    }
+    let events = page
+        .body
+        .split("id=\"security-table\"")
+        .nth(1)
+        .expect("events");
+    assert!(
+        events.contains("denied: GET /admin"),
+        "the viewer's refusal is listed"
+    );
+    assert!(!events.contains(common::PASSWORD));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_import_page_checks_first_then_imports_on_confirmation() {
+    let fixture = Fixture::new().await;
+    let lines = concat!(
+        r#"{"action": "register_person", "person_key": "k", "fields": {"name": "Pham Doan Trang"}, "command_id": "0192f0c1-7d4e-7a3b-9c2d-1e2f3a4b5c6d"}"#,
+        "\n",
+        r#"{"person": "@k", "action": "record_detention", "fields": {"occurred": "2020-10", "kind": "arrest", "sources": [{"url": "https://example.org/t"}]}}"#,
+        "\n",
+        r#"{"person": "@k", "action": "record_release", "fields": {"occurred": "2019-01", "kind": "bail", "sources": [{"url": "https://example.org/u"}]}}"#,
+    );
+    let body = |mode: &str| {
+        format!(
+            "mode={mode}&lines={}",
+            lines
+                .bytes()
+                .map(|b| format!("%{b:02X}"))
+                .collect::<String>()
+        )
+        .into_bytes()
+    };
+    let before = fixture.case_log().await;
+    let refused = fixture
+        .send_bytes(
+            Who::Documenter,
+            "POST",
+            "/import",
+            Some(body("import")),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let dry = fixture
+        .send_bytes(
+            Who::Editor,
+            "POST",
+            "/import",
+            Some(body("dry_run")),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
+    assert_eq!(fixture.case_log().await, before, "a dry run writes nothing");
+    assert!(
+        dry.body.contains("3 lines · 2 would be imported"),
+        "{}",
+        dry.body
+    );
+    assert!(dry.body.contains("line 3"), "the rejected line is named");
+    assert!(dry.body.contains("id=\"confirm\""));
+    assert!(dry.body.contains("Pham Doan Trang"), "the lines are kept");
+    let done = fixture
+        .send_bytes(
+            Who::Editor,
+            "POST",
+            "/import",
+            Some(body("import")),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK);
+    assert!(done.body.contains("2 imported"), "{}", done.body);
+    assert_ne!(fixture.case_log().await, before);
+    let list = fixture.send(Who::Viewer, "GET", "/?q=pham", None).await;
+    assert!(list.body.contains("Pham Doan Trang"));
+}
+
+/// Every development's form renders, and, filled in, spells a command the
+/// API reads (recorded, or refused by a rule: never bad input).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_development_form_spells_a_command_the_api_reads() {
+    let fixture = Fixture::new().await;
+    let filled = "year=2021&month=6&sources=https%3A%2F%2Fexample.org%2Fd&confidence=reported\
+        &court=City+Court&outcome=adjourned&offence=incitement&article=495&to_facility=Prey+Sar\
+        &from_facility=CC1&by=UN&by_role=rapporteur&summary=Free+him&circumstances=unknown\
+        &country=France&description=no+travel&conditions=none&term_kind=fixed&years=2&place=Phnom+Penh";
+    for key in habeas_server::web::forms::DEVELOPMENTS {
+        let form = fixture
+            .send(
+                Who::Editor,
+                "GET",
+                &format!("/people/rong-chhun/record?action={key}"),
+                None,
+            )
+            .await;
+        assert_eq!(form.status, StatusCode::OK, "{key}");
+        let answer = fixture
+            .send_bytes(
+                Who::Editor,
+                "POST",
+                "/people/rong-chhun/record",
+                Some(format!("action={key}&{filled}").into_bytes()),
+                FORM,
+                &[],
+            )
+            .await;
+        assert!(
+            matches!(answer.status.as_u16(), 303 | 409),
+            "{key}: {} {}",
+            answer.status,
+            answer
+                .body
+                .split("id=\"form-error\"")
+                .nth(1)
+                .unwrap_or_default()
+                .chars()
+                .take(400)
+                .collect::<String>()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_adds_changes_and_disables_accounts_from_the_page() {
+    let fixture = Fixture::new().await;
+    let add = "name=newcomer&role=documenter&password=a+long+enough+pass+phrase";
+    let refused = fixture
+        .send_bytes(
+            Who::Editor,
+            "POST",
+            "/admin/users",
+            Some(add.as_bytes().to_vec()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        fixture
+            .state
+            .accounts()
+            .book()
+            .by_name("newcomer")
+            .is_none()
+    );
+    let weak = fixture
+        .send_bytes(
+            Who::Admin,
+            "POST",
+            "/admin/users",
+            Some(b"name=weak&role=viewer&password=x".to_vec()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(weak.status, StatusCode::BAD_REQUEST);
+    assert!(weak.body.contains("id=\"admin-error\""));
+    let added = fixture
+        .send_bytes(
+            Who::Admin,
+            "POST",
+            "/admin/users",
+            Some(add.as_bytes().to_vec()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let account = fixture
+        .state
+        .accounts()
+        .book()
+        .by_name("newcomer")
+        .cloned()
+        .expect("added");
+    assert_eq!(account.role.as_str(), "documenter");
+    let changed = fixture
+        .send_bytes(
+            Who::Admin,
+            "POST",
+            &format!("/admin/users/{}", account.id),
+            Some(b"role=editor&disabled=yes".to_vec()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+    let account = fixture
+        .state
+        .accounts()
+        .book()
+        .by_name("newcomer")
+        .cloned()
+        .expect("kept");
+    assert_eq!(account.role.as_str(), "editor");
+    assert!(account.disabled);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_lists_people_held_past_their_sentence() {
+    let fixture = Fixture::new().await;
+    let sentence = "action=sentenced&year=2020&month=8&sources=https%3A%2F%2Fexample.org%2Fs&term_kind=fixed&years=1";
+    let answer = fixture
+        .send_bytes(
+            Who::Editor,
+            "POST",
+            "/people/rong-chhun/record",
+            Some(sentence.as_bytes().to_vec()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    // The viewer sees him held (the release is restricted), a year's
+    // sentence from 2020 long over.
+    let page = fixture.send(Who::Viewer, "GET", "/", None).await;
+    let overdue = page
+        .body
+        .split("id=\"overdue-list\"")
+        .nth(1)
+        .expect("the list");
+    assert!(overdue.contains("Rong Chhun"), "{overdue}");
+    let editor = fixture.send(Who::Editor, "GET", "/", None).await;
+    assert!(
+        !editor.body.contains("overdue-list"),
+        "the editor sees the release"
+    );
+}
+
+/// Anonymous visitors get the sign-in page; with `--public-reports` it
+/// links to the public roster, and nothing else opens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_visitors_get_the_sign_in_page_and_public_reports_only_when_published() {
+    for public_reports in [false, true] {
+        let fixture = Fixture::with_config(habeas_server::state::ServerConfig {
+            public_reports,
+            ..Default::default()
+        })
+        .await;
+        let signin = fixture.send(Who::Anonymous, "GET", "/signin", None).await;
+        assert_eq!(
+            signin.body.contains("/api/v1/roster/report?format=html"),
+            public_reports
+        );
+        let people = fixture.send(Who::Anonymous, "GET", "/", None).await;
+        assert_eq!(people.status, StatusCode::SEE_OTHER);
+        assert_eq!(people.headers["location"], "/signin");
+        let roster = fixture
+            .send(
+                Who::Anonymous,
+                "GET",
+                "/api/v1/roster/report?format=html",
+                None,
+            )
+            .await;
+        assert_eq!(roster.status.is_success(), public_reports);
+        if public_reports {
+            assert!(!roster.body.contains("BLACKSITE-7"));
+        }
+    }
+}
