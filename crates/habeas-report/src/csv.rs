@@ -9,7 +9,7 @@ use crate::model::Roster;
 use crate::roster_view;
 
 /// The header row, in column order.
-pub const ROSTER_COLUMNS: [&str; 20] = [
+pub const ROSTER_COLUMNS: [&str; 21] = [
     "example_data",
     "public",
     "as_of",
@@ -30,6 +30,7 @@ pub const ROSTER_COLUMNS: [&str; 20] = [
     "charges",
     "sentence",
     "last_fact",
+    "possibly",
 ];
 
 /// Renders a roster as CSV.
@@ -77,6 +78,11 @@ pub fn roster_csv(roster: &Roster) -> String {
             csv_text(view.charges.as_deref().unwrap_or_default()),
             csv_text(view.sentence.as_deref().unwrap_or_default()),
             csv_field(&optional(row.last_fact.map(|d| d.to_string()))),
+            csv_field(&optional(
+                row.possibly
+                    .filter(|possibly| *possibly != row.headline)
+                    .map(|possibly| possibly.to_string()),
+            )),
         ];
         out.push_str(&fields.join(","));
         out.push_str("\r\n");

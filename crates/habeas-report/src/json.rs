@@ -605,6 +605,9 @@ struct RosterRowOut<'a> {
     aliases: &'a [String],
     country: Option<&'a str>,
     headline: Headline,
+    /// The headline if facts dated only to a month or a year containing the
+    /// as-of day had happened by then; null when nothing is uncertain.
+    possibly: Option<Headline>,
     custody_since: Option<PartialDate>,
     facility: Option<&'a str>,
     days_in_custody_now: Option<DaysOut>,
@@ -656,6 +659,7 @@ pub fn roster_json(roster: &Roster) -> String {
                 aliases: &row.aliases,
                 country: row.country.as_deref(),
                 headline: row.headline,
+                possibly: row.possibly.filter(|possibly| *possibly != row.headline),
                 custody_since: row.custody_since,
                 facility: row.facility.as_deref(),
                 days_in_custody_now: row.days_in_custody_now.map(DaysOut::new),

@@ -89,6 +89,9 @@ pub struct RosterRow {
     pub born: Option<PartialDate>,
     /// One word for their status.
     pub headline: Headline,
+    /// The headline they would have if facts dated only to a month or a year
+    /// containing the as-of day had happened by then (`Status::possibly`).
+    pub possibly: Option<Headline>,
     /// Start of the current custody episode, if held.
     pub custody_since: Option<PartialDate>,
     /// The current facility, if held and known.

@@ -24,6 +24,7 @@ pub(crate) fn person<W: ReportWriter>(mut writer: W, report: &PersonReport) -> S
     writer.title(&name);
     writer.view_line(Some(status.headline), &status.view);
     last_information(&mut writer, &view);
+    possibly(&mut writer, status);
     identity(&mut writer, &view);
     status_now(&mut writer, &view);
 
@@ -59,6 +60,33 @@ fn last_information<W: ReportWriter>(writer: &mut W, view: &PersonView<'_>) {
         inline.push_str(&writer.mark(Mark::Flag, &writer.plain(&format!("⚠ {warning}"))));
     }
     writer.paragraph(Some("view"), &inline);
+}
+
+/// What may have changed by the as-of day without the sources saying so for
+/// certain: facts dated only to a month or a year that contains that day.
+fn possibly<W: ReportWriter>(writer: &mut W, status: &habeas_domain::status::Status) {
+    let Some(possibly) = &status.possibly else {
+        return;
+    };
+    let facts: Vec<String> = possibly
+        .facts
+        .iter()
+        .map(|fact| {
+            format!(
+                "the {} ({})",
+                habeas_domain::event::noun_of(&fact.event_type),
+                fact.occurred
+            )
+        })
+        .collect();
+    let text = format!(
+        "Possibly {} by then: the sources date {} only to a month or a year that contains {}; the status above counts only what certainly happened by that day.",
+        possibly.headline,
+        facts.join(", "),
+        status.view.as_of
+    );
+    let text = writer.plain(&text);
+    writer.paragraph(Some("view"), &text);
 }
 
 fn identity<W: ReportWriter>(writer: &mut W, view: &PersonView<'_>) {

@@ -157,6 +157,7 @@ mod tests {
             country: None,
             born: None,
             headline,
+            possibly: None,
             custody_since: None,
             facility: None,
             days_in_custody_now: now.map(|(min, max)| DayRange { min, max }),

@@ -32,6 +32,22 @@ pub(crate) fn roster<W: ReportWriter>(mut writer: W, roster: &Roster) -> String 
         columns: vec![Column::text("Status"), Column::number("People")],
         rows,
     });
+    let uncertain = roster
+        .rows
+        .iter()
+        .filter(|row| {
+            row.possibly
+                .is_some_and(|possibly| possibly != row.headline)
+        })
+        .count();
+    if uncertain > 0 {
+        let note = format!(
+            "Each person is counted under what certainly held on the as-of day. For {uncertain} {} a fact is dated only to a month or a year that contains that day, so they possibly had another status by then (marked in the table below).",
+            if uncertain == 1 { "person" } else { "people" }
+        );
+        let note = writer.plain(&note);
+        writer.paragraph(Some("legend"), &note);
+    }
     writer.end_section();
 
     people(&mut writer, roster);
@@ -118,7 +134,7 @@ fn people<W: ReportWriter>(writer: &mut W, roster: &Roster) {
                 anchor: None,
                 cells: vec![
                     person,
-                    row.headline.to_string(),
+                    status_cell(writer, row),
                     row.custody_since
                         .map_or_else(|| "—".to_owned(), |d| d.to_string()),
                     writer.text_or_dash(row.facility.as_deref()),
@@ -152,6 +168,19 @@ fn people<W: ReportWriter>(writer: &mut W, roster: &Roster) {
     );
     writer.paragraph(Some("legend"), &how);
     writer.end_section();
+}
+
+/// A row's status: the headline, and what it possibly is by then when a
+/// fact dated only to a month or a year contains the as-of day.
+fn status_cell<W: ReportWriter>(writer: &W, row: &RosterRow) -> String {
+    match row.possibly {
+        Some(possibly) if possibly != row.headline => format!(
+            "{} {}",
+            row.headline,
+            writer.mark(Mark::Aside, &format!("possibly {possibly} by then"))
+        ),
+        _ => row.headline.to_string(),
+    }
 }
 
 /// The days in custody of a row in one cell: now, and in total when that

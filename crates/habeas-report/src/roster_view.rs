@@ -230,6 +230,7 @@ mod tests {
             country: None,
             born: born.map(|b| b.parse().unwrap()),
             headline: Headline::Detained,
+            possibly: None,
             custody_since: None,
             facility: None,
             days_in_custody_now: None,

@@ -128,3 +128,32 @@ fn the_view_is_stated() {
     assert_eq!(value["view"]["as_of"], "2021-11-20");
     assert_eq!(value["view"]["known_at"], "2021-11-20T09:00:00Z");
 }
+
+#[test]
+fn a_fact_that_may_not_have_happened_by_the_as_of_day_is_said_to_be_possible() {
+    // As of 2021-10-01 Ton Nimol's sentence, dated only to 2021, may not have
+    // been passed yet: the report says charged, and possibly sentenced.
+    let report = person_report(
+        &worked_example(),
+        support::ton_nimol(),
+        campaign_view(),
+        meta(false),
+        Filtering::Facade,
+    );
+    let expected = "Possibly serving-sentence by then: the sources date the sentence (2021) only to a month or a year that contains 2021-10-01";
+    for (format, text) in [
+        ("markdown", markdown::person_markdown(&report)),
+        ("html", html::person_html(&report)),
+    ] {
+        assert!(text.contains(expected), "{format}:\n{text}");
+    }
+    // As of the day the facts are all certain, nothing is said.
+    let now = person_report(
+        &worked_example(),
+        support::ton_nimol(),
+        final_view(),
+        meta(false),
+        Filtering::Facade,
+    );
+    assert!(!markdown::person_markdown(&now).contains("Possibly"));
+}

@@ -155,6 +155,7 @@ impl Tracker {
                 country: identity.country,
                 born: identity.born,
                 headline: status.headline,
+                possibly: status.possibly.as_ref().map(|possibly| possibly.headline),
                 custody_since,
                 facility,
                 days_in_custody_now: status.figures.days_in_custody_now,

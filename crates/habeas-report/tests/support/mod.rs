@@ -325,6 +325,7 @@ pub fn roster(world: &World, view: View, meta: ReportMeta) -> Roster {
                 country: identity.country,
                 born: identity.born,
                 headline: status.headline,
+                possibly: status.possibly.as_ref().map(|possibly| possibly.headline),
                 custody_since,
                 facility,
                 days_in_custody_now: status.figures.days_in_custody_now,
