@@ -42,7 +42,7 @@ fn custody_line(custody: &Custody) -> String {
             line
         }
         Custody::Disappeared { since } => format!("disappeared since {since}"),
-        Custody::Deceased { on } => format!("died in custody, {on}"),
+        Custody::Deceased { on } => format!("died, {on}"),
     }
 }
 

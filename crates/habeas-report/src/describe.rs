@@ -250,7 +250,7 @@ pub(crate) fn custody(custody: &Custody) -> String {
             text
         }
         Custody::Disappeared { since } => format!("disappeared since {since}"),
-        Custody::Deceased { on } => format!("died in custody on {on}"),
+        Custody::Deceased { on } => format!("died on {on}"),
     }
 }
 

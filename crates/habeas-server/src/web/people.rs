@@ -270,7 +270,7 @@ fn custody(custody: &Custody) -> String {
             text
         }
         Custody::Disappeared { since } => format!("disappeared since {since}"),
-        Custody::Deceased { on } => format!("died in custody on {on}"),
+        Custody::Deceased { on } => format!("died on {on}"),
     }
 }
 
