@@ -584,7 +584,7 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
     browser.click("form.card button[type=submit]");
     let error = browser.text("#form-error");
     assert!(error.contains("Nothing was recorded"), "{error}");
-    assert!(error.contains("Released on 2019-03"), "{error}");
+    assert!(error.contains("the release on 2019-03"), "{error}");
     assert!(error.contains("in custody"), "{error}");
     assert_eq!(browser.value_of("#f-year"), "2019");
     assert_eq!(browser.value_of("#note"), "from a news report");

@@ -7,6 +7,7 @@ use std::fmt;
 use chrono::NaiveDate;
 
 use crate::date::PartialDate;
+use crate::event::noun_of;
 use crate::id::EventId;
 use crate::timeline::{EventRef, Rule};
 
@@ -25,10 +26,24 @@ impl fmt::Display for Placed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} on {} ({})",
-            self.event_type, self.occurred, self.event
+            "the {} on {} ({})",
+            noun_of(self.event_type),
+            self.occurred,
+            self.event
         )
     }
+}
+
+/// "a detention", "an acquittal": the plain noun of a stored type name with
+/// its article, so that messages name no internal type.
+fn a_noun(event_type: &str) -> String {
+    let noun = noun_of(event_type);
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {noun}")
 }
 
 fn because(cause: &Option<Box<Placed>>) -> String {
@@ -43,7 +58,7 @@ fn because(cause: &Option<Box<Placed>>) -> String {
 pub enum DomainError {
     /// A case event for a stream that has no registered person.
     #[error(
-        "no person is registered in this stream: register the person before recording {event_type}"
+        "no person is registered in this stream: register the person before recording {}", a_noun(.event_type)
     )]
     NotRegistered {
         /// The type of the refused event.
@@ -58,7 +73,7 @@ pub enum DomainError {
         name: String,
     },
     /// An event that does not belong in this kind of stream.
-    #[error("{event_type} cannot be recorded in a {stream} stream: {hint}")]
+    #[error("{} cannot be recorded in a {stream} stream: {hint}", a_noun(.event_type))]
     WrongStream {
         /// The type of the refused event.
         event_type: &'static str,
@@ -77,7 +92,7 @@ pub enum DomainError {
     },
     /// A fact without a citable source.
     #[error(
-        "{event_type} on {occurred} has no source: add at least one URL or document reference, since every published fact must cite its sources"
+        "the {} on {occurred} has no source: add at least one URL or document reference, since every published fact must cite its sources", noun_of(.event_type)
     )]
     MissingSource {
         /// The type of the refused event.
@@ -87,7 +102,7 @@ pub enum DomainError {
     },
     /// A date after the day the command is recorded.
     #[error(
-        "{event_type} on {occurred} is dated after today ({recording_day}): check the date; future events cannot be recorded"
+        "the {} on {occurred} is dated after today ({recording_day}): check the date; future events cannot be recorded", noun_of(.event_type)
     )]
     DateInFuture {
         /// The type of the refused event.
@@ -181,7 +196,7 @@ pub enum DomainError {
     },
     /// A correction that changes an event's type.
     #[error(
-        "event {target} is a {target_type} and cannot be corrected into a {corrected_type}: retract it and record the right event instead"
+        "event {target} is {} and cannot be corrected into {}: retract it and record the right event instead", a_noun(.target_type), a_noun(.corrected_type)
     )]
     CorrectionChangesType {
         /// The id named.

@@ -42,7 +42,7 @@ fn a_death_is_recorded_where_the_timeline_allows_it() {
             "held, 'at liberty'",
             held(),
             AtLiberty,
-            Err("Died on 2021-03 (this command) says the person died at liberty"),
+            Err("the death on 2021-03 (this command) says the person died at liberty"),
         ),
         (
             "released, died at liberty",
@@ -62,7 +62,7 @@ fn a_death_is_recorded_where_the_timeline_allows_it() {
             "nothing recorded, 'in custody'",
             vec![],
             InCustody,
-            Err("Died on 2021-03 (this command) needs the person to be in custody"),
+            Err("the death on 2021-03 (this command) needs the person to be in custody"),
         ),
     ];
     for (name, before, kind, expected) in cases {

@@ -260,7 +260,7 @@ fn rejections_name_the_conflict_and_change_nothing() {
             when: |_| released("2021-11-12"),
             then: |e| matches!(e, DomainError::ReleaseWithoutCustody { cause: None, .. }),
             says: &[
-                "Released on 2021-11-12 (this command)",
+                "the release on 2021-11-12 (this command)",
                 "record the detention first",
             ],
         },
@@ -270,8 +270,8 @@ fn rejections_name_the_conflict_and_change_nothing() {
             when: |_| released("2021-11-12"),
             then: |e| matches!(e, DomainError::ReleaseWithoutCustody { cause: Some(_), .. }),
             says: &[
-                "Released on 2021-11-12 (this command)",
-                "after Released on 2020-09",
+                "the release on 2021-11-12 (this command)",
+                "after the release on 2020-09",
             ],
         },
         Rejection {
@@ -280,8 +280,8 @@ fn rejections_name_the_conflict_and_change_nothing() {
             when: |_| detained("2020-08-03"),
             then: |e| matches!(e, DomainError::DetentionWhileInCustody { .. }),
             says: &[
-                "Detained on 2020-08-03 (this command)",
-                "after Detained on 2020-07 (event 00000000-0000-0000-0000-000000000002)",
+                "the detention on 2020-08-03 (this command)",
+                "after the detention on 2020-07 (event 00000000-0000-0000-0000-000000000002)",
             ],
         },
         Rejection {
@@ -290,8 +290,8 @@ fn rejections_name_the_conflict_and_change_nothing() {
             when: |_| released("2020-09-01"),
             then: |e| matches!(e, DomainError::ReleaseWithoutCustody { .. }),
             says: &[
-                "Released on 2021-11-12 (event 00000000-0000-0000-0000-000000000003)",
-                "after Released on 2020-09-01 (this command)",
+                "the release on 2021-11-12 (event 00000000-0000-0000-0000-000000000003)",
+                "after the release on 2020-09-01 (this command)",
             ],
         },
         Rejection {
@@ -299,7 +299,7 @@ fn rejections_name_the_conflict_and_change_nothing() {
             given: vec![],
             when: |_| transferred("2020-09", "Prey Sar prison"),
             then: |e| matches!(e, DomainError::TransferWithoutCustody { .. }),
-            says: &["Transferred on 2020-09"],
+            says: &["the transfer on 2020-09"],
         },
         Rejection {
             name: "sentence at liberty without in absentia",
@@ -319,7 +319,7 @@ fn rejections_name_the_conflict_and_change_nothing() {
             ],
             when: |_| detained("2021-01"),
             then: |e| matches!(e, DomainError::AfterDeath { .. }),
-            says: &["after DiedInCustody on 2020-09"],
+            says: &["after the death in custody on 2020-09"],
         },
         Rejection {
             name: "a date after the recording day",
@@ -343,7 +343,7 @@ fn rejections_name_the_conflict_and_change_nothing() {
             })],
             when: |_| detained("1968-05"),
             then: |e| matches!(e, DomainError::BeforeBirth { .. }),
-            says: &["Detained on 1968-05 (this command)", "birth date 1969"],
+            says: &["the detention on 1968-05 (this command)", "birth date 1969"],
         },
         Rejection {
             name: "a birth date after a recorded event",
@@ -355,7 +355,7 @@ fn rejections_name_the_conflict_and_change_nothing() {
                 })
             },
             then: |e| matches!(e, DomainError::BeforeBirth { .. }),
-            says: &["Detained on 2020-07"],
+            says: &["the detention on 2020-07"],
         },
         Rejection {
             name: "a fact without a source",
@@ -368,7 +368,7 @@ fn rejections_name_the_conflict_and_change_nothing() {
                 _ => unreachable!(),
             },
             then: |e| matches!(e, DomainError::MissingSource { .. }),
-            says: &["Detained on 2020-07 has no source"],
+            says: &["the detention on 2020-07 has no source"],
         },
         Rejection {
             name: "charges without an offence",
@@ -436,21 +436,21 @@ fn rejections_name_the_conflict_and_change_nothing() {
             given: vec![detained("2020-07")],
             when: |ids| correct(ids[1], released("2020-07-31"), "was a release"),
             then: |e| matches!(e, DomainError::CorrectionChangesType { .. }),
-            says: &["is a Detained and cannot be corrected into a Released"],
+            says: &["is a detention and cannot be corrected into a release"],
         },
         Rejection {
             name: "a retraction that leaves a release without custody",
             given: vec![detained("2020-07"), released("2021-11-12")],
             when: |ids| retract(ids[1], "wrong person"),
             then: |e| matches!(e, DomainError::ReleaseWithoutCustody { .. }),
-            says: &["Released on 2021-11-12"],
+            says: &["the release on 2021-11-12"],
         },
         Rejection {
             name: "a correction that moves a detention after its release",
             given: vec![detained("2020-07"), released("2020-11-12")],
             when: |ids| correct(ids[1], detained("2021-01"), "typo"),
             then: |e| matches!(e, DomainError::ReleaseWithoutCustody { .. }),
-            says: &["Released on 2020-11-12 (event 00000000-0000-0000-0000-000000000003)"],
+            says: &["the release on 2020-11-12 (event 00000000-0000-0000-0000-000000000003)"],
         },
         Rejection {
             name: "a retraction without a reason",

@@ -100,10 +100,10 @@ async fn the_fixture_imports_its_good_rows_and_reports_the_rest() {
         .collect();
     assert_eq!(
         messages[2],
-        "Detained on 2014-11-02 has no source: add at least one URL or document reference, since every published fact must cite its sources"
+        "the detention on 2014-11-02 has no source: add at least one URL or document reference, since every published fact must cite its sources"
     );
     assert!(
-        messages[3].starts_with("Released on 2014-06-01 (this command) needs the person to be in custody then, but they are not"),
+        messages[3].starts_with("the release on 2014-06-01 (this command) needs the person to be in custody then, but they are not"),
         "{}",
         messages[3]
     );
