@@ -21,31 +21,6 @@ fn words(value: &impl serde::Serialize) -> String {
         .unwrap_or_default()
 }
 
-fn custody_line(custody: &Custody) -> String {
-    match custody {
-        Custody::Unknown => "nothing recorded".to_owned(),
-        Custody::AtLiberty { since: Some(since) } => format!("at liberty since {since}"),
-        Custody::AtLiberty { since: None } => "at liberty".to_owned(),
-        Custody::InCustody {
-            since,
-            facility,
-            place,
-            ..
-        } => {
-            let mut line = format!("in custody since {since}");
-            if let Some(facility) = facility {
-                line.push_str(&format!(", held at {facility}"));
-            }
-            if let Some(place) = place {
-                line.push_str(&format!(" (detained in {place})"));
-            }
-            line
-        }
-        Custody::Disappeared { since } => format!("disappeared since {since}"),
-        Custody::Deceased { on } => format!("died, {on}"),
-    }
-}
-
 fn legal_line(legal: &Legal) -> String {
     let charges = |charges: &[habeas_domain::event::Charge]| {
         charges
@@ -137,7 +112,11 @@ pub(crate) fn status_text(
     if !about.is_empty() {
         writeln!(out, "  {}", about.join(", "))?;
     }
-    writeln!(out, "  custody: {}", custody_line(&status.custody))?;
+    writeln!(
+        out,
+        "  custody: {}",
+        habeas_report::describe::custody(&status.custody)
+    )?;
     writeln!(out, "  legal: {}", legal_line(&status.legal))?;
     let figures = &status.figures;
     if let Some(now) = figures.days_in_custody_now {

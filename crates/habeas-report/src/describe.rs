@@ -228,8 +228,9 @@ pub(crate) fn event(event: &Event) -> Described {
     Described { title, details }
 }
 
-/// Where the person is, in one sentence fragment.
-pub(crate) fn custody(custody: &Custody) -> String {
+/// Where the person is, in one sentence fragment: the one wording of custody
+/// that reports, the command line and the web pages share.
+pub fn custody(custody: &Custody) -> String {
     match custody {
         Custody::Unknown => "nothing recorded".to_owned(),
         Custody::AtLiberty { since: Some(since) } => format!("at liberty since {since}"),

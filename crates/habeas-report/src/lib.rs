@@ -47,7 +47,7 @@ pub mod roster_figures;
 
 mod arithmetic;
 mod audit;
-mod describe;
+pub mod describe;
 mod last_information;
 mod notice;
 mod person_sections;

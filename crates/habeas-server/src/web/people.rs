@@ -249,31 +249,6 @@ pub struct PersonParams {
     pub done: Option<String>,
 }
 
-fn custody(custody: &Custody) -> String {
-    match custody {
-        Custody::Unknown => "nothing recorded about custody".to_owned(),
-        Custody::AtLiberty { since: Some(since) } => format!("at liberty since {since}"),
-        Custody::AtLiberty { since: None } => "at liberty".to_owned(),
-        Custody::InCustody {
-            since,
-            facility,
-            place,
-            ..
-        } => {
-            let mut text = format!("held since {since}");
-            if let Some(facility) = facility {
-                text.push_str(&format!(", in {facility}"));
-            }
-            if let Some(place) = place {
-                text.push_str(&format!(" (detained in {place})"));
-            }
-            text
-        }
-        Custody::Disappeared { since } => format!("disappeared since {since}"),
-        Custody::Deceased { on } => format!("died on {on}"),
-    }
-}
-
 /// A kind as the stored form spells it, in words (`travel_ban`: "travel ban").
 fn words<T: serde::Serialize>(kind: &T) -> String {
     serde_json::to_value(kind)
@@ -499,7 +474,7 @@ pub async fn person(
             @if params.done.is_some() {
                 p.notice role="status" #done { (UI.recorded) " " span.headline { (current.headline.as_str()) } }
             }
-            p.status { span.headline #headline { (current.headline.as_str()) } " " (custody(&current.custody)) }
+            p.status { span.headline #headline { (current.headline.as_str()) } " " (habeas_report::describe::custody(&current.custody)) }
             p.view { (UI.as_of) ": " strong { (current.view.as_of) } " · " (UI.known_at) ": " strong { (current.view.known_at.format("%Y-%m-%d %H:%M UTC")) } }
             @if let Some(possibly) = &current.possibly {
                 p.possibly #possibly {
