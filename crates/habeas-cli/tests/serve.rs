@@ -4,30 +4,14 @@
 //! the store, and a graceful stop on SIGTERM that keeps every acknowledged
 //! write.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
-fn habeas(db: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_habeas"));
-    command
-        .arg("--db")
-        .arg(db)
-        .env("HABEAS_USER", "operator")
-        .env_remove("HABEAS_DB");
-    command
-}
+mod server;
 
-fn ok(output: Output) -> String {
-    assert!(
-        output.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("utf-8")
-}
+use server::{habeas, ok, start};
 
 /// One HTTP/1.1 request on a fresh connection; returns status and body.
 fn http(address: &str, method: &str, path: &str, token: &str, body: Option<&str>) -> (u16, String) {
@@ -53,29 +37,6 @@ fn http(address: &str, method: &str, path: &str, token: &str, body: Option<&str>
         .map(|(_, body)| body.to_owned())
         .unwrap_or_default();
     (status, body)
-}
-
-/// Starts the server on a free port; returns it and its address.
-fn start(db: &Path) -> (Child, String) {
-    let mut child = habeas(db)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let address = loop {
-        assert!(Instant::now() < deadline, "the server did not start");
-        let line = lines.next().expect("the server exited").expect("line");
-        if let Some(rest) = line.split_once("on http://").map(|(_, rest)| rest) {
-            break rest.split('/').next().expect("address").to_owned();
-        }
-    };
-    // Keep draining stderr so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, address)
 }
 
 #[test]

@@ -6,32 +6,16 @@
 //! (`cargo test -p habeas-cli --test serve_load -- --nocapture`).
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-fn habeas(db: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_habeas"));
-    command
-        .arg("--db")
-        .arg(db)
-        .env("HABEAS_USER", "operator")
-        .env_remove("HABEAS_DB");
-    command
-}
+mod server;
 
-fn ok(output: Output) -> String {
-    assert!(
-        output.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("utf-8")
-}
+use server::{habeas, ok, start};
 
 /// One request on a fresh connection; `None` when the server is gone.
 fn http(address: &str, method: &str, path: &str, token: &str, body: &str) -> Option<(u16, String)> {
@@ -49,29 +33,6 @@ fn http(address: &str, method: &str, path: &str, token: &str, body: &str) -> Opt
     let status = response.split(' ').nth(1)?.parse().ok()?;
     let (_, body) = response.split_once("\r\n\r\n")?;
     Some((status, body.to_owned()))
-}
-
-fn start(db: &Path) -> (Child, String) {
-    let mut child = habeas(db)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let mut said = Vec::new();
-    let address = loop {
-        let line = match lines.next() {
-            Some(line) => line.expect("line"),
-            None => panic!("the server exited: {said:?}"),
-        };
-        said.push(line.clone());
-        if let Some((_, rest)) = line.split_once("on http://") {
-            break rest.split('/').next().expect("address").to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    (child, address)
 }
 
 fn signal(child: &Child, name: &str) {

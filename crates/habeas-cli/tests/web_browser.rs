@@ -16,11 +16,15 @@
 //! Under CI (`CI` set) a missing Chromium fails the test; elsewhere it
 //! prints a skip line.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+mod server;
+
+use server::habeas;
 
 use serde_json::{Value, json};
 
@@ -28,16 +32,6 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// The key under which WebDriver names an element.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
-
-fn habeas(db: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_habeas"));
-    command
-        .arg("--db")
-        .arg(db)
-        .env("HABEAS_USER", "operator")
-        .env_remove("HABEAS_DB");
-    command
-}
 
 fn add_user(db: &Path, name: &str, role: &str, password: &str) {
     let mut add = habeas(db)
@@ -71,23 +65,7 @@ impl Drop for Killed {
 }
 
 fn start_server(db: &Path) -> (Killed, String) {
-    let mut child = habeas(db)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn the server");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let address = loop {
-        assert!(Instant::now() < deadline, "the server did not start");
-        let line = lines.next().expect("the server exited").expect("line");
-        if let Some(rest) = line.split_once("on http://").map(|(_, rest)| rest) {
-            break rest.split('/').next().expect("address").to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+    let (child, address) = server::start(db);
     (Killed(child), address)
 }
 
