@@ -315,6 +315,7 @@ impl Generator {
                 self.rng.gen_range(1..10_000_000)
             ))],
             name,
+            details: habeas_domain::event::PersonDetails::default(),
         };
         self.push(&mut events, Event::PersonRegistered(registration));
         if self.chance(8) {

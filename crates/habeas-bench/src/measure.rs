@@ -190,6 +190,7 @@ fn registration_append() -> (StreamId, NewEvent) {
         affiliation: Some("journalist".into()),
         born: None,
         sources: vec![Source::url("https://registry.example.org/people/probe")],
+        details: habeas_domain::event::PersonDetails::default(),
     });
     let stream = StreamId::new(person.stream_name()).expect("person streams are valid");
     (

@@ -178,6 +178,18 @@ pub(crate) struct PersonAddArgs {
     /// Birth date: YYYY, YYYY-MM or YYYY-MM-DD.
     #[arg(long, value_name = "DATE")]
     pub(crate) born: Option<PartialDate>,
+    /// Sex or gender, as the person or the source describes it.
+    #[arg(long)]
+    pub(crate) sex: Option<String>,
+    /// Place of birth.
+    #[arg(long = "born-in", value_name = "PLACE")]
+    pub(crate) born_in: Option<String>,
+    /// Place of residence (left out of public reports).
+    #[arg(long, value_name = "PLACE")]
+    pub(crate) residence: Option<String>,
+    /// Ethnicity or group, where the sources record it.
+    #[arg(long)]
+    pub(crate) group: Option<String>,
     #[command(flatten)]
     pub(crate) sources: SourceArgs,
     #[command(flatten)]

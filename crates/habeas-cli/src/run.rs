@@ -350,6 +350,12 @@ async fn person_add(tracker: &Tracker, args: PersonAddArgs, issued: Issued) -> a
         affiliation: args.affiliation,
         born: args.born,
         sources: convert::sources(&args.sources),
+        details: habeas_domain::event::PersonDetails {
+            sex: args.sex,
+            born_in: args.born_in,
+            residence: args.residence,
+            group: args.group,
+        },
     };
     let (id, recorded) = tracker.register_person(registration, &issued).await?;
     let person = tracker

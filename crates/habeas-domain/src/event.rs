@@ -361,6 +361,44 @@ pub struct Registration {
     /// Sources for the identity details.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<Source>,
+    /// What lists record besides the name, where they record it.
+    #[serde(flatten)]
+    pub details: PersonDetails,
+}
+
+/// What published lists record about a person besides their name and
+/// birth date, each only where a source records it. Empty fields are not
+/// stored, so a registration without them keeps its stored form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonDetails {
+    /// Sex or gender, as the person or the source describes it (free text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sex: Option<String>,
+    /// Place of birth.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub born_in: Option<String>,
+    /// Place of residence. Internal: public reports leave it out, since it
+    /// can lead to the person's family.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub residence: Option<String>,
+    /// Ethnicity or group, where recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
+impl PersonDetails {
+    /// The fields `change` gives replace these; the others stay.
+    pub fn apply(&mut self, change: &PersonDetails) {
+        let set = |field: &mut Option<String>, new: &Option<String>| {
+            if new.is_some() {
+                field.clone_from(new);
+            }
+        };
+        set(&mut self.sex, &change.sex);
+        set(&mut self.born_in, &change.born_in);
+        set(&mut self.residence, &change.residence);
+        set(&mut self.group, &change.group);
+    }
 }
 
 /// A change to a person's identity details; absent fields stay as they were.
@@ -387,6 +425,9 @@ pub struct DetailsChange {
     /// Sources for the change.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<Source>,
+    /// New or corrected details (sex, place of birth, residence, group).
+    #[serde(flatten)]
+    pub details: PersonDetails,
 }
 
 /// How a person was deprived of liberty.

@@ -7,7 +7,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::date::PartialDate;
-use crate::event::{Event, Registration};
+use crate::event::{Event, PersonDetails, Registration};
 use crate::id::{CommandId, EventId};
 
 /// An event as the store returned it: the domain's view of an envelope.
@@ -36,6 +36,9 @@ pub struct Identity {
     pub affiliation: Option<String>,
     /// Birth date.
     pub born: Option<PartialDate>,
+    /// Sex, place of birth, residence, group, where recorded.
+    #[serde(flatten)]
+    pub details: PersonDetails,
 }
 
 impl Identity {
@@ -46,6 +49,7 @@ impl Identity {
             country: registration.country.clone(),
             affiliation: registration.affiliation.clone(),
             born: registration.born,
+            details: registration.details.clone(),
         }
     }
 }
@@ -191,6 +195,7 @@ pub fn evolve(mut file: CaseFile, recorded: &RecordedEvent) -> CaseFile {
                 if change.born.is_some() {
                     identity.born = change.born;
                 }
+                identity.details.apply(&change.details);
             }
         }
         Event::EventCorrected(correction) => {

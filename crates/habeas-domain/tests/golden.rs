@@ -54,6 +54,7 @@ fn samples() -> Vec<Event> {
             affiliation: Some("union leader".into()),
             born: Some(d("1969~")),
             sources: vec![Source::url("https://example.org/profile")],
+            details: habeas_domain::event::PersonDetails::default(),
         }),
         Event::PersonDetailsChanged(DetailsChange {
             name: Some("Rong Chhun".into()),
@@ -63,6 +64,7 @@ fn samples() -> Vec<Event> {
             affiliation: Some("president, Cambodian Confederation of Unions".into()),
             born: Some(d("1969-03")),
             sources: vec![Source::document("interview record 7")],
+            details: habeas_domain::event::PersonDetails::default(),
         }),
         Event::Detained(Detention {
             facts: full_facts("2020-07"),

@@ -390,6 +390,12 @@ impl Row<'_, '_> {
             sources: self.sources(&mapping.sources)?,
             name,
             aliases,
+            details: habeas_domain::event::PersonDetails {
+                sex: self.text(person.sex.as_ref()),
+                born_in: self.text(person.born_in.as_ref()),
+                residence: self.text(person.residence.as_ref()),
+                group: self.text(person.group.as_ref()),
+            },
         })
     }
 }

@@ -88,6 +88,14 @@ pub struct PersonSpec {
     pub affiliation: Option<TextSpec>,
     /// Birth date.
     pub born: Option<DateSpec>,
+    /// Sex or gender, as the list words it.
+    pub sex: Option<TextSpec>,
+    /// Place of birth.
+    pub born_in: Option<TextSpec>,
+    /// Place of residence (kept out of public reports).
+    pub residence: Option<TextSpec>,
+    /// Ethnicity or group.
+    pub group: Option<TextSpec>,
 }
 
 /// What every event section may say about its facts.
@@ -297,6 +305,10 @@ impl Mapping {
         }
         found.text("[person] country", person.country.as_ref());
         found.text("[person] affiliation", person.affiliation.as_ref());
+        found.text("[person] sex", person.sex.as_ref());
+        found.text("[person] born_in", person.born_in.as_ref());
+        found.text("[person] residence", person.residence.as_ref());
+        found.text("[person] group", person.group.as_ref());
         if let Some(born) = &person.born {
             found.push("[person] born", &born.column);
         }

@@ -152,6 +152,7 @@ fn person_events(random: &mut Random) -> Vec<Event> {
         affiliation: Some("union leader".into()),
         born: None,
         sources: vec![],
+        details: habeas_domain::event::PersonDetails::default(),
     })];
     let mut day = random.below(6000);
     let mut step = |random: &mut Random| {

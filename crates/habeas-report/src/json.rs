@@ -44,6 +44,16 @@ struct IdentityOut<'a> {
     country: Option<&'a str>,
     affiliation: Option<&'a str>,
     born: Option<PartialDate>,
+    /// Added in version 1 (compatible); absent when not recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sex: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    born_in: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<&'a str>,
+    /// Internal reports only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    residence: Option<&'a str>,
     sources: &'a [usize],
 }
 
@@ -507,6 +517,12 @@ pub fn person_json(report: &PersonReport) -> String {
             country: identity.and_then(|i| i.country.as_deref()),
             affiliation: identity.and_then(|i| i.affiliation.as_deref()),
             born: identity.and_then(|i| i.born),
+            sex: identity.and_then(|i| i.details.sex.as_deref()),
+            born_in: identity.and_then(|i| i.details.born_in.as_deref()),
+            group: identity.and_then(|i| i.details.group.as_deref()),
+            residence: identity
+                .and_then(|i| i.details.residence.as_deref())
+                .filter(|_| !report.meta.public),
             sources: &view.identity_citations,
         },
         custody: custody(&status.custody),

@@ -105,6 +105,24 @@ fn identity<W: ReportWriter>(writer: &mut W, view: &PersonView<'_>) {
         if let Some(born) = &identity.born {
             fields.push(("Born", born.to_string()));
         }
+        let details = &identity.details;
+        if let Some(born_in) = &details.born_in {
+            fields.push(("Place of birth", writer.text(born_in)));
+        }
+        if let Some(sex) = &details.sex {
+            fields.push(("Sex or gender", writer.text(sex)));
+        }
+        if let Some(group) = &details.group {
+            fields.push(("Ethnicity or group", writer.text(group)));
+        }
+        // A residence can lead to the person's family: internal reports only.
+        if let Some(residence) = details
+            .residence
+            .as_ref()
+            .filter(|_| !view.report.meta.public)
+        {
+            fields.push(("Residence", writer.text(residence)));
+        }
     }
     fields.push((
         "Person id",

@@ -32,6 +32,7 @@ fn hostile_world() -> World {
             sources: vec![
                 Source::url("javascript:alert(3)").titled("[click me](javascript:alert(4))"),
             ],
+            details: habeas_domain::event::PersonDetails::default(),
         }),
     );
     world.record(

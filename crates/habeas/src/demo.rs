@@ -65,6 +65,7 @@ fn person(name: &str, affiliation: &str) -> Registration {
         affiliation: Some(affiliation.to_owned()),
         born: None,
         sources: report(),
+        details: habeas_domain::event::PersonDetails::default(),
     }
 }
 

@@ -54,6 +54,7 @@ impl PersonEntry {
                 country: identity.country.clone(),
                 affiliation: identity.affiliation.clone(),
                 born: identity.born,
+                details: habeas_domain::event::PersonDetails::default(),
             },
         })
     }

@@ -152,6 +152,7 @@ fn case(idx: usize) -> Vec<Event> {
             affiliation: None,
             born: None,
             sources: vec![],
+            details: habeas_domain::event::PersonDetails::default(),
         }),
         Event::Detained(Detention {
             facts: facts(start + 10),
@@ -339,6 +340,7 @@ async fn answers_are_served_while_a_rebuild_of_100k_events_runs() {
             affiliation: None,
             born: None,
             sources: vec![],
+            details: habeas_domain::event::PersonDetails::default(),
         };
         let (newcomer, _) = tracker
             .register_person(registration, &Issued::now("test"))

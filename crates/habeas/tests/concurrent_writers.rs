@@ -43,6 +43,7 @@ async fn register(tracker: &Tracker, name: &str) -> PersonId {
         affiliation: None,
         born: None,
         sources: vec![Source::url("https://example.org/profile")],
+        details: habeas_domain::event::PersonDetails::default(),
     };
     tracker
         .register_person(registration, &Issued::now("test"))

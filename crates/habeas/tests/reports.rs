@@ -30,6 +30,7 @@ async fn the_roster_carries_slugs_charges_and_the_newest_fact() {
                 affiliation: None,
                 born: Some("1994".parse().unwrap()),
                 sources: vec![],
+                details: habeas_domain::event::PersonDetails::default(),
             },
             &Issued::now("test"),
         )

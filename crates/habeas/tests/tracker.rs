@@ -163,6 +163,7 @@ async fn a_batch_is_recorded_whole_or_not_at_all() {
         affiliation: None,
         born: None,
         sources: vec![],
+        details: habeas_domain::event::PersonDetails::default(),
     });
     let detain = Action::RecordDetention(habeas_domain::event::Detention {
         facts: Facts::new(
@@ -390,6 +391,7 @@ fn registration(name: &str) -> habeas_domain::event::Registration {
         affiliation: None,
         born: None,
         sources: vec![],
+        details: habeas_domain::event::PersonDetails::default(),
     }
 }
 

@@ -201,6 +201,7 @@ fn register(name: &str) -> Action {
         affiliation: None,
         born: None,
         sources: vec![],
+        details: habeas_domain::event::PersonDetails::default(),
     })
 }
 

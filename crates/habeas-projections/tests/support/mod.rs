@@ -41,6 +41,7 @@ pub fn register(name: &str, aliases: &[&str]) -> Action {
         affiliation: None,
         born: None,
         sources: vec![],
+        details: habeas_domain::event::PersonDetails::default(),
     })
 }
 

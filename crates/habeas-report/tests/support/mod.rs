@@ -362,6 +362,7 @@ fn registration(name: &str, aliases: &[&str], affiliation: &str) -> Action {
         affiliation: Some(affiliation.to_owned()),
         born: None,
         sources: vec![news_report()],
+        details: habeas_domain::event::PersonDetails::default(),
     })
 }
 
@@ -618,6 +619,7 @@ pub fn add_namesake(world: &mut World) -> PersonId {
             affiliation: Some("student".to_owned()),
             born: Some(d("1994")),
             sources: vec![Source::url("https://example.org/student-detained")],
+            details: habeas_domain::event::PersonDetails::default(),
         }),
     );
     world.record(
