@@ -157,7 +157,7 @@ pub(crate) enum PersonCommand {
     #[command(
         after_help = "Example:\n  habeas person add \"Rong Chhun\" --alias \"Rorng Chhun\" --country Cambodia --affiliation \"union leader\""
     )]
-    Add(PersonAddArgs),
+    Add(Box<PersonAddArgs>),
     /// List everyone with their status headline.
     List(PersonListArgs),
 }

@@ -200,7 +200,9 @@ async fn dispatch(cli: Cli, label: String) -> anyhow::Result<()> {
         }
         Command::Demo | Command::Completions { .. } => unreachable!("handled above"),
         Command::Serve(_) | Command::User(_) | Command::Token(_) => unreachable!("handled in run"),
-        Command::Person(PersonCommand::Add(args)) => person_add(&tracker, args, issued(None)).await,
+        Command::Person(PersonCommand::Add(args)) => {
+            person_add(&tracker, *args, issued(None)).await
+        }
         Command::Person(PersonCommand::List(args)) => person_list(&tracker, args).await,
         Command::Log(command) => crate::log::log(&tracker, command, &issued).await,
         Command::Correct(args) => correct(&tracker, args, issued(None)).await,
