@@ -226,7 +226,10 @@ pub(crate) struct SourceArgs {
 /// What every recorded fact carries.
 #[derive(Debug, Args, Clone)]
 pub(crate) struct FactArgs {
-    /// When it happened: YYYY, YYYY-MM or YYYY-MM-DD; a trailing ~ marks it approximate.
+    /// When it happened: YYYY, YYYY-MM or YYYY-MM-DD; a trailing ~ marks it approximate;
+    /// ..DATE for an unknown day on or before DATE (a list's "in custody on 2021-03-04":
+    /// `log detained … --on ..2021-03-04`). A date the source does not give: ..DATE with
+    /// the day the source was published, or an approximate year (2019~); never a guessed day.
     #[arg(long = "on", value_name = "DATE")]
     pub(crate) occurred: PartialDate,
     #[command(flatten)]
@@ -251,7 +254,7 @@ pub(crate) struct FactArgs {
 pub(crate) enum LogCommand {
     /// The person was detained.
     #[command(
-        after_help = "Example:\n  habeas log detained \"Rong Chhun\" --on 2020-07 --place \"Phnom Penh\" --facility \"Prey Sar prison\" --source https://example.org/report"
+        after_help = "Examples:\n  habeas log detained \"Rong Chhun\" --on 2020-07 --place \"Phnom Penh\" --facility \"Prey Sar prison\" --source https://example.org/report\n  habeas log detained \"Rong Chhun\" --on ..2021-03-04 --source https://example.org/list   # held on that day, since a day not known"
     )]
     Detained(CaseArgs<DetainedArgs>),
     /// The person was charged.

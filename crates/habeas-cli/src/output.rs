@@ -123,7 +123,7 @@ pub(crate) fn status_text(
         writeln!(out, "  in custody now for {}", now.in_words())?;
     }
     match figures.days_in_custody_total {
-        Some(total) if total.max > 0 => {
+        Some(total) if total.max != Some(0) => {
             writeln!(out, "  days in custody in total: {}", total.in_words())?
         }
         Some(_) => {}

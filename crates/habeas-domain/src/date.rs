@@ -5,6 +5,13 @@
 //! user is printed at the precision it was given. Arithmetic uses the range of
 //! days the date may stand for, [`PartialDate::earliest`] to
 //! [`PartialDate::latest`].
+//!
+//! A date may also be known only by its bound: "on or before 2021-03-04",
+//! written `..2021-03-04` (EDTF's open start). Lists say "held since an
+//! unknown date" or "in custody on D" without the day custody began; such a
+//! date has no first day ([`PartialDate::lower_bound`] is `None`), so every
+//! figure counted from it is an open range ("at least N days"), never a
+//! number that pretends the start is known.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -31,18 +38,24 @@ pub enum Precision {
 /// possible day, then the latest, then exact before approximate, so that it is
 /// total and agrees with equality; the timeline breaks remaining ties by the
 /// order of recording.
+///
+/// An open-start date (`..2021-03-04`, "on or before") sorts by its bound,
+/// as late as it can be: a list's "in custody on 2021-03-04" is placed after
+/// the release a source dates 2019, not before everything else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PartialDate {
     year: i32,
     month: Option<u32>,
     day: Option<u32>,
     approximate: bool,
+    /// Known only as "on or before" this date.
+    open_start: bool,
 }
 
 /// The text given is not a date Habeas understands.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "{value:?} is not a valid date: {reason}; write YYYY, YYYY-MM or YYYY-MM-DD, with a trailing ~ if approximate (e.g. 2020-07 or 2020-07-31)"
+    "{value:?} is not a valid date: {reason}; write YYYY, YYYY-MM or YYYY-MM-DD, with a trailing ~ if approximate, or ..DATE for a day on or before DATE when the day is not known (e.g. 2020-07, 2020-07-31 or ..2021-03-04)"
 )]
 pub struct DateParseError {
     value: String,
@@ -75,6 +88,49 @@ impl PartialDate {
             month: Some(date.month()),
             day: Some(date.day()),
             approximate: false,
+            open_start: false,
+        }
+    }
+
+    /// A day not known, on or before `bound`: what a list means by "in
+    /// custody on 2021-03-04" about the start of custody, or by "sentenced"
+    /// without a date about the sentence.
+    pub fn on_or_before(bound: PartialDate) -> Self {
+        Self {
+            open_start: true,
+            ..bound
+        }
+    }
+
+    /// The date named: itself, or for `..DATE` the bound `DATE`.
+    pub fn bound(&self) -> PartialDate {
+        Self {
+            open_start: false,
+            ..*self
+        }
+    }
+
+    /// Whether the date is known only by its bound (`..DATE`).
+    pub fn is_open_start(&self) -> bool {
+        self.open_start
+    }
+
+    /// The first day the date may stand for, or `None` when it has no known
+    /// first day (`..DATE`). Arithmetic uses this, never
+    /// [`PartialDate::earliest`], which gives such a date a placeholder day.
+    pub fn lower_bound(&self) -> Option<NaiveDate> {
+        (!self.open_start).then(|| self.earliest())
+    }
+
+    /// The date for a sentence: "2020-07", or "on or before 2021-03-04".
+    pub fn in_words(&self) -> String {
+        if self.open_start {
+            format!(
+                "on or before {}",
+                render(self.year, self.month, self.day, self.approximate, false)
+            )
+        } else {
+            self.to_string()
         }
     }
 
@@ -93,7 +149,7 @@ impl PartialDate {
         approximate: bool,
     ) -> Result<Self, DateParseError> {
         let err = |reason| DateParseError {
-            value: render(year, month, day, approximate),
+            value: render(year, month, day, approximate, false),
             reason,
         };
         if !YEARS.contains(&year) {
@@ -116,6 +172,7 @@ impl PartialDate {
             month,
             day,
             approximate,
+            open_start: false,
         })
     }
 
@@ -135,11 +192,18 @@ impl PartialDate {
 
     /// Whether the date names one exact day and is not approximate.
     pub fn is_exact(&self) -> bool {
-        self.precision() == Precision::Day && !self.approximate
+        self.precision() == Precision::Day && !self.approximate && !self.open_start
     }
 
-    /// The first day this date may stand for.
+    /// The first day this date may stand for; for an open start (`..DATE`),
+    /// the first day Habeas admits at all (1800-01-01), which keeps
+    /// [`PartialDate::certainly_before`] and
+    /// [`PartialDate::may_be_on_or_before`] right but is no day to count
+    /// from: use [`PartialDate::lower_bound`].
     pub fn earliest(&self) -> NaiveDate {
+        if self.open_start {
+            return NaiveDate::from_ymd_opt(*YEARS.start(), 1, 1).expect("valid year");
+        }
         let month = self.month.unwrap_or(1);
         let day = self.day.unwrap_or(1);
         NaiveDate::from_ymd_opt(self.year, month, day).expect("validated at construction")
@@ -180,8 +244,18 @@ fn last_day_of_month(year: i32, month: u32) -> NaiveDate {
         .expect("month validated at construction")
 }
 
-fn render(year: i32, month: Option<u32>, day: Option<u32>, approximate: bool) -> String {
-    let mut out = format!("{year:04}");
+fn render(
+    year: i32,
+    month: Option<u32>,
+    day: Option<u32>,
+    approximate: bool,
+    open_start: bool,
+) -> String {
+    let mut out = if open_start {
+        format!("..{year:04}")
+    } else {
+        format!("{year:04}")
+    };
     if let Some(month) = month {
         out.push_str(&format!("-{month:02}"));
     }
@@ -194,13 +268,31 @@ fn render(year: i32, month: Option<u32>, day: Option<u32>, approximate: bool) ->
     out
 }
 
+impl PartialDate {
+    /// Where the date sorts: its first day, or its bound for an open start.
+    fn sort_day(&self) -> NaiveDate {
+        if self.open_start {
+            self.latest()
+        } else {
+            self.earliest()
+        }
+    }
+}
+
 impl Ord for PartialDate {
     fn cmp(&self, other: &Self) -> Ordering {
-        (self.earliest(), self.latest(), self.approximate).cmp(&(
-            other.earliest(),
-            other.latest(),
-            other.approximate,
-        ))
+        (
+            self.sort_day(),
+            self.latest(),
+            self.open_start,
+            self.approximate,
+        )
+            .cmp(&(
+                other.sort_day(),
+                other.latest(),
+                other.open_start,
+                other.approximate,
+            ))
     }
 }
 
@@ -212,7 +304,13 @@ impl PartialOrd for PartialDate {
 
 impl fmt::Display for PartialDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&render(self.year, self.month, self.day, self.approximate))
+        f.write_str(&render(
+            self.year,
+            self.month,
+            self.day,
+            self.approximate,
+            self.open_start,
+        ))
     }
 }
 
@@ -225,6 +323,10 @@ impl FromStr for PartialDate {
             reason,
         };
         let text = input.trim();
+        let (text, open_start) = match text.strip_prefix("..") {
+            Some(rest) => (rest.trim_start(), true),
+            None => (text, false),
+        };
         let (text, approximate) = match text.strip_suffix('~') {
             Some(rest) => (rest, true),
             None => (text, false),
@@ -248,9 +350,14 @@ impl FromStr for PartialDate {
         let year = i32::try_from(numbers[0]).map_err(|_| err("the year is out of range"))?;
         let month = (parts.len() >= 2).then_some(numbers[1]);
         let day = (parts.len() == 3).then_some(numbers[2]);
-        Self::new(year, month, day, approximate).map_err(|e| DateParseError {
+        let date = Self::new(year, month, day, approximate).map_err(|e| DateParseError {
             value: input.to_owned(),
             reason: e.reason,
+        })?;
+        Ok(if open_start {
+            Self::on_or_before(date)
+        } else {
+            date
         })
     }
 }
@@ -278,7 +385,15 @@ mod tests {
 
     #[test]
     fn parse_and_display_keep_precision() {
-        for text in ["2020", "2020-07", "2020-07-31", "2020-07~", "1999-02-28~"] {
+        for text in [
+            "2020",
+            "2020-07",
+            "2020-07-31",
+            "2020-07~",
+            "1999-02-28~",
+            "..2021-03-04",
+            "..2021~",
+        ] {
             assert_eq!(d(text).to_string(), text);
         }
         assert_eq!(d(" 2020-07 ").to_string(), "2020-07");
@@ -349,6 +464,27 @@ mod tests {
             shown,
             ["2019-12-31", "2020-01", "2020", "2020-07", "2020-07-15"]
         );
+    }
+
+    #[test]
+    fn an_open_start_has_no_first_day_and_sorts_by_its_bound() {
+        let open = d("..2021-03-04");
+        assert!(open.is_open_start() && !open.is_exact());
+        assert_eq!(open.lower_bound(), None);
+        assert_eq!(open.latest().to_string(), "2021-03-04");
+        assert_eq!(d("2021-03").lower_bound().unwrap().to_string(), "2021-03-01");
+        assert_eq!(open.in_words(), "on or before 2021-03-04");
+        // It may be before anything that does not end before it ...
+        assert!(!d("2019-05").certainly_before(&open));
+        assert!(open.may_be_on_or_before(d("1990-01-01").latest()));
+        // ... and is certainly before whatever starts after its bound.
+        assert!(open.certainly_before(&d("2021-03-05")));
+        let mut dates = [d("2021-03-05"), open, d("2019-05"), d("2021-03-04")];
+        dates.sort();
+        let shown: Vec<String> = dates.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["2019-05", "2021-03-04", "..2021-03-04", "2021-03-05"]);
+        let err = "..2021-13".parse::<PartialDate>().unwrap_err().to_string();
+        assert!(err.contains("\"..2021-13\""), "{err}");
     }
 
     #[test]

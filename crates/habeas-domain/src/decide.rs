@@ -212,8 +212,9 @@ fn check_not_in_future(command: &Command, event: &Event) -> Result<(), DomainErr
         other => other,
     };
     let recording_day = command.recording_day();
+    // "On or before D" names D: a bound in the future says nothing yet.
     if let Some(occurred) = dated.occurred()
-        && occurred.earliest() > recording_day
+        && occurred.bound().earliest() > recording_day
     {
         return Err(DomainError::DateInFuture {
             event_type: dated.event_type(),
@@ -227,7 +228,7 @@ fn check_not_in_future(command: &Command, event: &Event) -> Result<(), DomainErr
         _ => None,
     };
     if let Some(born) = born
-        && born.earliest() > recording_day
+        && born.bound().earliest() > recording_day
     {
         return Err(DomainError::DateInFuture {
             event_type: dated.event_type(),

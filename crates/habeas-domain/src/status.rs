@@ -567,7 +567,7 @@ impl Walk {
                     facility: draft.facility.clone(),
                     started_by: draft.started_by,
                     ended_by: draft.ended_by,
-                    days: DayRange::between((start.earliest(), start.latest()), end_range),
+                    days: DayRange::between((start.lower_bound(), start.latest()), end_range),
                 }
             })
             .collect();
@@ -596,7 +596,7 @@ impl Walk {
             .or_else(|| {
                 let ends = self.sentence.as_ref().filter(|s| !s.suspended)?.ends?;
                 Some(DateRange {
-                    earliest: ends.earliest(),
+                    earliest: ends.lower_bound(),
                     latest: ends.latest(),
                 })
             });

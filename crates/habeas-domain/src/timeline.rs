@@ -166,8 +166,10 @@ pub(crate) fn arrange(items: &[Item<'_>]) -> Arrangement {
     let mut phase = Phase::Unknown;
     let mut cause: Option<usize> = None;
     while !remaining.is_empty() {
-        // Nothing remaining is certainly before the first one (it has the
-        // earliest earliest day), so there is always at least one candidate.
+        // Nothing remaining is certainly before the one with the earliest
+        // first day, so there is always at least one candidate (not always
+        // the first in sort order: an open start, `..DATE`, sorts by its
+        // bound).
         let is_candidate = |idx: usize| {
             let date = items[idx].occurred();
             !remaining
@@ -177,6 +179,7 @@ pub(crate) fn arrange(items: &[Item<'_>]) -> Arrangement {
         let pick = remaining
             .iter()
             .position(|&idx| is_candidate(idx) && check(phase, items[idx].event).is_ok())
+            .or_else(|| remaining.iter().position(|&idx| is_candidate(idx)))
             .unwrap_or(0);
         let idx = remaining.remove(pick);
         if let Err(rule) = check(phase, items[idx].event)

@@ -171,14 +171,17 @@ fn partial_date() -> impl Strategy<Value = PartialDate> {
         1u32..=28,
         any::<bool>(),
         any::<bool>(),
+        0u8..6,
     )
-        .prop_map(|(year, month, day, with_day, approximate)| {
+        .prop_map(|(year, month, day, with_day, approximate, open)| {
             let date = match (month, with_day) {
                 (None, _) => PartialDate::year(year),
                 (Some(month), false) => PartialDate::month(year, month),
                 (Some(month), true) => PartialDate::day(year, month, day),
             };
-            date.unwrap().with_approximate(approximate)
+            let date = date.unwrap().with_approximate(approximate);
+            // One in six known only by its bound ("on or before").
+            if open == 0 { PartialDate::on_or_before(date) } else { date }
         })
 }
 
@@ -356,5 +359,52 @@ proptest! {
         };
         prop_assert_eq!(standing(&stripped, view), standing(&history, view));
         prop_assert_eq!(status(&stripped, view), status(&history, view));
+    }
+}
+
+/// The same action with its detention's date known only by its bound
+/// (`..DATE`); any other action unchanged.
+fn with_open_start(action: &Action) -> Action {
+    match action {
+        Action::RecordDetention(detention) => {
+            let mut detention = detention.clone();
+            detention.facts.occurred = PartialDate::on_or_before(detention.facts.occurred);
+            Action::RecordDetention(detention)
+        }
+        other => other.clone(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Knowing a detention only as "on or before D" instead of "on D"
+    /// changes no headline and no lower bound of a figure; it only opens
+    /// every custody total above (and no start of custody is then exact).
+    #[test]
+    fn an_open_start_keeps_every_answer_but_opens_the_figures(
+        choices in prop::collection::vec((any::<u8>(), 0u16..250), 1..30),
+        as_of_offset in 0i64..12_000,
+    ) {
+        let actions = valid_timeline(&choices);
+        let opened: Vec<Action> = actions.iter().map(with_open_start).collect();
+        let mut exact = Stream::new();
+        let mut open = Stream::new();
+        for (action, opened) in actions.iter().zip(&opened) {
+            exact.record(action.clone());
+            open.record(opened.clone());
+        }
+        let as_of = (NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + Duration::days(as_of_offset)).to_string();
+        let (exact, open) = (exact.status(&as_of), open.status(&as_of));
+        prop_assert_eq!(exact.headline, open.headline);
+        prop_assert_eq!(exact.episodes.len(), open.episodes.len());
+        let total = |s: &habeas_domain::status::Status| s.figures.days_in_custody_total;
+        prop_assert_eq!(total(&exact).map(|d| d.min), total(&open).map(|d| d.min));
+        prop_assert!(total(&open).is_none_or(|d| d.is_open()));
+        prop_assert_eq!(
+            exact.figures.expected_release.map(|r| r.latest),
+            open.figures.expected_release.map(|r| r.latest)
+        );
+        prop_assert_eq!(exact.figures.release_overdue, open.figures.release_overdue);
     }
 }

@@ -22,7 +22,7 @@ fn sentenced_until(date: &str, ends: &str) -> Action {
 
 fn range(earliest: &str, latest: &str) -> Option<DateRange> {
     Some(DateRange {
-        earliest: day(earliest),
+        earliest: Some(day(earliest)),
         latest: day(latest),
     })
 }

@@ -8,7 +8,9 @@ use std::collections::HashMap;
 
 use habeas_domain::command::Action;
 use habeas_domain::date::PartialDate;
-use habeas_domain::event::{Charge, Charging, Detention, Registration, Release, Sentencing};
+use habeas_domain::event::{
+    Charge, Charging, Demise, Detention, Registration, Release, Sentencing,
+};
 use habeas_domain::facts::{Facts, Source};
 
 use crate::date_text::parse_date;
@@ -107,9 +109,22 @@ impl Row<'_, '_> {
         }
     }
 
-    /// The date of a column, or `None` when the cell is empty.
+    /// The date of a column, or `None` when the cell is empty; with
+    /// `if_empty_on_or_before`, an empty cell is "on or before" the date of
+    /// that column (`..DATE`).
     fn date(&mut self, spec: &DateSpec) -> Result<Option<PartialDate>, Reason> {
-        let Some(cell) = self.cell(&spec.column) else {
+        if let Some(date) = self.date_in(&spec.column, spec)? {
+            return Ok(Some(date));
+        }
+        let Some(bound) = &spec.if_empty_on_or_before else {
+            return Ok(None);
+        };
+        Ok(self.date_in(bound, spec)?.map(PartialDate::on_or_before))
+    }
+
+    /// The date in `column`, read as `spec` says.
+    fn date_in(&mut self, column: &str, spec: &DateSpec) -> Result<Option<PartialDate>, Reason> {
+        let Some(cell) = self.cell(column) else {
             return Ok(None);
         };
         let formats = if spec.formats.is_empty() {
@@ -122,7 +137,7 @@ impl Row<'_, '_> {
             Err(source) => self.bad_value(
                 spec.on_bad_value,
                 Reason::BadDate {
-                    column: spec.column.clone(),
+                    column: column.to_owned(),
                     source,
                 },
             ),
@@ -283,31 +298,43 @@ impl Row<'_, '_> {
                 case_number: self.text(spec.case_number.as_ref()),
             }));
         }
-        if let Some(spec) = &mapping.sentenced
-            && let Some(text) = self.text(Some(&spec.term))
-            && let Some(term) = match parse_term(&text) {
-                Ok(term) => Some(term),
-                Err(source) => self.bad_value(
-                    spec.on_bad_value,
-                    Reason::BadTerm {
-                        column: spec.term.column().unwrap_or("term").to_owned(),
-                        source,
-                    },
-                )?,
+        if let Some(spec) = &mapping.sentenced {
+            let term = match self.text(spec.term.as_ref()) {
+                None => None,
+                Some(text) => match parse_term(&text) {
+                    Ok(term) => Some(term),
+                    Err(source) => self.bad_value(
+                        spec.on_bad_value,
+                        Reason::BadTerm {
+                            column: spec
+                                .term
+                                .as_ref()
+                                .and_then(TextSpec::column)
+                                .unwrap_or("term")
+                                .to_owned(),
+                            source,
+                        },
+                    )?,
+                },
+            };
+            let ends = match &spec.ends {
+                Some(ends) => self.date(ends)?,
+                None => None,
+            };
+            if term.is_some() || ends.is_some() {
+                let occurred = self.required_date(
+                    &spec.date,
+                    "the row has a sentence, so it needs the date it was pronounced (or if_empty_on_or_before = \"COLUMN\" on [sentenced] date, when the list gives none)",
+                )?;
+                actions.push(Action::RecordSentence(Sentencing {
+                    facts: self.facts(occurred, &spec.facts)?,
+                    term,
+                    court: self.text(spec.court.as_ref()),
+                    in_absentia: spec.in_absentia,
+                    suspended: spec.suspended,
+                    ends,
+                }));
             }
-        {
-            let occurred = self.required_date(
-                &spec.date,
-                "the row has a term, so it needs the date of the sentence",
-            )?;
-            actions.push(Action::RecordSentence(Sentencing {
-                facts: self.facts(occurred, &spec.facts)?,
-                term: Some(term),
-                court: self.text(spec.court.as_ref()),
-                in_absentia: spec.in_absentia,
-                suspended: spec.suspended,
-                ends: None,
-            }));
         }
         if let Some(spec) = &mapping.released {
             let status = self.kind(&spec.kind, "released.kind.map")?;
@@ -354,6 +381,20 @@ impl Row<'_, '_> {
                 }
                 (None, _) => {}
             }
+        }
+        if let Some(spec) = &mapping.died
+            && let Some(occurred) = self.date(&spec.date)?
+        {
+            let kind = self.kind(&spec.kind, "died.kind.map")?;
+            let kind = kind.ok_or_else(|| Reason::MissingCell {
+                column: kind_column(&spec.kind),
+                hint: "give how the person died, or add if_empty = \"unknown\" to [died.kind] in the mapping",
+            })?;
+            actions.push(Action::RecordDeath(Demise {
+                facts: self.facts(occurred, &spec.facts)?,
+                kind,
+                circumstances: self.text(spec.circumstances.as_ref()),
+            }));
         }
         Ok(RowPlan {
             actions,

@@ -6,7 +6,7 @@
 //! and against a file's header (every column it names must be there), so a
 //! mistake in it stops the import before any row is read.
 
-use habeas_domain::event::DetentionKind;
+use habeas_domain::event::{DeathKind, DetentionKind};
 use habeas_domain::facts::{Confidence, Visibility};
 use serde::Deserialize;
 
@@ -38,6 +38,8 @@ pub struct Mapping {
     pub sentenced: Option<SentencedSpec>,
     /// The release of each row, if any.
     pub released: Option<ReleasedSpec>,
+    /// The death of each row, if any.
+    pub died: Option<DiedSpec>,
 }
 
 /// How the file is written: `[csv]`.
@@ -157,12 +159,16 @@ pub struct ChargedSpec {
     pub facts: FactsSpec,
 }
 
-/// The sentence of each row, recorded when its term cell has a value: `[sentenced]`.
+/// The sentence of each row, recorded when its term cell or its `ends`
+/// cell has a value: `[sentenced]`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SentencedSpec {
     /// The term (`十天10 days`, `2 years 6 months`, `life` …).
-    pub term: TextSpec,
+    pub term: Option<TextSpec>,
+    /// The day of release a source states ("released 2019-12-07" in a list
+    /// that gives no term): a sentence known by its end.
+    pub ends: Option<DateSpec>,
     /// When the sentence was pronounced.
     pub date: DateSpec,
     /// The court.
@@ -198,6 +204,23 @@ pub struct ReleasedSpec {
     pub facts: FactsSpec,
 }
 
+/// The death of each row, recorded when its date cell has a value: `[died]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiedSpec {
+    /// When.
+    pub date: DateSpec,
+    /// Where or how: in_custody, at_liberty, executed, unknown (a constant
+    /// or a column through a value map, `if_empty = "unknown"` for lists
+    /// that do not say).
+    pub kind: KindSpec<DeathKind>,
+    /// What is known of the circumstances.
+    pub circumstances: Option<TextSpec>,
+    /// Note, sources, confidence, visibility.
+    #[serde(flatten)]
+    pub facts: FactsSpec,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MappingFile {
@@ -215,6 +238,7 @@ struct MappingFile {
     charged: Option<ChargedSpec>,
     sentenced: Option<SentencedSpec>,
     released: Option<ReleasedSpec>,
+    died: Option<DiedSpec>,
 }
 
 #[derive(Deserialize)]
@@ -272,6 +296,14 @@ impl Mapping {
             parse_formats(&file.csv.date_formats)
                 .map_err(|e| invalid(format!("[csv] date_formats: {e}")))?
         };
+        if let Some(sentenced) = &file.sentenced
+            && sentenced.term.is_none()
+            && sentenced.ends.is_none()
+        {
+            return Err(invalid(
+                "[sentenced] needs term = \"COLUMN\" (the term), ends = \"COLUMN\" (the day of release a source states), or both".to_owned(),
+            ));
+        }
         Ok(Mapping {
             csv: CsvOptions {
                 delimiter,
@@ -291,6 +323,7 @@ impl Mapping {
             charged: file.charged,
             sentenced: file.sentenced,
             released: file.released,
+            died: file.died,
         })
     }
 
@@ -314,7 +347,7 @@ impl Mapping {
         }
         found.sources("[sources]", &self.sources);
         if let Some(spec) = &self.detained {
-            found.push("[detained] date", &spec.date.column);
+            found.date("[detained] date", &spec.date);
             found.kind("[detained] kind", &spec.kind);
             found.text("[detained] place", spec.place.as_ref());
             found.text("[detained] authority", spec.authority.as_ref());
@@ -322,7 +355,7 @@ impl Mapping {
             found.facts("[detained]", &spec.facts);
         }
         if let Some(spec) = &self.charged {
-            found.push("[charged] date", &spec.date.column);
+            found.date("[charged] date", &spec.date);
             found.text("[charged] offence", Some(&spec.offence));
             found.text("[charged] article", spec.article.as_ref());
             found.text("[charged] court", spec.court.as_ref());
@@ -330,16 +363,25 @@ impl Mapping {
             found.facts("[charged]", &spec.facts);
         }
         if let Some(spec) = &self.sentenced {
-            found.push("[sentenced] date", &spec.date.column);
-            found.text("[sentenced] term", Some(&spec.term));
+            found.date("[sentenced] date", &spec.date);
+            found.text("[sentenced] term", spec.term.as_ref());
+            if let Some(ends) = &spec.ends {
+                found.date("[sentenced] ends", ends);
+            }
             found.text("[sentenced] court", spec.court.as_ref());
             found.facts("[sentenced]", &spec.facts);
         }
         if let Some(spec) = &self.released {
-            found.push("[released] date", &spec.date.column);
+            found.date("[released] date", &spec.date);
             found.kind("[released] kind", &spec.kind);
             found.text("[released] conditions", spec.conditions.as_ref());
             found.facts("[released]", &spec.facts);
+        }
+        if let Some(spec) = &self.died {
+            found.date("[died] date", &spec.date);
+            found.kind("[died] kind", &spec.kind);
+            found.text("[died] circumstances", spec.circumstances.as_ref());
+            found.facts("[died]", &spec.facts);
         }
         found.0
     }
@@ -351,6 +393,13 @@ struct Columns<'m>(Vec<(String, &'m str)>);
 impl<'m> Columns<'m> {
     fn push(&mut self, key: &str, column: &'m str) {
         self.0.push((key.to_owned(), column));
+    }
+
+    fn date(&mut self, key: &str, spec: &'m DateSpec) {
+        self.push(key, &spec.column);
+        if let Some(bound) = &spec.if_empty_on_or_before {
+            self.push(&format!("{key} if_empty_on_or_before"), bound);
+        }
     }
 
     fn text(&mut self, key: &str, spec: Option<&'m TextSpec>) {
@@ -426,6 +475,14 @@ mod tests {
             (
                 "version = 1\n[person]\nname = \"n\"\n[released]\ndate = \"d\"",
                 "missing field `kind`",
+            ),
+            (
+                "version = 1\n[person]\nname = \"n\"\n[sentenced]\ndate = \"d\"",
+                "[sentenced] needs term",
+            ),
+            (
+                "version = 1\n[person]\nname = \"n\"\n[died]\ndate = \"d\"\nkind = \"drowned\"",
+                "in_custody, at_liberty, executed, unknown",
             ),
             (
                 "version = 1\n[person]\nname = \"n\"\n[detained]\ndate = \"d\"\nkind = \"arrest\"\nfacilty = \"f\"",

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
-use habeas_domain::event::{DetentionKind, ReleaseKind};
+use habeas_domain::event::{DeathKind, DetentionKind, ReleaseKind};
 use serde::de::{self, DeserializeOwned, IntoDeserializer, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
@@ -120,10 +120,17 @@ pub enum OnBadValue {
 /// Where a date comes from: a column and the formats to read it with
 /// (`{ column = "det.date", formats = ["%Y.%m.%d", "%Y.%m"], approximate = true, on_bad_value = "drop-field" }`),
 /// or just the column name, read with the mapping's `[csv] date_formats`.
+///
+/// `if_empty_on_or_before = "COLUMN"`: when the cell is empty, the date is
+/// "on or before" the date in that column (`..DATE`), as lists give custody
+/// ("in detention" on the list's date) and sentences ("life") without the
+/// day they began; figures counted from it are then open ranges.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DateSpec {
     /// The column's name in the header.
     pub column: String,
+    /// The column whose date bounds this one when its cell is empty.
+    pub if_empty_on_or_before: Option<String>,
     /// The formats to try, in order; empty means the mapping's default.
     pub formats: Vec<DateFormat>,
     /// Mark every date read approximate (e.g. a sentence dated at the arrest
@@ -143,6 +150,8 @@ struct DateTable {
     approximate: bool,
     #[serde(default)]
     on_bad_value: OnBadValue,
+    #[serde(default)]
+    if_empty_on_or_before: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for DateSpec {
@@ -150,12 +159,14 @@ impl<'de> Deserialize<'de> for DateSpec {
         match StringOrTable::<DateTable>::deserialize(deserializer)? {
             StringOrTable::String(column) => Ok(DateSpec {
                 column,
+                if_empty_on_or_before: None,
                 formats: Vec::new(),
                 approximate: false,
                 on_bad_value: OnBadValue::RejectRow,
             }),
             StringOrTable::Table(table) => Ok(DateSpec {
                 column: table.column,
+                if_empty_on_or_before: table.if_empty_on_or_before,
                 formats: parse_formats(&table.formats).map_err(de::Error::custom)?,
                 approximate: table.approximate,
                 on_bad_value: table.on_bad_value,
@@ -192,6 +203,15 @@ impl KindValue for DetentionKind {
 
     fn parse(name: &str) -> Option<Self> {
         snake_case(name)
+    }
+}
+
+impl KindValue for DeathKind {
+    const ALLOWED: &'static str = "in_custody, at_liberty, executed, unknown";
+
+    fn parse(name: &str) -> Option<Self> {
+        // The domain names these in kebab case; mappings write snake case.
+        snake_case(&name.replace('_', "-"))
     }
 }
 

@@ -6,10 +6,10 @@
 //! its warnings contains (none when empty), and its headline once imported.
 //! The rows are the data; this file only compares.
 //!
-//! The columns sentence_end, custody, death_date and death_kind are kept for
-//! the domain's new shapes (a sentence known by its end, custody known
-//! without its start, deaths): map them in tests/fixtures/list.toml and add
-//! rows with their expectations.
+//! The columns sentence_end, custody, death_date and death_kind carry the
+//! shapes lists give: a sentence known by its end, custody known without its
+//! start (recorded as "on or before" the day the list gives), life and death
+//! sentences without a date, deaths with and without their circumstances.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -170,6 +170,92 @@ async fn every_row_of_the_list_gives_what_it_says() {
         .filter(|row| row.outcome == "imported")
         .count();
     assert_eq!(report.n_imported, n_imported);
+}
+
+/// The roster of the list counts the people held, those whose release is
+/// overdue, the deceased and the unknown apart, and never shows a time in
+/// custody of 0 days for someone whose custody is unknown or began on an
+/// unknown day.
+#[tokio::test]
+async fn the_roster_of_the_list_counts_each_fate_apart_and_never_shows_unknown_as_zero() {
+    use habeas::reports::ReportOptions;
+    use habeas_domain::status::Headline;
+    let tracker = Tracker::with_temporary_projections(Arc::new(MemoryStore::with_upcaster(Some(
+        codec::upcaster(),
+    ))))
+    .unwrap();
+    import(&tracker, false).await;
+    let view = View {
+        as_of: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+        known_at: Utc::now(),
+    };
+    let roster = tracker
+        .roster(ReportOptions {
+            view,
+            public: false,
+        })
+        .await
+        .unwrap();
+    let figures = habeas_report::roster_figures::roster_figures(&roster.rows);
+    let count = |headline: Headline| {
+        figures
+            .counts
+            .iter()
+            .find(|c| c.headline == headline)
+            .unwrap()
+            .count
+    };
+    let (_, expected) = expectations(&fixture("list.csv"));
+    let expected_count = |headline: &str| {
+        expected
+            .iter()
+            .filter(|row| row.outcome == "imported" && row.headline == headline)
+            .count()
+    };
+    for headline in Headline::ALL {
+        assert_eq!(
+            count(headline),
+            expected_count(headline.as_str()),
+            "{headline}"
+        );
+    }
+    assert_eq!(count(Headline::Deceased), 4);
+    // Yusuf Ali: "released 2019-12-07" by the list, still recorded as
+    // held; Marta Silva: 18 months from 2021-04-04, still held in 2025.
+    // Zara Ahmed (release 2030) and life and death sentences are not.
+    let mut overdue: Vec<&str> = roster
+        .rows
+        .iter()
+        .filter(|row| row.release_overdue)
+        .map(|row| row.name.as_str())
+        .collect();
+    overdue.sort_unstable();
+    assert_eq!(overdue, ["Marta Silva", "Yusuf Ali"]);
+    assert_eq!(figures.release_overdue, 2);
+    for row in &roster.rows {
+        if row.headline == Headline::Unknown {
+            assert_eq!(row.days_in_custody_total, None, "{}", row.name);
+        }
+        if let Some(since) = row.custody_since
+            && since.is_open_start()
+        {
+            let now = row.days_in_custody_now.unwrap();
+            assert!(now.is_open(), "{}: {now}", row.name);
+            assert!(now.to_string().starts_with("at least"), "{}", row.name);
+        }
+    }
+    let wanjiru = roster
+        .rows
+        .iter()
+        .find(|row| row.name == "Wanjiru Kamau")
+        .unwrap();
+    assert_eq!(
+        wanjiru.days_in_custody_now.unwrap().in_words(),
+        "at least 1399 days (at least about 46 months)"
+    );
+    let csv = habeas_report::csv::roster_csv(&roster);
+    let yusuf = csv.lines().find(|line| line.contains("Yusuf Ali")).unwrap();
+    assert!(yusuf.ends_with(",true"), "{yusuf}");
 }
 
 #[tokio::test]

@@ -23,7 +23,9 @@ use crate::replay;
 /// compact histories are kept (`e/` is gone).
 /// 4: a row's window starts on the day every fact is certain (the latest
 /// last-possible day), not the day every fact may have happened.
-pub const PROJECTIONS_FORMAT_VERSION: u32 = 4;
+/// 5: day counts may be open above (`max` null) and an expected release
+/// may have no earliest day: custody known without its start (`..DATE`).
+pub const PROJECTIONS_FORMAT_VERSION: u32 = 5;
 
 /// Settings for [`Projections::open`].
 #[derive(Debug, Clone)]

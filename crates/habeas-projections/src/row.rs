@@ -190,15 +190,16 @@ pub struct RecognitionRow {
 pub struct Days {
     /// The fewest it can be.
     pub min: i64,
-    /// The most it can be.
-    pub max: i64,
+    /// The most it can be; `None` when nothing bounds it (custody known
+    /// without its start).
+    pub max: Option<i64>,
 }
 
 /// A day known to lie between two days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayWindow {
-    /// The earliest it can be.
-    pub earliest: NaiveDate,
+    /// The earliest it can be, when known.
+    pub earliest: Option<NaiveDate>,
     /// The latest it can be.
     pub latest: NaiveDate,
 }

@@ -17,10 +17,10 @@ use support::*;
 /// rosters that list the person that day.
 fn describe(row: &PersonStatus, rosters: &[Headline]) -> String {
     let days = |days: Days| {
-        if days.min == days.max {
-            days.min.to_string()
-        } else {
-            format!("{}..{}", days.min, days.max)
+        match days.max {
+            Some(max) if max == days.min => days.min.to_string(),
+            Some(max) => format!("{}..{max}", days.min),
+            None => format!("{}..", days.min),
         }
     };
     let custody = match &row.custody.since {

@@ -6,6 +6,8 @@ use habeas_domain::date::{PartialDate, Precision};
 use habeas_domain::figures::DayRange;
 use habeas_domain::status::{Episode, Legal, Status};
 
+use crate::describe;
+
 /// A count of days in words, with the months it amounts to:
 /// "469 to 499 days (about 15 to 16 months)" ([`DayRange::in_words`], the
 /// one wording every output uses).
@@ -15,6 +17,9 @@ pub(crate) fn days(range: DayRange) -> String {
 
 /// Why a date makes a figure a range, or `None` when the date is exact.
 pub(crate) fn uncertainty(date: &PartialDate) -> Option<&'static str> {
+    if date.is_open_start() {
+        return Some("not known, only that it was on or before that day");
+    }
     match (date.precision(), date.is_approximate()) {
         (Precision::Year, _) => Some("known only to the year"),
         (Precision::Month, _) => Some("known only to the month"),
@@ -29,12 +34,15 @@ pub(crate) fn uncertain_dates(episodes: &[&Episode]) -> Vec<String> {
     let mut notes = Vec::new();
     for episode in episodes {
         if let Some(why) = uncertainty(&episode.start) {
-            notes.push(format!("the start of custody ({}) is {why}", episode.start));
+            notes.push(format!(
+                "the start of custody ({}) is {why}",
+                episode.start.bound()
+            ));
         }
         if let Some(end) = &episode.end
             && let Some(why) = uncertainty(end)
         {
-            notes.push(format!("the end of custody ({end}) is {why}"));
+            notes.push(format!("the end of custody ({}) is {why}", end.bound()));
         }
     }
     notes
@@ -54,8 +62,11 @@ pub(crate) fn lines(status: &Status, episodes: &[&Episode]) -> Vec<(&'static str
     } = &status.legal
     {
         let mut sentence = match term {
-            Some(term) => format!("{term}, pronounced {on}"),
-            None => format!("term not given by the sources (convicted {on})"),
+            Some(term) => format!("{term}, pronounced {}", describe::date(on)),
+            None => format!(
+                "term not given by the sources (convicted {})",
+                describe::date(on)
+            ),
         };
         if *suspended {
             sentence.push_str(", suspended");
@@ -74,8 +85,9 @@ pub(crate) fn lines(status: &Status, episodes: &[&Episode]) -> Vec<(&'static str
         (Some(now), Some(since)) => lines.push((
             "Time in custody now",
             format!(
-                "{} (since {since}, counted to {})",
+                "{} ({}, counted to {})",
                 days(now),
+                describe::since(&since),
                 status.view.as_of
             ),
         )),
@@ -138,7 +150,7 @@ mod tests {
     fn days_in_words() {
         let cases = [
             (
-                DayRange { min: 469, max: 499 },
+                DayRange::range(469, 499),
                 "469 to 499 days (about 15 to 16 months)",
             ),
             (DayRange::exact(10), "10 days"),
@@ -146,7 +158,7 @@ mod tests {
             (DayRange::exact(31), "31 days (about 1 month)"),
             (DayRange::exact(365), "365 days (about 12 months)"),
             (
-                DayRange { min: 400, max: 410 },
+                DayRange::range(400, 410),
                 "400 to 410 days (about 13 months)",
             ),
         ];

@@ -9,7 +9,7 @@ use crate::model::Roster;
 use crate::roster_view;
 
 /// The header row, in column order.
-pub const ROSTER_COLUMNS: [&str; 21] = [
+pub const ROSTER_COLUMNS: [&str; 22] = [
     "example_data",
     "public",
     "as_of",
@@ -31,6 +31,7 @@ pub const ROSTER_COLUMNS: [&str; 21] = [
     "sentence",
     "last_fact",
     "possibly",
+    "release_overdue",
 ];
 
 /// Renders a roster as CSV.
@@ -65,13 +66,13 @@ pub fn roster_csv(roster: &Roster) -> String {
                 row.days_in_custody_now.map(|d| d.min.to_string()),
             )),
             csv_field(&optional(
-                row.days_in_custody_now.map(|d| d.max.to_string()),
+                row.days_in_custody_now.and_then(|d| d.max).map(|max| max.to_string()),
             )),
             csv_field(&optional(
                 row.days_in_custody_total.map(|d| d.min.to_string()),
             )),
             csv_field(&optional(
-                row.days_in_custody_total.map(|d| d.max.to_string()),
+                row.days_in_custody_total.and_then(|d| d.max).map(|max| max.to_string()),
             )),
             csv_text(&row.slug),
             csv_field(&optional(row.born.map(|d| d.to_string()))),
@@ -83,6 +84,7 @@ pub fn roster_csv(roster: &Roster) -> String {
                     .filter(|possibly| *possibly != row.headline)
                     .map(|possibly| possibly.to_string()),
             )),
+            csv_field(if row.release_overdue { "true" } else { "false" }),
         ];
         out.push_str(&fields.join(","));
         out.push_str("\r\n");

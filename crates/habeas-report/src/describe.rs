@@ -6,6 +6,7 @@
 use habeas_domain::event::{
     Charge, DetentionKind, Event, ReleaseKind, RestrictionKind, StatementKind,
 };
+use habeas_domain::date::PartialDate;
 use habeas_domain::facts::Confidence;
 use habeas_domain::status::{Custody, Legal};
 
@@ -228,12 +229,32 @@ pub(crate) fn event(event: &Event) -> Described {
     Described { title, details }
 }
 
+/// "since 2020-07", or for a date known only by its bound "since an
+/// unknown day on or before 2021-03-04": a list's "in custody on D" never
+/// reads as custody that began on D.
+pub fn since(date: &PartialDate) -> String {
+    if date.is_open_start() {
+        format!("since an unknown day {}", date.in_words())
+    } else {
+        format!("since {date}")
+    }
+}
+
+/// "2020-07", or "an unknown day on or before 2021-03-04".
+pub fn date(date: &PartialDate) -> String {
+    if date.is_open_start() {
+        format!("an unknown day {}", date.in_words())
+    } else {
+        date.to_string()
+    }
+}
+
 /// Where the person is, in one sentence fragment: the one wording of custody
 /// that reports, the command line and the web pages share.
 pub fn custody(custody: &Custody) -> String {
     match custody {
         Custody::Unknown => "nothing recorded".to_owned(),
-        Custody::AtLiberty { since: Some(since) } => format!("at liberty since {since}"),
+        Custody::AtLiberty { since: Some(on) } => format!("at liberty {}", since(on)),
         Custody::AtLiberty { since: None } => "at liberty".to_owned(),
         Custody::InCustody {
             since,
@@ -241,7 +262,7 @@ pub fn custody(custody: &Custody) -> String {
             facility,
             place,
         } => {
-            let mut text = format!("in custody since {since} ({})", detention_kind(*kind));
+            let mut text = format!("in custody {} ({})", self::since(since), detention_kind(*kind));
             if let Some(facility) = facility {
                 text.push_str(&format!(", held at {facility}"));
             }
@@ -250,8 +271,8 @@ pub fn custody(custody: &Custody) -> String {
             }
             text
         }
-        Custody::Disappeared { since } => format!("disappeared since {since}"),
-        Custody::Deceased { on } => format!("died on {on}"),
+        Custody::Disappeared { since: on } => format!("disappeared {}", since(on)),
+        Custody::Deceased { on } => format!("died on {}", date(on)),
     }
 }
 
@@ -264,7 +285,7 @@ pub(crate) fn legal(legal: &Legal) -> String {
             charges,
             court,
         } => {
-            let mut text = format!("charged since {since}");
+            let mut text = format!("charged {}", self::since(since));
             if !charges.is_empty() {
                 let charges: Vec<String> = charges.iter().map(charge).collect();
                 text.push_str(&format!(" with {}", charges.join("; ")));
@@ -282,7 +303,7 @@ pub(crate) fn legal(legal: &Legal) -> String {
             suspended,
             charges,
         } => {
-            let mut text = format!("convicted on {on}");
+            let mut text = format!("convicted on {}", date(on));
             if let Some(court) = court {
                 text.push_str(&format!(" by {court}"));
             }

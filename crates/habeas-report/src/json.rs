@@ -118,7 +118,8 @@ impl TermOut {
 #[derive(Serialize)]
 struct DaysOut {
     min: i64,
-    max: i64,
+    /// `null`: no upper bound is known ("at least `min` days").
+    max: Option<i64>,
     exact: bool,
     text: String,
 }
@@ -136,7 +137,8 @@ impl DaysOut {
 
 #[derive(Serialize)]
 struct DateRangeOut {
-    earliest: NaiveDate,
+    /// `null`: only the latest day is known ("on or before").
+    earliest: Option<NaiveDate>,
     latest: NaiveDate,
     text: String,
 }
@@ -635,6 +637,8 @@ struct RosterRowOut<'a> {
     legal: LegalOut<'a>,
     sentence: Option<String>,
     last_fact: Option<PartialDate>,
+    /// Held past the latest day the sentence could end, no release recorded.
+    release_overdue: bool,
 }
 
 #[derive(Serialize)]
@@ -686,6 +690,7 @@ pub fn roster_json(roster: &Roster) -> String {
                 namesake: view.namesake,
                 legal: legal(&row.legal),
                 sentence: view.sentence,
+                release_overdue: row.release_overdue,
                 last_fact: row.last_fact,
             })
             .collect(),

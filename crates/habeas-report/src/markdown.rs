@@ -186,7 +186,7 @@ impl ReportWriter for MarkdownWriter {
                         .map_or_else(String::new, |f| format!(", {}", self.text(f)));
                     Item::plain(format!(
                         "{} to {end}: {}{facility}; {}",
-                        episode.start,
+                        describe::date(&episode.start),
                         describe::detention_kind(episode.kind),
                         crate::arithmetic::days(episode.days)
                     ))

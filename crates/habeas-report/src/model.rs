@@ -103,6 +103,9 @@ pub struct RosterRow {
     pub days_in_custody_total: Option<DayRange>,
     /// Where the proceedings stand: the charges and the sentence.
     pub legal: Legal,
+    /// Still recorded as held after the latest day their sentence could
+    /// end: their fate must be checked ([`habeas_domain::status::Figures`]).
+    pub release_overdue: bool,
     /// When the newest visible dated fact about them happened: the status
     /// rests on nothing newer.
     pub last_fact: Option<PartialDate>,

@@ -28,8 +28,10 @@ pub struct HeadlineCount {
 pub struct MedianDays {
     /// The median of the fewest days each person may have been held.
     pub of_minimums: f64,
-    /// The median of the most days each person may have been held.
-    pub of_maximums: f64,
+    /// The median of the most days each person may have been held;
+    /// `None` when it falls on a count open above (custody known without
+    /// its start): the median is then "at least" the other one.
+    pub of_maximums: Option<f64>,
 }
 
 impl fmt::Display for MedianDays {
@@ -41,15 +43,10 @@ impl fmt::Display for MedianDays {
                 format!("{value:.1}")
             }
         };
-        if self.of_minimums == self.of_maximums {
-            write!(f, "{} days", days(self.of_minimums))
-        } else {
-            write!(
-                f,
-                "{} to {} days",
-                days(self.of_minimums),
-                days(self.of_maximums)
-            )
+        match self.of_maximums {
+            Some(most) if most == self.of_minimums => write!(f, "{} days", days(most)),
+            Some(most) => write!(f, "{} to {} days", days(self.of_minimums), days(most)),
+            None => write!(f, "at least {} days", days(self.of_minimums)),
         }
     }
 }
@@ -75,11 +72,31 @@ pub struct RosterFigures {
     /// People in custody now (detained, charged in custody, serving a
     /// sentence, disappeared): those with days in custody now.
     pub currently_detained: usize,
+    /// People still recorded as held past the latest day their sentence
+    /// could end, no release recorded: whose fate must be checked.
+    pub release_overdue: usize,
     /// The median time in custody of the people held now.
     pub median_days_in_custody_now: Option<MedianDays>,
     /// The person whose time in custody now may be longest (the greatest
-    /// maximum, then the greatest minimum).
+    /// maximum, then the greatest minimum; a count open above counts by
+    /// what is known of it, its minimum).
     pub longest_in_custody_now: Option<Longest>,
+}
+
+/// The median of counts where `None` is unbounded (sorted after every
+/// number): `None` inside when the median falls on one.
+fn median_open(mut values: Vec<Option<i64>>) -> Option<Option<f64>> {
+    values.sort_unstable_by_key(|value| (value.is_none(), *value));
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2].map(|v| v as f64)),
+        _ => Some(
+            values[n / 2 - 1]
+                .zip(values[n / 2])
+                .map(|(a, b)| (a + b) as f64 / 2.0),
+        ),
+    }
 }
 
 fn median(mut values: Vec<i64>) -> Option<f64> {
@@ -121,14 +138,14 @@ pub fn roster_figures(rows: &[RosterRow]) -> RosterFigures {
         .filter_map(|row| row.days_in_custody_now.map(|days| (row, days)))
         .collect();
     let median_days_in_custody_now = median(held.iter().map(|(_, days)| days.min).collect())
-        .zip(median(held.iter().map(|(_, days)| days.max).collect()))
+        .zip(median_open(held.iter().map(|(_, days)| days.max).collect()))
         .map(|(of_minimums, of_maximums)| MedianDays {
             of_minimums,
             of_maximums,
         });
     let longest_in_custody_now = held
         .iter()
-        .max_by_key(|(_, days)| (days.max, days.min))
+        .max_by_key(|(_, days)| (days.max.unwrap_or(days.min), days.min))
         .map(|(row, days)| Longest {
             person_id: row.person_id,
             name: row.name.clone(),
@@ -138,6 +155,7 @@ pub fn roster_figures(rows: &[RosterRow]) -> RosterFigures {
         people: rows.len(),
         counts,
         currently_detained: held.len(),
+        release_overdue: rows.iter().filter(|row| row.release_overdue).count(),
         median_days_in_custody_now,
         longest_in_custody_now,
     }
@@ -158,9 +176,10 @@ mod tests {
             born: None,
             headline,
             possibly: None,
+            release_overdue: false,
             custody_since: None,
             facility: None,
-            days_in_custody_now: now.map(|(min, max)| DayRange { min, max }),
+            days_in_custody_now: now.map(|(min, max)| DayRange::range(min, max)),
             days_in_custody_total: None,
             legal: habeas_domain::status::Legal::NotCharged,
             last_fact: None,
@@ -181,7 +200,7 @@ mod tests {
         assert_eq!(figures.currently_detained, 4);
         let median = figures.median_days_in_custody_now.unwrap();
         // Minimums 10, 30, 50, 100; maximums 31, 40, 60, 100.
-        assert_eq!((median.of_minimums, median.of_maximums), (40.0, 50.0));
+        assert_eq!((median.of_minimums, median.of_maximums), (40.0, Some(50.0)));
         assert_eq!(median.to_string(), "40 to 50 days");
         let longest = figures.longest_in_custody_now.unwrap();
         assert_eq!(longest.name, "person 2");
@@ -196,6 +215,31 @@ mod tests {
         assert_eq!(count(Headline::Released), 1);
         assert_eq!(count(Headline::AtLiberty), 0);
         assert_eq!(figures.counts.len(), Headline::ALL.len());
+    }
+
+    #[test]
+    fn a_median_that_falls_on_an_open_count_is_at_least() {
+        let open = |n, min| {
+            let mut row = row(n, Headline::Detained, None);
+            row.days_in_custody_now = Some(DayRange::at_least(min));
+            row
+        };
+        // Maximums 40, open, open: the median is open; minimums 10, 20, 30.
+        let rows = [
+            row(1, Headline::Detained, Some((10, 40))),
+            open(2, 20),
+            open(3, 30),
+        ];
+        let median = roster_figures(&rows).median_days_in_custody_now.unwrap();
+        assert_eq!(median.to_string(), "at least 20 days");
+        // Maximums 40, 50, open: the median is bounded.
+        let rows = [
+            row(1, Headline::Detained, Some((10, 40))),
+            row(2, Headline::Detained, Some((45, 50))),
+            open(3, 30),
+        ];
+        let median = roster_figures(&rows).median_days_in_custody_now.unwrap();
+        assert_eq!(median.to_string(), "30 to 50 days");
     }
 
     #[test]

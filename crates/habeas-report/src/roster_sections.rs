@@ -92,13 +92,28 @@ fn figures_section<W: ReportWriter>(writer: &mut W, figures: &RosterFigures) {
             number: Some(crate::arithmetic::days(longest.days)),
         }));
     }
+    if figures.release_overdue > 0 {
+        items.push(writer.figure(&Figure {
+            label: "Release overdue",
+            qualifier: None,
+            lead: format!(
+                "{} still recorded as held after the latest day their sentence could end, no release recorded: their fate must be checked (marked in the table below)",
+                if figures.release_overdue == 1 {
+                    "1 person".to_owned()
+                } else {
+                    format!("{} people", figures.release_overdue)
+                }
+            ),
+            number: None,
+        }));
+    }
     writer.section("Figures", Some("figures"));
     writer.list(&List::bulleted(
         items.into_iter().map(Item::plain).collect(),
     ));
     if figures
         .median_days_in_custody_now
-        .is_some_and(|median| median.of_minimums != median.of_maximums)
+        .is_some_and(|median| median.of_maximums != Some(median.of_minimums))
     {
         let why = writer.plain(notice::MEDIAN_RANGE);
         writer.paragraph(Some("legend"), &why);
@@ -136,7 +151,7 @@ fn people<W: ReportWriter>(writer: &mut W, roster: &Roster) {
                     person,
                     status_cell(writer, row),
                     row.custody_since
-                        .map_or_else(|| "—".to_owned(), |d| d.to_string()),
+                        .map_or_else(|| "—".to_owned(), |d| d.in_words()),
                     writer.text_or_dash(row.facility.as_deref()),
                     writer.text_or_dash(view.charges.as_deref()),
                     writer.text_or_dash(view.sentence.as_deref()),
@@ -173,14 +188,19 @@ fn people<W: ReportWriter>(writer: &mut W, roster: &Roster) {
 /// A row's status: the headline, and what it possibly is by then when a
 /// fact dated only to a month or a year contains the as-of day.
 fn status_cell<W: ReportWriter>(writer: &W, row: &RosterRow) -> String {
-    match row.possibly {
+    let mut cell = match row.possibly {
         Some(possibly) if possibly != row.headline => format!(
             "{} {}",
             row.headline,
             writer.mark(Mark::Aside, &format!("possibly {possibly} by then"))
         ),
         _ => row.headline.to_string(),
+    };
+    if row.release_overdue {
+        cell.push(' ');
+        cell.push_str(&writer.strong("release overdue: no release recorded"));
     }
+    cell
 }
 
 /// The days in custody of a row in one cell: now, and in total when that

@@ -75,7 +75,12 @@ pub(crate) fn namesake(row: &RosterRow, rows: &[RosterRow]) -> Option<String> {
     }
     let mut parts = Vec::new();
     if let Some(born) = &row.born {
-        parts.push(format!("born {}", born.earliest().format("%Y")));
+        let year = born.bound().earliest().format("%Y");
+        parts.push(if born.is_open_start() {
+            format!("born {year} or earlier")
+        } else {
+            format!("born {year}")
+        });
     }
     parts.push(format!("slug {}", row.slug));
     Some(format!("namesake: {}", parts.join(", ")))
@@ -231,6 +236,7 @@ mod tests {
             born: born.map(|b| b.parse().unwrap()),
             headline: Headline::Detained,
             possibly: None,
+            release_overdue: false,
             custody_since: None,
             facility: None,
             days_in_custody_now: None,

@@ -138,15 +138,22 @@ impl Scale {
     /// the days a partial date may stand for.
     fn centre(&self, date: &PartialDate) -> f64 {
         if is_exact(date) {
-            self.x(date.earliest())
+            self.x(first_day(date))
         } else {
-            (self.x(date.earliest()) + self.x_after(date.latest())) / 2.0
+            (self.x(first_day(date)) + self.x_after(date.latest())) / 2.0
         }
     }
 }
 
 fn fmt_x(value: f64) -> String {
     format!("{value:.1}")
+}
+
+/// The first day the picture draws for a date: for one known only as "on
+/// or before" its bound (`..DATE`), the bound's first day; the bar then
+/// starts with an arrow pointing back (see [`bar`]).
+fn first_day(date: &PartialDate) -> NaiveDate {
+    date.bound().earliest()
 }
 
 fn is_exact(date: &PartialDate) -> bool {
@@ -174,7 +181,7 @@ fn description(view: &PersonView<'_>) -> String {
         parts.push(format!(
             "In custody ({}) from {} {end}: {}.",
             describe::detention_kind(episode.kind),
-            episode.start,
+            describe::date(&episode.start),
             arithmetic::days(episode.days)
         ));
     }
@@ -198,7 +205,7 @@ fn description(view: &PersonView<'_>) -> String {
 
 /// A faded band over the days an uncertain date may fall on.
 fn band(out: &mut String, scale: &Scale, date: &PartialDate, y: f64, height: f64, colour: &str) {
-    let (from, to) = (scale.x(date.earliest()), scale.x_after(date.latest()));
+    let (from, to) = (scale.x(first_day(date)), scale.x_after(date.latest()));
     let _ = write!(
         out,
         r#"<rect x="{}" y="{y}" width="{}" height="{height}" fill="{colour}" fill-opacity="0.28"><title>{} (day not known)</title></rect>"#,
@@ -224,7 +231,7 @@ struct Bar<'a> {
 fn bar(out: &mut String, scale: &Scale, as_of: NaiveDate, bar: &Bar<'_>) {
     let (y, height, colour) = (bar.y, bar.height, bar.colour);
     let solid_from = if is_exact(bar.start) {
-        scale.x(bar.start.earliest())
+        scale.x(first_day(bar.start))
     } else {
         band(out, scale, bar.start, y, height, colour);
         scale.x_after(bar.start.latest())
@@ -233,7 +240,7 @@ fn bar(out: &mut String, scale: &Scale, as_of: NaiveDate, bar: &Bar<'_>) {
         Some(end) if is_exact(end) => scale.x_after(end.latest()),
         Some(end) => {
             band(out, scale, end, y, height, colour);
-            scale.x(end.earliest())
+            scale.x(first_day(end))
         }
         None => scale.x_after(as_of),
     };
@@ -245,6 +252,21 @@ fn bar(out: &mut String, scale: &Scale, as_of: NaiveDate, bar: &Bar<'_>) {
         fmt_x(width),
         html(&bar.tooltip)
     );
+    if bar.start.is_open_start() {
+        // Began on a day nobody recorded, on or before the bar's start.
+        let from = scale.x(first_day(bar.start));
+        let _ = write!(
+            out,
+            r#"<polygon points="{},{} {},{} {},{}" fill="{colour}"><title>began on an unknown day {}</title></polygon>"#,
+            fmt_x(from),
+            y - 3.0,
+            fmt_x(from - 9.0),
+            y + height / 2.0,
+            fmt_x(from),
+            y + height + 3.0,
+            html(&bar.start.in_words())
+        );
+    }
     if bar.end.is_none() {
         let _ = write!(
             out,
@@ -279,7 +301,7 @@ fn span(view: &PersonView<'_>) -> Option<(NaiveDate, NaiveDate)> {
     }
     dates.extend(view.restrictions.iter().map(|r| r.since));
     dates.extend(view.milestones().map(|fact| fact.occurred));
-    let first = dates.iter().map(PartialDate::earliest).min()?;
+    let first = dates.iter().map(first_day).min()?;
     let open = view.episodes.iter().any(|e| e.end.is_none()) || !view.restrictions.is_empty();
     let last = dates
         .iter()
@@ -304,11 +326,11 @@ fn scale(domain: &Domain, view: &PersonView<'_>) -> Scale {
     for fact in view.milestones() {
         let width = text_width(&milestone_text(fact)).min(room / 2.0);
         let date = &fact.occurred;
-        let centre = ((date.earliest() - domain.start).num_days() as f64
+        let centre = ((first_day(date) - domain.start).num_days() as f64
             + (next_day(date.latest()) - domain.start).num_days() as f64)
             / 2.0;
         let offset = if is_exact(date) {
-            (date.earliest() - domain.start).num_days() as f64
+            (first_day(date) - domain.start).num_days() as f64
         } else {
             centre
         };
@@ -364,7 +386,7 @@ pub(crate) fn timeline(view: &PersonView<'_>) -> Option<Timeline> {
             );
         } else {
             uses(Key::UncertainMilestone);
-            let from = scale.x(date.earliest());
+            let from = scale.x(first_day(date));
             let to = scale.x_after(date.latest());
             let _ = write!(
                 body,

@@ -156,6 +156,7 @@ impl Tracker {
                 born: identity.born,
                 headline: status.headline,
                 possibly: status.possibly.as_ref().map(|possibly| possibly.headline),
+                release_overdue: status.figures.release_overdue,
                 custody_since,
                 facility,
                 days_in_custody_now: status.figures.days_in_custody_now,

@@ -326,6 +326,7 @@ pub fn roster(world: &World, view: View, meta: ReportMeta) -> Roster {
                 born: identity.born,
                 headline: status.headline,
                 possibly: status.possibly.as_ref().map(|possibly| possibly.headline),
+                release_overdue: status.figures.release_overdue,
                 custody_since,
                 facility,
                 days_in_custody_now: status.figures.days_in_custody_now,
