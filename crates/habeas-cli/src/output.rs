@@ -39,7 +39,8 @@ fn legal_line(legal: &Legal) -> String {
             charges: list,
             court,
         } => format!(
-            "charged since {since} with {}{}",
+            "charged {} with {}{}",
+            habeas_report::describe::since(since),
             charges(list),
             court.as_ref().map(|c| format!(", {c}")).unwrap_or_default()
         ),
@@ -52,7 +53,8 @@ fn legal_line(legal: &Legal) -> String {
             charges: list,
         } => {
             let mut line = format!(
-                "convicted {on}, sentence: {}",
+                "convicted on {}, sentence: {}",
+                habeas_report::describe::date(on),
                 term.map_or("term not known".to_owned(), |t| t.to_string())
             );
             if *suspended {

@@ -472,7 +472,10 @@ mod tests {
         assert!(open.is_open_start() && !open.is_exact());
         assert_eq!(open.lower_bound(), None);
         assert_eq!(open.latest().to_string(), "2021-03-04");
-        assert_eq!(d("2021-03").lower_bound().unwrap().to_string(), "2021-03-01");
+        assert_eq!(
+            d("2021-03").lower_bound().unwrap().to_string(),
+            "2021-03-01"
+        );
         assert_eq!(open.in_words(), "on or before 2021-03-04");
         // It may be before anything that does not end before it ...
         assert!(!d("2019-05").certainly_before(&open));
@@ -482,7 +485,10 @@ mod tests {
         let mut dates = [d("2021-03-05"), open, d("2019-05"), d("2021-03-04")];
         dates.sort();
         let shown: Vec<String> = dates.iter().map(ToString::to_string).collect();
-        assert_eq!(shown, ["2019-05", "2021-03-04", "..2021-03-04", "2021-03-05"]);
+        assert_eq!(
+            shown,
+            ["2019-05", "2021-03-04", "..2021-03-04", "2021-03-05"]
+        );
         let err = "..2021-13".parse::<PartialDate>().unwrap_err().to_string();
         assert!(err.contains("\"..2021-13\""), "{err}");
     }

@@ -34,7 +34,10 @@ impl DayRange {
 
     /// Between `min` and `max` days.
     pub fn range(min: i64, max: i64) -> Self {
-        Self { min, max: Some(max) }
+        Self {
+            min,
+            max: Some(max),
+        }
     }
 
     /// At least `min` days, with no known upper bound.

@@ -199,19 +199,17 @@ fn figures_with_an_open_start_read_as_at_least() {
         .days_in_custody_now
         .unwrap();
     assert_eq!(days.to_string(), "at least 89 days");
-    assert_eq!(days.in_words(), "at least 89 days (at least about 3 months)");
+    assert_eq!(
+        days.in_words(),
+        "at least 89 days (at least about 3 months)"
+    );
     assert!(days.is_open() && !days.is_exact());
 }
 
 #[test]
 fn the_rules_still_hold_around_an_open_start() {
     // (case, facts before, the command, refused with this error)
-    type Refusal = (
-        &'static str,
-        Vec<Action>,
-        Action,
-        fn(&DomainError) -> bool,
-    );
+    type Refusal = (&'static str, Vec<Action>, Action, fn(&DomainError) -> bool);
     let cases: Vec<Refusal> = vec![
         (
             "held since some day before 2021-03-04 and again detained 2021-05",

@@ -181,7 +181,11 @@ fn partial_date() -> impl Strategy<Value = PartialDate> {
             };
             let date = date.unwrap().with_approximate(approximate);
             // One in six known only by its bound ("on or before").
-            if open == 0 { PartialDate::on_or_before(date) } else { date }
+            if open == 0 {
+                PartialDate::on_or_before(date)
+            } else {
+                date
+            }
         })
 }
 

@@ -50,7 +50,10 @@ fn worked_example_rong_chhun_is_released_after_about_15_months() {
     assert_eq!(status.figures.term.unwrap().to_string(), "2 years");
     let expected = status.figures.expected_release.unwrap();
     assert_eq!(
-        (expected.earliest.unwrap().to_string(), expected.latest.to_string()),
+        (
+            expected.earliest.unwrap().to_string(),
+            expected.latest.to_string()
+        ),
         ("2022-07-01".into(), "2022-07-31".into())
     );
     let served = status.figures.served.unwrap();

@@ -16,12 +16,10 @@ use support::*;
 /// How a row reads: headline, custody, legal state, day counts, and the
 /// rosters that list the person that day.
 fn describe(row: &PersonStatus, rosters: &[Headline]) -> String {
-    let days = |days: Days| {
-        match days.max {
-            Some(max) if max == days.min => days.min.to_string(),
-            Some(max) => format!("{}..{max}", days.min),
-            None => format!("{}..", days.min),
-        }
+    let days = |days: Days| match days.max {
+        Some(max) if max == days.min => days.min.to_string(),
+        Some(max) => format!("{}..{max}", days.min),
+        None => format!("{}..", days.min),
     };
     let custody = match &row.custody.since {
         Some(since) => format!("{:?} since {since}", row.custody.state),

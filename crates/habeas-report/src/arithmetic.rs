@@ -62,7 +62,7 @@ pub(crate) fn lines(status: &Status, episodes: &[&Episode]) -> Vec<(&'static str
     } = &status.legal
     {
         let mut sentence = match term {
-            Some(term) => format!("{term}, pronounced {}", describe::date(on)),
+            Some(term) => format!("{term}, pronounced on {}", describe::date(on)),
             None => format!(
                 "term not given by the sources (convicted {})",
                 describe::date(on)

@@ -66,13 +66,17 @@ pub fn roster_csv(roster: &Roster) -> String {
                 row.days_in_custody_now.map(|d| d.min.to_string()),
             )),
             csv_field(&optional(
-                row.days_in_custody_now.and_then(|d| d.max).map(|max| max.to_string()),
+                row.days_in_custody_now
+                    .and_then(|d| d.max)
+                    .map(|max| max.to_string()),
             )),
             csv_field(&optional(
                 row.days_in_custody_total.map(|d| d.min.to_string()),
             )),
             csv_field(&optional(
-                row.days_in_custody_total.and_then(|d| d.max).map(|max| max.to_string()),
+                row.days_in_custody_total
+                    .and_then(|d| d.max)
+                    .map(|max| max.to_string()),
             )),
             csv_text(&row.slug),
             csv_field(&optional(row.born.map(|d| d.to_string()))),

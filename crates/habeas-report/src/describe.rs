@@ -3,10 +3,10 @@
 //! The strings returned here are unescaped: user-supplied values are copied in
 //! as they are and each renderer escapes them for its format.
 
+use habeas_domain::date::PartialDate;
 use habeas_domain::event::{
     Charge, DetentionKind, Event, ReleaseKind, RestrictionKind, StatementKind,
 };
-use habeas_domain::date::PartialDate;
 use habeas_domain::facts::Confidence;
 use habeas_domain::status::{Custody, Legal};
 
@@ -262,7 +262,11 @@ pub fn custody(custody: &Custody) -> String {
             facility,
             place,
         } => {
-            let mut text = format!("in custody {} ({})", self::since(since), detention_kind(*kind));
+            let mut text = format!(
+                "in custody {} ({})",
+                self::since(since),
+                detention_kind(*kind)
+            );
             if let Some(facility) = facility {
                 text.push_str(&format!(", held at {facility}"));
             }

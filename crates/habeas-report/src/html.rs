@@ -80,7 +80,7 @@ ul.legend li { margin: 0.15rem 0; padding-left: 2.1em; text-indent: -2.1em; }
 .swatch.uncertain { background: rgba(155, 28, 28, 0.28); }
 .swatch.restriction { background: var(--restriction); }
 .swatch.uncertain-restriction { background: rgba(180, 83, 9, 0.28); }
-.swatch.ongoing { color: var(--ink); }
+.swatch.ongoing, .swatch.unknown-start { color: var(--ink); }
 .swatch.milestone { background: linear-gradient(90deg, transparent 45%, var(--ink) 45%, var(--ink) 60%, transparent 60%); }
 .swatch.uncertain-milestone { background: rgba(31, 41, 55, 0.3); }
 .swatch.as-of { background: linear-gradient(90deg, transparent 48%, var(--ink) 48%, var(--ink) 56%, transparent 56%); -webkit-mask: repeating-linear-gradient(180deg, #000 0 3px, transparent 3px 6px); mask: repeating-linear-gradient(180deg, #000 0 3px, transparent 3px 6px); }
@@ -126,6 +126,7 @@ fn timeline_legend(keys: &[svg::Key]) -> String {
     for key in keys {
         let swatch = match key {
             svg::Key::Ongoing => "▶",
+            svg::Key::UnknownStart => "◀",
             svg::Key::Approximate => "~",
             svg::Key::Break => "//",
             _ => "",

@@ -65,7 +65,8 @@ pub(crate) fn sentence(last: Option<&LastInformation>) -> String {
     };
     format!(
         "Last information received: the newest recorded fact happened on {} ({}); {source}.",
-        last.occurred, last.title
+        crate::describe::date(&last.occurred),
+        last.title
     )
 }
 

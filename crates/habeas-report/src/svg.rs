@@ -53,6 +53,8 @@ pub(crate) enum Key {
     UncertainRestriction,
     /// An arrow: still going on at the as-of day.
     Ongoing,
+    /// An arrow back at the start: began on an unknown day on or before.
+    UnknownStart,
     /// A tick on the axis: a milestone on a known day.
     Milestone,
     /// A grey band on the axis: a milestone known to the month or year.
@@ -78,6 +80,9 @@ impl Key {
                 "faded: the restriction began on a day the sources do not give; it falls somewhere in the faded part"
             }
             Key::Ongoing => "arrow: still going on at the as-of day",
+            Key::UnknownStart => {
+                "arrow back at the start: began on a day nobody recorded, on or before that point (the sources say only that the person was held by then)"
+            }
             Key::Milestone => "tick on the axis: a milestone on a known day",
             Key::UncertainMilestone => {
                 "grey band on the axis: a milestone known only to the month or year; it happened on some day within the band"
@@ -98,6 +103,7 @@ impl Key {
             Key::Restriction => "restriction",
             Key::UncertainRestriction => "uncertain-restriction",
             Key::Ongoing => "ongoing",
+            Key::UnknownStart => "unknown-start",
             Key::Milestone => "milestone",
             Key::UncertainMilestone => "uncertain-milestone",
             Key::Approximate => "approximate",
@@ -162,7 +168,11 @@ fn is_exact(date: &PartialDate) -> bool {
 
 /// A milestone's label: "2021-08 Sentenced, 2 years".
 fn milestone_text(fact: &FactView<'_>) -> String {
-    format!("{} {}", fact.occurred, milestone_label(fact.event))
+    format!(
+        "{} {}",
+        fact.occurred.in_words(),
+        milestone_label(fact.event)
+    )
 }
 
 /// The estimated width of a text at [`FONT`].
@@ -478,6 +488,9 @@ pub(crate) fn timeline(view: &PersonView<'_>) -> Option<Timeline> {
         }
         if episode.end.is_none() {
             uses(Key::Ongoing);
+        }
+        if episode.start.is_open_start() {
+            uses(Key::UnknownStart);
         }
         let days = arithmetic::days(episode.days);
         let until = episode
