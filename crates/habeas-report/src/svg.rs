@@ -590,6 +590,7 @@ pub(crate) fn timeline(view: &PersonView<'_>) -> Option<Timeline> {
         Key::Restriction,
         Key::UncertainRestriction,
         Key::Ongoing,
+        Key::UnknownStart,
         Key::Milestone,
         Key::UncertainMilestone,
         Key::Approximate,
