@@ -429,6 +429,7 @@ fn the_person_table_aligns_names_by_display_width() {
                 "released",
                 "charged",
                 "serving-sentence",
+                "deceased",
             ]
             .iter()
             .filter_map(|word| line.find(&format!(" {word} ")))
