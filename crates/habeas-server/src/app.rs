@@ -16,7 +16,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::AppError;
-use crate::routes::{admin, amend, cases, commands, people, reports, session, store};
+use crate::routes::{admin, amend, cases, commands, import, people, reports, session, store};
 use crate::state::AppState;
 
 /// Every route, as `(method, path)`, for tests and the OpenAPI document.
@@ -107,7 +107,7 @@ pub fn app(state: AppState) -> Router {
         .route("/events/{event}/retraction", post(amend::retract))
         .route(
             "/import",
-            post(commands::import).layer(DefaultBodyLimit::max(config.import_limit)),
+            post(import::import).layer(DefaultBodyLimit::max(config.import_limit)),
         )
         .route("/export", get(store::export))
         .route("/verify", get(store::verify))
@@ -119,7 +119,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(config.body_limit));
     Router::new()
         .nest("/api/v1", api)
-        .merge(crate::web::pages())
+        .merge(crate::web::pages(config.import_limit))
         .fallback(not_found)
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(config.import_limit))

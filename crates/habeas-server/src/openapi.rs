@@ -7,7 +7,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{admin, amend, cases, commands, people, reports, session, store};
+use crate::routes::{admin, amend, cases, commands, import, people, reports, session, store};
 
 /// The document.
 #[derive(OpenApi)]
@@ -33,7 +33,7 @@ use crate::routes::{admin, amend, cases, commands, people, reports, session, sto
         commands::post_command,
         amend::correct,
         amend::retract,
-        commands::import,
+        import::import,
         store::export,
         store::verify,
         admin::list_users,

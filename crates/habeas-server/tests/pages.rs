@@ -69,6 +69,21 @@ const TABLE: &[Row] = &[
             (303, false),
         ],
     ),
+    // Nothing was checked: the confirmation of an editor finds nothing held.
+    (
+        "POST",
+        "/import/confirm",
+        Some("digest=0"),
+        [
+            (303, false),
+            (403, false),
+            (403, false),
+            (409, false),
+            (409, false),
+            (303, false),
+            (303, false),
+        ],
+    ),
     (
         "GET",
         "/admin",
@@ -329,14 +344,44 @@ async fn a_rejected_form_keeps_what_was_typed_and_names_the_rule() {
         )
         .await;
     assert_eq!(twice.status, StatusCode::CONFLICT, "{}", twice.body);
-    assert!(
-        twice.body.contains(&format!(
-            "href=\"/people/rong-chhun#event-{}\"",
-            fixture.detention_id
-        )),
-        "{}",
-        twice.body
+    // Named by its description, linked to its line of the history, both
+    // above the form and beside the date it concerns.
+    let link = format!(
+        "<a class=\"event-link\" href=\"/people/rong-chhun#event-{}\">the detention on 2020-07</a>",
+        fixture.detention_id
     );
+    let beside = twice
+        .body
+        .split("<p class=\"field-error\" id=\"error-date\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</p>").next())
+        .unwrap_or_else(|| panic!("no message beside the date: {}", twice.body));
+    assert!(beside.contains("already in custody"), "{beside}");
+    assert!(beside.contains(&link), "{beside}");
+    let top = twice.body.split("id=\"form-error\"").nth(1).expect("top");
+    assert!(top.contains(&link), "{top}");
+    assert!(
+        twice.body.contains("aria-invalid=\"true\" aria-describedby=\"error-date\""),
+        "the date's inputs are marked invalid and described by the message"
+    );
+    // Bad input beside its own field: a month that is not a number.
+    let month = fixture
+        .send_bytes(
+            Who::Editor,
+            "POST",
+            "/people/rong-chhun/record",
+            Some(b"action=hearing&year=2020&month=June&sources=x&note=kept".to_vec()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(month.status, StatusCode::BAD_REQUEST);
+    assert!(
+        month.body.contains("<p class=\"field-error\" id=\"error-date\">month: &quot;June&quot; is not a number"),
+        "{}",
+        month.body
+    );
+    assert!(month.body.contains(">kept</textarea>"), "{}", month.body);
     let bad_date = fixture
         .send_bytes(
             Who::Editor,
@@ -454,75 +499,6 @@ async fn the_admin_page_lists_the_accounts_and_the_security_events() {
         "the viewer's refusal is listed"
     );
     assert!(!events.contains(common::PASSWORD));
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_import_page_checks_first_then_imports_on_confirmation() {
-    let fixture = Fixture::new().await;
-    let lines = concat!(
-        r#"{"action": "register_person", "person_key": "k", "fields": {"name": "Pham Doan Trang"}, "command_id": "0192f0c1-7d4e-7a3b-9c2d-1e2f3a4b5c6d"}"#,
-        "\n",
-        r#"{"person": "@k", "action": "record_detention", "fields": {"occurred": "2020-10", "kind": "arrest", "sources": [{"url": "https://example.org/t"}]}}"#,
-        "\n",
-        r#"{"person": "@k", "action": "record_release", "fields": {"occurred": "2019-01", "kind": "bail", "sources": [{"url": "https://example.org/u"}]}}"#,
-    );
-    let body = |mode: &str| {
-        format!(
-            "mode={mode}&lines={}",
-            lines
-                .bytes()
-                .map(|b| format!("%{b:02X}"))
-                .collect::<String>()
-        )
-        .into_bytes()
-    };
-    let before = fixture.case_log().await;
-    let refused = fixture
-        .send_bytes(
-            Who::Documenter,
-            "POST",
-            "/import",
-            Some(body("import")),
-            FORM,
-            &[],
-        )
-        .await;
-    assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    let dry = fixture
-        .send_bytes(
-            Who::Editor,
-            "POST",
-            "/import",
-            Some(body("dry_run")),
-            FORM,
-            &[],
-        )
-        .await;
-    assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
-    assert_eq!(fixture.case_log().await, before, "a dry run writes nothing");
-    assert!(
-        dry.body.contains("3 lines · 2 would be imported"),
-        "{}",
-        dry.body
-    );
-    assert!(dry.body.contains("line 3"), "the rejected line is named");
-    assert!(dry.body.contains("id=\"confirm\""));
-    assert!(dry.body.contains("Pham Doan Trang"), "the lines are kept");
-    let done = fixture
-        .send_bytes(
-            Who::Editor,
-            "POST",
-            "/import",
-            Some(body("import")),
-            FORM,
-            &[],
-        )
-        .await;
-    assert_eq!(done.status, StatusCode::OK);
-    assert!(done.body.contains("2 imported"), "{}", done.body);
-    assert_ne!(fixture.case_log().await, before);
-    let list = fixture.send(Who::Viewer, "GET", "/?q=pham", None).await;
-    assert!(list.body.contains("Pham Doan Trang"));
 }
 
 /// Every development's form renders, and, filled in, spells a command the

@@ -17,10 +17,12 @@ pub mod forms;
 pub mod import;
 pub mod layout;
 pub mod people;
+pub mod preview;
 pub mod signin;
 pub mod strings;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -59,10 +61,11 @@ pub const PAGES: &[(&str, &str)] = &[
     ("POST", "/admin/users/{id}"),
     ("GET", "/import"),
     ("POST", "/import"),
+    ("POST", "/import/confirm"),
 ];
 
-/// The pages' router.
-pub fn pages() -> Router<AppState> {
+/// The pages' router; an upload may be up to `import_limit` bytes.
+pub fn pages(import_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/", get(people::list))
         .route("/signin", get(signin::show).post(signin::submit))
@@ -82,5 +85,11 @@ pub fn pages() -> Router<AppState> {
         .route("/admin", get(admin::show))
         .route("/admin/users", post(admin::add))
         .route("/admin/users/{id}", post(admin::change))
-        .route("/import", get(import::show).post(import::submit))
+        .route(
+            "/import",
+            get(import::show)
+                .post(import::check)
+                .layer(DefaultBodyLimit::max(import_limit)),
+        )
+        .route("/import/confirm", post(import::confirm))
 }

@@ -153,6 +153,8 @@ pub struct Ui {
     pub skip: &'static str,
     /// Legend of a date's inputs.
     pub date: &'static str,
+    /// Before links to the events a rejection names.
+    pub see: &'static str,
     /// The import page.
     pub import: &'static str,
     /// Label of the pasted lines.
@@ -177,6 +179,44 @@ pub struct Ui {
     pub already_imported: &'static str,
     /// Count: rejected.
     pub rejected_rows: &'static str,
+    /// Label of the file input.
+    pub import_file: &'static str,
+    /// Label of the format choice.
+    pub import_format: &'static str,
+    /// The format choice: detect.
+    pub format_auto: &'static str,
+    /// Label of the saved mappings' choice.
+    pub saved_mapping: &'static str,
+    /// The saved mappings' empty choice.
+    pub no_saved_mapping: &'static str,
+    /// Label of the mapping file input.
+    pub mapping_file: &'static str,
+    /// Hint under the mapping inputs.
+    pub mapping_hint: &'static str,
+    /// Label of the name to save an uploaded mapping under.
+    pub save_mapping_as: &'static str,
+    /// Label of the pasted lines when no file is chosen.
+    pub or_paste: &'static str,
+    /// Heading of the rows of a dry run.
+    pub preview_rows: &'static str,
+    /// Column: where in the file.
+    pub where_col: &'static str,
+    /// Column: what the row holds.
+    pub content_col: &'static str,
+    /// A row that would be imported.
+    pub accepted: &'static str,
+    /// A rejected row.
+    pub row_rejected: &'static str,
+    /// Heading of the warnings.
+    pub warnings: &'static str,
+    /// After the rows shown, when there are more.
+    pub more_rows: &'static str,
+    /// When the store changed between the check and the confirmation.
+    pub store_changed: &'static str,
+    /// Label of the upload's digest.
+    pub digest: &'static str,
+    /// Link to the people after an import.
+    pub see_people: &'static str,
     /// The admin's page.
     pub admin: &'static str,
     /// Heading of the accounts.
@@ -295,6 +335,7 @@ pub const EN: Ui = Ui {
     error: "Something went wrong",
     skip: "Skip to the content",
     date: "Date",
+    see: "See",
     import: "Import",
     import_lines: "JSON lines of commands",
     import_hint: "One command per line, as in crates/habeas-import/FORMAT.md. Check first: nothing is written until you confirm.",
@@ -307,6 +348,25 @@ pub const EN: Ui = Ui {
     imported: "imported",
     already_imported: "imported before",
     rejected_rows: "rejected",
+    import_file: "File (CSV or JSON lines)",
+    import_format: "Format",
+    format_auto: "from the file's name",
+    saved_mapping: "Saved mapping (for a CSV)",
+    no_saved_mapping: "none",
+    mapping_file: "Or a mapping file (TOML)",
+    mapping_hint: "A CSV is read through a column mapping, as in crates/habeas-import/FORMAT.md. Check first: nothing is written until you confirm.",
+    save_mapping_as: "Save the uploaded mapping as",
+    or_paste: "Or paste JSON lines of commands",
+    preview_rows: "Row by row",
+    where_col: "Where",
+    content_col: "Content",
+    accepted: "accepted",
+    row_rejected: "rejected",
+    warnings: "Warnings",
+    more_rows: "more rows not shown (every rejected row is listed above)",
+    store_changed: "The store changed since the check, and the import would no longer do what was shown: here is the new dry run. Confirm again if it is right.",
+    digest: "Digest of the checked file",
+    see_people: "See the people",
     admin: "Accounts and security",
     accounts: "Accounts",
     accounts_hint: "Second factors and tokens: habeas user totp, habeas token create (or the API).",
