@@ -8,8 +8,11 @@
 //! the month, is refused a release that breaks the timeline (and sees the
 //! rule's message beside the form, with what they typed), records a valid
 //! one and sees the headline change, corrects the detention's date, reads
-//! the history and downloads the HTML report; a form post without the
-//! same-site headers is refused; a viewer sees no form and no restricted
+//! the history and downloads the HTML report; a detention while held
+//! names the detention it conflicts with, beside the date, linked to its
+//! history line; a form post without the same-site headers is refused; an
+//! editor uploads a CSV with one bad row and its mapping, sees the row's
+//! reason in the dry run, confirms and finds the people; a viewer sees no form and no restricted
 //! fact; an anonymous visitor gets the sign-in page. Screenshots go to
 //! `docs/` with `HABEAS_SCREENSHOTS=1`, else to a scratch folder.
 //!
@@ -317,6 +320,16 @@ impl Browser {
         );
     }
 
+    /// Chooses a local file in a file input (the driver reads the path).
+    fn choose_file(&self, css: &str, path: &Path) {
+        let element = self.find(css);
+        self.call(
+            "POST",
+            &format!("/element/{element}/value"),
+            json!({"text": path.to_str().expect("a UTF-8 path")}),
+        );
+    }
+
     fn click(&self, css: &str) {
         let element = self.find(css);
         self.click_element(&element);
@@ -566,7 +579,9 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
     assert!(error.contains("in custody"), "{error}");
     assert_eq!(browser.value_of("#f-year"), "2019");
     assert_eq!(browser.value_of("#note"), "from a news report");
-    browser.screenshot(&docs().join("web-form-error.png"));
+    // The message is beside the date too, which is marked invalid.
+    assert!(browser.text("#error-date").contains("in custody"));
+    assert_eq!(browser.count("#f-year[aria-invalid=true]"), 1);
     violations.extend(accessibility(&browser, axe.as_deref()));
 
     // A valid release changes the headline.
@@ -639,6 +654,37 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
         "/window/rect",
         json!({"width": 1280, "height": 1600}),
     );
+
+    // A second detention while held names the detention it conflicts with,
+    // beside the date, linked to its line of the history.
+    browser.go(&format!("{base}{person_path}/record?action=detained"));
+    browser.type_into("#f-year", "2021");
+    browser.type_into("#f-month", "1");
+    browser.type_into("#sources", "https://example.org/again");
+    browser.type_into("#x-facility", "Hoa Lo");
+    browser.click("form.card button[type=submit]");
+    let beside = browser.text("#error-date");
+    assert!(beside.contains("already in custody"), "{beside}");
+    assert!(beside.contains("the detention on 2020-06"), "{beside}");
+    assert_eq!(
+        browser.text("#error-date a.event-link"),
+        "the detention on 2020-06"
+    );
+    assert!(
+        !beside.contains("(event "),
+        "the id gives way to the link: {beside}"
+    );
+    assert_eq!(browser.value_of("#x-facility"), "Hoa Lo");
+    browser.screenshot(&docs().join("web-form-error.png"));
+    violations.extend(accessibility(&browser, axe.as_deref()));
+    browser.click("#error-date a.event-link");
+    let target = browser.url();
+    let anchor = target.split('#').nth(1).expect("an anchor").to_owned();
+    assert!(anchor.starts_with("event-"), "{target}");
+    // The detention's own line (as first recorded, in July; the
+    // correction's line follows it).
+    let line = browser.text(&format!("tr[id='{anchor}']"));
+    assert!(line.contains("detention (2020-07), B14 Prison"), "{line}");
 
     // A form post without the same-site headers is refused, even with the
     // session cookie.
@@ -720,8 +766,54 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
     browser.go(&format!("{base}{person_path}"));
     assert!(browser.text("#history-table").contains("restricted"));
     assert!(browser.source().contains("Secret Annex Nine"));
+    // The editor imports a small list: a CSV with one bad row, through
+    // an uploaded mapping; the dry run shows the row and its reason, the
+    // confirmation imports the others.
     browser.go(&format!("{base}/import"));
     violations.extend(accessibility(&browser, axe.as_deref()));
+    let csv = dir.path().join("list.csv");
+    std::fs::write(
+        &csv,
+        "name,det_date,kind,sources\n\
+         Amara Okafor,2021-03-04,arrest,https://news.example.org/1\n\
+         Bela Novak,sometime,arrest,https://news.example.org/2\n\
+         Chen Wei,2019-11,,https://news.example.org/3\n",
+    )
+    .expect("the CSV");
+    let mapping = dir.path().join("list.toml");
+    std::fs::write(
+        &mapping,
+        "version = 1\n[sources]\nurls = [\"sources\"]\n[person]\nname = \"name\"\n\
+         [detained]\ndate = \"det_date\"\nkind = { column = \"kind\", if_empty = \"other\", map = { arrest = \"arrest\" } }\n",
+    )
+    .expect("the mapping");
+    browser.choose_file("#file", &csv);
+    browser.choose_file("#mapping", &mapping);
+    browser.type_into("#save_as", "news list");
+    browser.click("#check");
+    let rows = browser.text("#import-rows");
+    assert!(rows.contains("row 3"), "{rows}");
+    assert!(rows.contains("sometime"), "{rows}");
+    assert!(browser.text("#import-rejections").contains("row 3"));
+    assert!(
+        browser
+            .text("#import-counts")
+            .contains("2 would be imported")
+    );
+    browser.screenshot(&docs().join("web-import-preview.png"));
+    violations.extend(accessibility(&browser, axe.as_deref()));
+    browser.click("#confirm");
+    assert!(browser.text("#import-counts").contains("2 imported"));
+    browser.click("#see-people");
+    let people = browser.text("#people");
+    assert!(
+        people.contains("Amara Okafor") && people.contains("Chen Wei"),
+        "{people}"
+    );
+    assert!(
+        !people.contains("Bela Novak"),
+        "the rejected row is not imported"
+    );
     browser.go(&format!("{base}{person_path}/record?action=sentenced"));
     violations.extend(accessibility(&browser, axe.as_deref()));
 

@@ -373,7 +373,10 @@ async fn the_import_page_shows_the_rows_then_imports_what_was_checked() {
         rows.contains("<tr class=\"rejected\"><th scope=\"row\">row 3</th>"),
         "{rows}"
     );
-    assert!(rows.contains("Amara Okafor · 2021-03-04 · arrest"), "{rows}");
+    assert!(
+        rows.contains("Amara Okafor · 2021-03-04 · arrest"),
+        "{rows}"
+    );
     assert!(
         rows.contains("name is empty"),
         "the reason beside the row: {rows}"

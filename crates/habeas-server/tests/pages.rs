@@ -361,7 +361,9 @@ async fn a_rejected_form_keeps_what_was_typed_and_names_the_rule() {
     let top = twice.body.split("id=\"form-error\"").nth(1).expect("top");
     assert!(top.contains(&link), "{top}");
     assert!(
-        twice.body.contains("aria-invalid=\"true\" aria-describedby=\"error-date\""),
+        twice
+            .body
+            .contains("aria-invalid=\"true\" aria-describedby=\"error-date\""),
         "the date's inputs are marked invalid and described by the message"
     );
     // Bad input beside its own field: a month that is not a number.
@@ -377,7 +379,9 @@ async fn a_rejected_form_keeps_what_was_typed_and_names_the_rule() {
         .await;
     assert_eq!(month.status, StatusCode::BAD_REQUEST);
     assert!(
-        month.body.contains("<p class=\"field-error\" id=\"error-date\">month: &quot;June&quot; is not a number"),
+        month.body.contains(
+            "<p class=\"field-error\" id=\"error-date\">month: &quot;June&quot; is not a number"
+        ),
         "{}",
         month.body
     );

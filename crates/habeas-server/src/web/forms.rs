@@ -17,6 +17,7 @@ use habeas::error::TrackerError;
 use habeas::tracker::Subject;
 use habeas_domain::amendment::Amendment;
 use habeas_domain::date::PartialDate;
+use habeas_domain::history::CaseFile;
 use habeas_domain::id::{EventId, PersonId};
 use maud::{Markup, html};
 use serde_json::{Map, Value, json};
@@ -345,10 +346,11 @@ async fn rejected(
     let mut events = Vec::new();
     if let Some((id, _)) = person.filter(|_| !ids.is_empty()) {
         if let Ok(history) = state.tracker().history_of(Subject::Person(id)).await {
-            let visible = auth.filter().history(history);
+            // Described as it stands after corrections, as the rule saw it.
+            let case = CaseFile::from_history(&auth.filter().history(history));
             for wanted in &ids {
-                if let Some(line) = visible.iter().find(|line| line.id == *wanted) {
-                    events.push((*wanted, event_words(&line.event)));
+                if let Some(entry) = case.entry(*wanted) {
+                    events.push((*wanted, event_words(&entry.effective)));
                 }
             }
         }
@@ -361,11 +363,38 @@ async fn rejected(
     }
 }
 
-/// Links to the events a rejection names.
-fn event_links(rejected: &Rejected) -> Markup {
+/// The rule's message with each event it names ("the detention on
+/// 2020-06 (event …)") turned into a link to its history line, then links
+/// to the named events the message does not spell that way.
+fn message_with_links(rejected: &Rejected) -> Markup {
+    let Some(path) = &rejected.person_path else {
+        return html! { (rejected.message) };
+    };
+    let mut rest = rejected.message.as_str();
+    let mut pieces: Vec<(&str, Option<(&EventId, &str)>)> = Vec::new();
+    let mut unspelt: Vec<&(EventId, String)> = Vec::new();
+    for named in &rejected.events {
+        let (id, words) = named;
+        let needle = format!("{words} (event {id})");
+        match rest.split_once(needle.as_str()) {
+            Some((before, after)) => {
+                pieces.push((before, Some((id, words.as_str()))));
+                rest = after;
+            }
+            None => unspelt.push(named),
+        }
+    }
     html! {
-        @if let Some(path) = &rejected.person_path {
-            @for (idx, (id, words)) in rejected.events.iter().enumerate() {
+        @for (text, link) in &pieces {
+            (text)
+            @if let Some((id, words)) = link {
+                a.event-link href={ (path) "#event-" (id) } { (words) }
+            }
+        }
+        (rest)
+        @if !unspelt.is_empty() {
+            " " (UI.see) " "
+            @for (idx, (id, words)) in unspelt.iter().map(|n| (&n.0, &n.1)).enumerate() {
                 @if idx > 0 { ", " }
                 a.event-link href={ (path) "#event-" (id) } { (words) }
             }
@@ -377,12 +406,7 @@ fn event_links(rejected: &Rejected) -> Markup {
 fn beside(rejected: Option<&Rejected>, field: &str) -> Option<Markup> {
     let rejected = rejected.filter(|r| r.field.as_deref() == Some(field))?;
     Some(html! {
-        p.field-error id={ "error-" (field) } {
-            (rejected.message)
-            @if !rejected.events.is_empty() && rejected.person_path.is_some() {
-                " " (UI.see) " " (event_links(rejected))
-            }
-        }
+        p.field-error id={ "error-" (field) } { (message_with_links(rejected)) }
     })
 }
 
@@ -407,10 +431,7 @@ fn described(rejected: Option<&Rejected>, field: &str, hint: &str) -> String {
 fn rejection(rejected: &Rejected) -> Markup {
     html! {
         div.error role="alert" #form-error {
-            p { strong { (UI.rejected) } " " (rejected.message) }
-            @if !rejected.events.is_empty() && rejected.person_path.is_some() {
-                p #form-error-events { (UI.see) " " (event_links(rejected)) }
-            }
+            p { strong { (UI.rejected) } " " (message_with_links(rejected)) }
         }
     }
 }
