@@ -43,6 +43,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/users"),
     ("POST", "/api/v1/users"),
     ("PATCH", "/api/v1/users/{name}"),
+    ("POST", "/api/v1/users/{name}/second-factor"),
+    ("DELETE", "/api/v1/users/{name}/second-factor"),
     ("POST", "/api/v1/tokens"),
     ("DELETE", "/api/v1/tokens/{id}"),
     ("GET", "/api/v1/audit"),
@@ -113,6 +115,10 @@ pub fn app(state: AppState) -> Router {
         .route("/verify", get(store::verify))
         .route("/users", get(admin::list_users).post(admin::add_user))
         .route("/users/{name}", axum::routing::patch(admin::change_user))
+        .route(
+            "/users/{name}/second-factor",
+            post(admin::reset_second_factor).delete(admin::remove_second_factor),
+        )
         .route("/tokens", post(admin::create_token))
         .route("/tokens/{id}", axum::routing::delete(admin::revoke_token))
         .route("/audit", get(admin::list_audit))

@@ -39,6 +39,8 @@ use crate::routes::{admin, amend, cases, commands, import, people, reports, sess
         admin::list_users,
         admin::add_user,
         admin::change_user,
+        admin::reset_second_factor,
+        admin::remove_second_factor,
         admin::create_token,
         admin::revoke_token,
         admin::list_audit,

@@ -40,6 +40,15 @@ const RECORDERS_SEE: [(u16, bool); 7] = [
     (303, false),
 ];
 const EVERYONE: [(u16, bool); 7] = [(200, false); 7];
+const ADMIN_WRITES: [(u16, bool); 7] = [
+    (303, false),
+    (403, false),
+    (403, false),
+    (403, false),
+    (201, true),
+    (303, false),
+    (303, false),
+];
 
 const TABLE: &[Row] = &[
     ("GET", "/", None, SEE),
@@ -99,6 +108,55 @@ const TABLE: &[Row] = &[
         ],
     ),
     ("GET", "/static/habeas.css", None, EVERYONE),
+    // Tokens and second factors: admins only (an account event each).
+    (
+        "POST",
+        "/admin/tokens",
+        Some("user=documenter&label=a+script&days=30"),
+        ADMIN_WRITES,
+    ),
+    (
+        "POST",
+        "/admin/users/{documenter}/second-factor",
+        Some("action=reset"),
+        [
+            (303, false),
+            (403, false),
+            (403, false),
+            (403, false),
+            (200, true),
+            (303, false),
+            (303, false),
+        ],
+    ),
+    (
+        "POST",
+        "/admin/users/{documenter}/second-factor",
+        Some("action=remove"),
+        [
+            (303, false),
+            (403, false),
+            (403, false),
+            (403, false),
+            (303, true),
+            (303, false),
+            (303, false),
+        ],
+    ),
+    (
+        "POST",
+        "/admin/tokens/{revoked}/revoke",
+        None,
+        [
+            (303, false),
+            (403, false),
+            (403, false),
+            (403, false),
+            (303, false),
+            (303, false),
+            (303, false),
+        ],
+    ),
     (
         "POST",
         "/people/rong-chhun/record",
@@ -150,9 +208,19 @@ async fn every_page_answers_each_role_as_the_table_says() {
     let fixture = Fixture::new().await;
     let mut failures = Vec::new();
     for (method, path, body, expected) in TABLE {
+        let documenter = fixture
+            .state
+            .accounts()
+            .book()
+            .by_name("documenter")
+            .expect("the documenter")
+            .id
+            .to_string();
         let path = path
             .replace("{detention}", &fixture.detention_id)
-            .replace("{statement}", &fixture.statement_id);
+            .replace("{statement}", &fixture.statement_id)
+            .replace("{documenter}", &documenter)
+            .replace("{revoked}", &fixture.revoked_token_id);
         for (who, (status, writes)) in TABLE_CALLERS.iter().zip(expected) {
             let before = fixture.case_log().await;
             let answer = fixture
@@ -688,4 +756,132 @@ async fn anonymous_visitors_get_the_sign_in_page_and_public_reports_only_when_pu
             assert!(!roster.body.contains("BLACKSITE-7"));
         }
     }
+}
+
+async fn whoami(fixture: &Fixture, bearer: String) -> StatusCode {
+    fixture
+        .send_bytes(
+            Who::Anonymous,
+            "GET",
+            "/api/v1/session",
+            None,
+            "",
+            &[("authorization", bearer.as_str())],
+        )
+        .await
+        .status
+}
+
+/// An admin issues a token on the page (shown once, and it works), revokes
+/// it (it stops working), and gives an account a new second factor (shown
+/// once; the account then needs a code to sign in).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_issues_and_revokes_tokens_and_resets_a_second_factor() {
+    let fixture = Fixture::new().await;
+    let issued = fixture
+        .send_bytes(
+            Who::Admin,
+            "POST",
+            "/admin/tokens",
+            Some(b"user=viewer&label=nightly+export&days=7".to_vec()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(issued.status, StatusCode::CREATED, "{}", issued.body);
+    let token = issued
+        .body
+        .split("id=\"new-token-text\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the token, shown once")
+        .to_owned();
+    assert!(token.starts_with("hbs_"), "{token}");
+    let bearer = format!("Bearer {token}");
+    assert_eq!(whoami(&fixture, bearer.clone()).await, StatusCode::OK);
+    let page = fixture.send(Who::Admin, "GET", "/admin", None).await;
+    assert!(!page.body.contains(&token), "a token is shown once only");
+    assert!(page.body.contains("nightly export"), "listed by its label");
+    let id = fixture
+        .state
+        .accounts()
+        .book()
+        .tokens()
+        .find(|t| t.name == "nightly export")
+        .expect("the token")
+        .id;
+    let revoked = fixture
+        .send_bytes(
+            Who::Admin,
+            "POST",
+            &format!("/admin/tokens/{id}/revoke"),
+            None,
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER, "{}", revoked.body);
+    assert_eq!(whoami(&fixture, bearer).await, StatusCode::UNAUTHORIZED);
+
+    let bad_days = fixture
+        .send_bytes(
+            Who::Admin,
+            "POST",
+            "/admin/tokens",
+            Some(b"user=viewer&label=x&days=1000".to_vec()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(bad_days.status, StatusCode::BAD_REQUEST);
+    assert!(bad_days.body.contains("1 to 366"), "{}", bad_days.body);
+
+    let viewer = fixture
+        .state
+        .accounts()
+        .book()
+        .by_name("viewer")
+        .expect("viewer")
+        .id;
+    let reset = fixture
+        .send_bytes(
+            Who::Admin,
+            "POST",
+            &format!("/admin/users/{viewer}/second-factor"),
+            Some(b"action=reset".to_vec()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.body);
+    assert!(reset.body.contains("otpauth://totp/"), "{}", reset.body);
+    let secret = reset
+        .body
+        .split("id=\"new-secret\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the secret")
+        .to_owned();
+    let page = fixture.send(Who::Admin, "GET", "/admin", None).await;
+    assert!(!page.body.contains(&secret), "a secret is shown once only");
+    let login = format!(r#"{{"name": "viewer", "password": "{PASSWORD}"}}"#);
+    let without_code = fixture
+        .send(Who::Anonymous, "POST", "/api/v1/session", Some(&login))
+        .await;
+    assert_eq!(
+        without_code.status,
+        StatusCode::UNAUTHORIZED,
+        "{}",
+        without_code.body
+    );
+    assert!(
+        without_code.body.contains("second factor"),
+        "{}",
+        without_code.body
+    );
+    let kinds = fixture.audit_kinds().await;
+    assert!(
+        kinds.iter().filter(|k| *k == "account_changed").count() >= 3,
+        "{kinds:?}"
+    );
 }

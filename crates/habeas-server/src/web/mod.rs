@@ -59,6 +59,9 @@ pub const PAGES: &[(&str, &str)] = &[
     ("GET", "/admin"),
     ("POST", "/admin/users"),
     ("POST", "/admin/users/{id}"),
+    ("POST", "/admin/users/{id}/second-factor"),
+    ("POST", "/admin/tokens"),
+    ("POST", "/admin/tokens/{id}/revoke"),
     ("GET", "/import"),
     ("POST", "/import"),
     ("POST", "/import/confirm"),
@@ -85,6 +88,12 @@ pub fn pages(import_limit: usize) -> Router<AppState> {
         .route("/admin", get(admin::show))
         .route("/admin/users", post(admin::add))
         .route("/admin/users/{id}", post(admin::change))
+        .route(
+            "/admin/users/{id}/second-factor",
+            post(admin::second_factor),
+        )
+        .route("/admin/tokens", post(admin::create_token))
+        .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
         .route(
             "/import",
             get(import::show)

@@ -231,6 +231,36 @@ pub struct Ui {
     pub second_factor: &'static str,
     /// Column: disabled.
     pub disabled: &'static str,
+    /// Heading of the API tokens.
+    pub tokens: &'static str,
+    /// Label: the account a token acts as.
+    pub token_for: &'static str,
+    /// Label: what a token is for.
+    pub token_label: &'static str,
+    /// Label: days until a token expires.
+    pub token_days: &'static str,
+    /// Button: issue a token.
+    pub create_token: &'static str,
+    /// Column: when a token expires.
+    pub expires: &'static str,
+    /// Column: a token's state.
+    pub token_state: &'static str,
+    /// A token in use.
+    pub active: &'static str,
+    /// An expired token.
+    pub expired: &'static str,
+    /// A revoked token.
+    pub revoked: &'static str,
+    /// Button: revoke a token.
+    pub revoke: &'static str,
+    /// Above a new token's text.
+    pub new_token_once: &'static str,
+    /// Button: give an account a new second factor.
+    pub reset_second_factor: &'static str,
+    /// Button: remove an account's second factor.
+    pub remove_second_factor: &'static str,
+    /// Above a new second factor's secret.
+    pub new_second_factor_once: &'static str,
     /// Heading of the security events.
     pub security_events: &'static str,
     /// Column: address.
@@ -369,11 +399,26 @@ pub const EN: Ui = Ui {
     see_people: "See the people",
     admin: "Accounts and security",
     accounts: "Accounts",
-    accounts_hint: "Second factors and tokens: habeas user totp, habeas token create (or the API).",
+    accounts_hint: "Passwords: habeas user password (or the API). A second factor is given by an admin, here or with habeas user totp.",
     role: "Role",
     clearance: "Reads restricted facts",
     second_factor: "Second factor",
     disabled: "Disabled",
+    tokens: "API tokens",
+    token_for: "Account",
+    token_label: "What it is for",
+    token_days: "Days until it expires (1 to 366)",
+    create_token: "Issue the token",
+    expires: "Expires",
+    token_state: "State",
+    active: "active",
+    expired: "expired",
+    revoked: "revoked",
+    revoke: "Revoke",
+    new_token_once: "The new token, shown only now: copy it into the script's configuration. The server keeps only its digest.",
+    reset_second_factor: "New second factor",
+    remove_second_factor: "Remove second factor",
+    new_second_factor_once: "The new second factor, shown only now: give it to its owner to add to an authenticator app (the secret, or the otpauth URI). The old codes no longer work.",
     security_events: "Latest security events",
     address: "Address",
     add_account: "Add the account",
