@@ -885,3 +885,50 @@ async fn an_admin_issues_and_revokes_tokens_and_resets_a_second_factor() {
         "{kinds:?}"
     );
 }
+
+/// The person page gives the case as the report does: charges, sentences,
+/// restrictions, every fact in the order it happened (each linked to its
+/// history line, with its numbered sources), and the statements about the
+/// person with their ids; restricted ones only to the cleared.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_person_page_lists_the_facts_and_the_statements_with_their_ids() {
+    let fixture = Fixture::new().await;
+    let viewer = fixture
+        .send(Who::Viewer, "GET", "/people/rong-chhun", None)
+        .await
+        .body;
+    let section = |page: &str, id: &str| -> String {
+        page.split(&format!("<h2 id=\"{id}\">"))
+            .nth(1)
+            .and_then(|rest| rest.split("</section>").next())
+            .unwrap_or_else(|| panic!("no section {id}: {page}"))
+            .to_owned()
+    };
+    for heading in ["charges", "sentences", "restrictions-heading"] {
+        section(&viewer, heading);
+    }
+    let facts = section(&viewer, "facts");
+    assert!(facts.contains("2020-07: detention"), "{facts}");
+    assert!(
+        facts.contains(&format!("href=\"#event-{}\"", fixture.detention_id)),
+        "{facts}"
+    );
+    assert!(facts.contains("Prey Sar"), "{facts}");
+    assert!(facts.contains("href=\"#source-1\""), "{facts}");
+    let statements = section(&viewer, "statements");
+    assert!(statements.contains("Release him."), "{statements}");
+    assert!(
+        statements.contains(&fixture.statement_id),
+        "the statement's id: {statements}"
+    );
+    assert!(
+        !statements.contains("CONFIDENTIAL-STATEMENT"),
+        "{statements}"
+    );
+    let editor = fixture
+        .send(Who::Editor, "GET", "/people/rong-chhun", None)
+        .await
+        .body;
+    assert!(section(&editor, "statements").contains("CONFIDENTIAL-STATEMENT"));
+    assert!(section(&editor, "facts").contains("BLACKSITE-7"));
+}

@@ -13,6 +13,7 @@
 //! [`crate::auth::Caller`]).
 
 pub mod admin;
+pub mod case_sections;
 pub mod forms;
 pub mod import;
 pub mod layout;

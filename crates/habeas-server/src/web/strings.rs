@@ -59,6 +59,40 @@ pub struct Ui {
     pub overdue: &'static str,
     /// Heading of the recent developments.
     pub recent: &'static str,
+    /// Heading of the charges.
+    pub charges: &'static str,
+    /// No charge recorded.
+    pub no_charge: &'static str,
+    /// Column: when charged.
+    pub charged_on: &'static str,
+    /// Heading of the sentences.
+    pub sentences: &'static str,
+    /// No sentence recorded.
+    pub no_sentence: &'static str,
+    /// A sentence whose term is not known.
+    pub term_unknown: &'static str,
+    /// A sentence passed in absentia.
+    pub in_absentia: &'static str,
+    /// A suspended sentence.
+    pub suspended: &'static str,
+    /// Heading of the restrictions in force.
+    pub restrictions_in_force: &'static str,
+    /// An empty list.
+    pub none_recorded: &'static str,
+    /// Heading of the facts.
+    pub facts: &'static str,
+    /// Under the facts' heading.
+    pub facts_hint: &'static str,
+    /// No fact recorded.
+    pub no_fact: &'static str,
+    /// Link from a fact to its history line.
+    pub in_history: &'static str,
+    /// Heading of the statements (the name follows).
+    pub statements_about: &'static str,
+    /// No statement recorded.
+    pub no_statement: &'static str,
+    /// Before a statement's id.
+    pub statement_id: &'static str,
     /// Label of the valid-time picker.
     pub as_of: &'static str,
     /// Label of the transaction-time picker.
@@ -318,6 +352,23 @@ pub const EN: Ui = Ui {
     held_now: "Held now (days in custody)",
     recent: "Recorded in the last 7 days",
     overdue: "Still held after the expected end of their sentence",
+    charges: "Charges",
+    no_charge: "No charge recorded.",
+    charged_on: "Charged",
+    sentences: "Sentences",
+    no_sentence: "No sentence recorded.",
+    term_unknown: "term not known",
+    in_absentia: "in absentia",
+    suspended: "suspended",
+    restrictions_in_force: "Restrictions in force",
+    none_recorded: "None recorded.",
+    facts: "Facts",
+    facts_hint: "Every fact recorded, in the order it happened, with its sources.",
+    no_fact: "No fact recorded.",
+    in_history: "in the history",
+    statements_about: "Statements about",
+    no_statement: "No statement recorded.",
+    statement_id: "Statement id",
     as_of: "As of (YYYY, YYYY-MM or YYYY-MM-DD)",
     known_at: "As known at (e.g. 2024-03-01T00:00:00Z)",
     show: "Show",
