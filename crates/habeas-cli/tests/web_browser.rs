@@ -13,8 +13,10 @@
 //! history line; a form post without the same-site headers is refused; an
 //! editor uploads a CSV with one bad row and its mapping, sees the row's
 //! reason in the dry run, confirms and finds the people; a viewer sees no form and no restricted
-//! fact; an anonymous visitor gets the sign-in page. Screenshots go to
-//! `docs/` with `HABEAS_SCREENSHOTS=1`, else to a scratch folder.
+//! fact; an anonymous visitor gets the sign-in page. The form with an
+//! error is also laid out right to left (`dir="rtl"`), and checked to
+//! mirror. Screenshots go to `docs/` with `HABEAS_SCREENSHOTS=1`, else to a
+//! scratch folder.
 //!
 //! Under CI (`CI` set) a missing Chromium fails the test; elsewhere it
 //! prints a skip line.
@@ -637,7 +639,23 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
     );
     assert!(history.contains("dana"), "{history}");
     assert!(browser.count("#sources + ol li, ol.sources li") >= 3);
+    // The whole page, history and sources included: a window as tall as it.
+    let height = browser.call(
+        "POST",
+        "/execute/sync",
+        json!({"script": "return document.documentElement.scrollHeight;", "args": []}),
+    );
+    browser.call(
+        "POST",
+        "/window/rect",
+        json!({"width": 1280, "height": height.as_u64().unwrap_or(1600).clamp(1600, 6000) + 150}),
+    );
     browser.screenshot(&docs().join("web-person.png"));
+    browser.call(
+        "POST",
+        "/window/rect",
+        json!({"width": 1280, "height": 1600}),
+    );
     violations.extend(accessibility(&browser, axe.as_deref()));
     // On a phone's width.
     browser.call(
@@ -677,6 +695,51 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
     assert_eq!(browser.value_of("#x-facility"), "Hoa Lo");
     browser.screenshot(&docs().join("web-form-error.png"));
     violations.extend(accessibility(&browser, axe.as_deref()));
+
+    // Right to left: the same page with `dir="rtl"` (as a translation into
+    // Arabic or Persian would set it) mirrors its layout through the
+    // stylesheet's logical properties: the navigation runs from the right,
+    // the error's bar is on its right edge, labels and cells start on the
+    // right.
+    let layout = browser.call(
+        "POST",
+        "/execute/sync",
+        json!({"script": "document.documentElement.dir = 'rtl';
+            const box = s => document.querySelector(s).getBoundingClientRect();
+            const style = s => getComputedStyle(document.querySelector(s));
+            return {
+              brand_right: box('header.top .brand').right,
+              who_right: box('header.top .who').right,
+              error_right_bar: style('#form-error').borderRightWidth,
+              error_left_bar: style('#form-error').borderLeftWidth,
+              field_error_right_bar: style('#error-date').borderRightWidth,
+              label_align: style('label[for=sources]').textAlign,
+              label_right: box('label[for=sources]').right,
+              sources_right: box('#sources').right,
+            };", "args": []}),
+    );
+    assert!(
+        layout["brand_right"].as_f64() > layout["who_right"].as_f64(),
+        "the navigation starts on the right: {layout}"
+    );
+    assert_eq!(layout["error_right_bar"], "5px", "{layout}");
+    assert_eq!(layout["error_left_bar"], "0px", "{layout}");
+    assert_eq!(layout["field_error_right_bar"], "4px", "{layout}");
+    let (label, input) = (
+        layout["label_right"].as_f64().expect("label"),
+        layout["sources_right"].as_f64().expect("input"),
+    );
+    assert!(
+        (label - input).abs() < 1.0,
+        "a label starts where its input does, on the right: {layout}"
+    );
+    browser.screenshot(&docs().join("web-rtl.png"));
+    violations.extend(accessibility(&browser, axe.as_deref()));
+    browser.call(
+        "POST",
+        "/execute/sync",
+        json!({"script": "document.documentElement.dir = 'ltr'; return true;", "args": []}),
+    );
     browser.click("#error-date a.event-link");
     let target = browser.url();
     let anchor = target.split('#').nth(1).expect("an anchor").to_owned();

@@ -262,7 +262,7 @@ fn fact_inputs(values: &Values, rejected: Option<&Rejected>) -> Markup {
     html! {
         (dated_inputs("f", values, beside(rejected, "date")))
         label for="sources" { (UI.sources_input) }
-        textarea #sources name="sources" rows="3" aria-describedby=(described(rejected, "sources", "sources-hint")) aria-invalid=[invalid(rejected, "sources")] { (value(values, "sources")) }
+        textarea #sources name="sources" rows="3" dir="auto" aria-describedby=(described(rejected, "sources", "sources-hint")) aria-invalid=[invalid(rejected, "sources")] { (value(values, "sources")) }
         p.hint #sources-hint { (UI.sources_hint) }
         @if let Some(error) = beside(rejected, "sources") { (error) }
         label for="confidence" { (UI.confidence) }
@@ -276,7 +276,7 @@ fn fact_inputs(values: &Values, rejected: Option<&Rejected>) -> Markup {
             label for="restricted" { (UI.restricted) }
         }
         label for="note" { (UI.note) }
-        textarea #note name="note" rows="2" aria-invalid=[invalid(rejected, "note")] { (value(values, "note")) }
+        textarea #note name="note" rows="2" dir="auto" aria-invalid=[invalid(rejected, "note")] { (value(values, "note")) }
         @if let Some(error) = beside(rejected, "note") { (error) }
     }
 }
@@ -460,16 +460,16 @@ fn form_page(
 fn register_inputs(values: &Values, rejected: Option<&Rejected>) -> Markup {
     html! {
         label for="name" { (UI.person_name) }
-        input #name type="text" name="name" value=(value(values, "name")) required aria-invalid=[invalid(rejected, "name")];
+        input #name type="text" name="name" dir="auto" value=(value(values, "name")) required aria-invalid=[invalid(rejected, "name")];
         @if let Some(error) = beside(rejected, "name") { (error) }
         label for="aliases" { (UI.other_names) }
-        input #aliases type="text" name="aliases" value=(value(values, "aliases")) aria-invalid=[invalid(rejected, "aliases")];
+        input #aliases type="text" name="aliases" dir="auto" value=(value(values, "aliases")) aria-invalid=[invalid(rejected, "aliases")];
         @if let Some(error) = beside(rejected, "aliases") { (error) }
         label for="country" { (UI.country) }
-        input #country type="text" name="country" value=(value(values, "country")) aria-invalid=[invalid(rejected, "country")];
+        input #country type="text" name="country" dir="auto" value=(value(values, "country")) aria-invalid=[invalid(rejected, "country")];
         @if let Some(error) = beside(rejected, "country") { (error) }
         label for="sources" { (UI.sources_input) }
-        textarea #sources name="sources" rows="3" aria-invalid=[invalid(rejected, "sources")] { (value(values, "sources")) }
+        textarea #sources name="sources" rows="3" dir="auto" aria-invalid=[invalid(rejected, "sources")] { (value(values, "sources")) }
         @if let Some(error) = beside(rejected, "sources") { (error) }
     }
 }
@@ -568,7 +568,7 @@ fn record_inputs(
             @match input {
                 Input::Text(name) => {
                     label for={ "x-" (name) } { (UI.label(name)) }
-                    input id={ "x-" (name) } type="text" name=(name) value=(value(values, name)) aria-invalid=[invalid(rejected, name)];
+                    input id={ "x-" (name) } type="text" name=(name) dir="auto" value=(value(values, name)) aria-invalid=[invalid(rejected, name)];
                 }
                 Input::Number(name) => {
                     label for={ "x-" (name) } { (UI.label(name)) }
