@@ -877,6 +877,9 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
         !people.contains("Bela Novak"),
         "the rejected row is not imported"
     );
+    // The mapping was saved under its name, to be chosen next time.
+    browser.go(&format!("{base}/import"));
+    assert!(browser.text("#mapping_name").contains("news list"));
     browser.go(&format!("{base}{person_path}/record?action=sentenced"));
     violations.extend(accessibility(&browser, axe.as_deref()));
 

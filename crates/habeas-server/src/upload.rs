@@ -197,8 +197,24 @@ pub struct UploadForm {
     pub save_as: String,
 }
 
-fn multipart_error(err: MultipartError) -> AppError {
+/// Whether a body limit stopped the reading: axum's own, or the server's
+/// outer limit on every request, whose error axum does not classify.
+fn over_limit(err: &MultipartError) -> bool {
     if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return true;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(error) = source {
+        if error.to_string().contains("length limit exceeded") {
+            return true;
+        }
+        source = error.source();
+    }
+    false
+}
+
+fn multipart_error(err: MultipartError) -> AppError {
+    if over_limit(&err) {
         AppError::TooLarge(
             "the upload is larger than this server accepts: split the file".to_owned(),
         )

@@ -9,6 +9,7 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{Fixture, TABLE_CALLERS, Who};
+use habeas_server::state::ServerConfig;
 
 const BOUNDARY: &str = "habeasBoundary7MA4YWxkTrZu0gW";
 
@@ -493,4 +494,65 @@ async fn the_import_page_takes_pasted_json_lines_too() {
     .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
     assert!(bad.body.contains("id=\"import-error\""), "{}", bad.body);
+}
+
+/// An upload over the import limit is refused (413) by the API and by the
+/// page, and writes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_over_the_limit_is_refused() {
+    let fixture = Fixture::with_config(ServerConfig {
+        import_limit: 2048,
+        ..ServerConfig::default()
+    })
+    .await;
+    let big = format!("{CSV}{}", "Someone,2020-01,https://e.org/x\n".repeat(200));
+    let before = fixture.case_log().await;
+    for uri in ["/api/v1/import", "/import"] {
+        let answer = post(&fixture, Who::Editor, uri, csv_upload(&big)).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{uri}: {}",
+            answer.body
+        );
+        assert_eq!(fixture.case_log().await, before, "{uri}");
+    }
+    let small = post(&fixture, Who::Editor, "/api/v1/import", csv_upload(CSV)).await;
+    assert_eq!(small.status, StatusCode::OK, "{}", small.body);
+}
+
+/// JSON lines sent as the body carry a digest too, checked when given.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_lines_are_imported_with_or_without_the_digest() {
+    let fixture = Fixture::new().await;
+    let lines = r#"{"action": "register_person", "fields": {"name": "Pham Doan Trang"}}"#;
+    let send = |uri: String| {
+        let fixture = &fixture;
+        async move {
+            fixture
+                .send_bytes(
+                    Who::Editor,
+                    "POST",
+                    &uri,
+                    Some(lines.as_bytes().to_vec()),
+                    "application/x-ndjson",
+                    &[],
+                )
+                .await
+        }
+    };
+    let dry = send("/api/v1/import".to_owned()).await;
+    assert_eq!(dry.json()["format"], "jsonl");
+    let digest = dry.json()["digest"].as_str().expect("digest").to_owned();
+    let before = fixture.case_log().await;
+    let wrong = send(format!(
+        "/api/v1/import?dry_run=false&digest={}",
+        "1".repeat(64)
+    ))
+    .await;
+    assert_eq!(wrong.status, StatusCode::CONFLICT, "{}", wrong.body);
+    assert_eq!(fixture.case_log().await, before);
+    let done = send(format!("/api/v1/import?dry_run=false&digest={digest}")).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_eq!(done.json()["n_imported"], 1);
 }

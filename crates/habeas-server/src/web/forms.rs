@@ -344,14 +344,14 @@ async fn rejected(
         other => (other.to_string(), Vec::new()),
     };
     let mut events = Vec::new();
-    if let Some((id, _)) = person.filter(|_| !ids.is_empty()) {
-        if let Ok(history) = state.tracker().history_of(Subject::Person(id)).await {
-            // Described as it stands after corrections, as the rule saw it.
-            let case = CaseFile::from_history(&auth.filter().history(history));
-            for wanted in &ids {
-                if let Some(entry) = case.entry(*wanted) {
-                    events.push((*wanted, event_words(&entry.effective)));
-                }
+    if let Some((id, _)) = person.filter(|_| !ids.is_empty())
+        && let Ok(history) = state.tracker().history_of(Subject::Person(id)).await
+    {
+        // Described as it stands after corrections, as the rule saw it.
+        let case = CaseFile::from_history(&auth.filter().history(history));
+        for wanted in &ids {
+            if let Some(entry) = case.entry(*wanted) {
+                events.push((*wanted, event_words(&entry.effective)));
             }
         }
     }
