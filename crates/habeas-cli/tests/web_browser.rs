@@ -12,7 +12,9 @@
 //! names the detention it conflicts with, beside the date, linked to its
 //! history line; a form post without the same-site headers is refused; an
 //! editor uploads a CSV with one bad row and its mapping, sees the row's
-//! reason in the dry run, confirms and finds the people; a viewer sees no form and no restricted
+//! reason in the dry run, confirms and finds the people; an admin gives
+//! the viewer a second factor, with whose code the viewer then signs in,
+//! and issues and revokes a token; a viewer sees no form and no restricted
 //! fact; an anonymous visitor gets the sign-in page. The form with an
 //! error is also laid out right to left (`dir="rtl"`), and checked to
 //! mirror. Screenshots go to `docs/` with `HABEAS_SCREENSHOTS=1`, else to a
@@ -509,6 +511,7 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
     add_user(&db, "dana", "documenter", "documenter password 1");
     add_user(&db, "vic", "viewer", "viewer password 1");
     add_user(&db, "eve", "editor", "editor password 1");
+    add_user(&db, "ada", "admin", "admin password 1");
     let (_server, address) = start_server(&db);
     let base = format!("http://{address}");
     let browser = Browser::start(&dir.path().join("profile"));
@@ -882,6 +885,72 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
     assert!(browser.text("#mapping_name").contains("news list"));
     browser.go(&format!("{base}{person_path}/record?action=sentenced"));
     violations.extend(accessibility(&browser, axe.as_deref()));
+
+    // An admin gives the viewer a second factor (shown once), and the
+    // viewer then signs in with its code; the admin issues a token (shown
+    // once), which works until it is revoked from the page.
+    browser.go(&format!("{base}/"));
+    browser.click("header.top form button");
+    browser.sign_in(&base, "ada", "admin password 1");
+    browser.go(&format!("{base}/admin"));
+    violations.extend(accessibility(&browser, axe.as_deref()));
+    let vic_row = browser.find_xpath("//tr[td[1] = 'vic']");
+    let reset = browser.call(
+        "POST",
+        &format!("/element/{vic_row}/element"),
+        json!({"using": "css selector", "value": "button[value=reset]"}),
+    )[ELEMENT]
+        .as_str()
+        .expect("the reset button")
+        .to_owned();
+    browser.click_element(&reset);
+    let secret = browser.text("#new-secret");
+    assert!(browser.text("#new-uri").starts_with("otpauth://totp/"));
+    browser.type_into("#token-label", "nightly export");
+    browser.click("form[action='/admin/tokens'] button");
+    let token = browser.text("#new-token-text");
+    assert!(token.starts_with("hbs_"), "{token}");
+    assert!(
+        !browser.source().contains(&secret),
+        "a secret is shown once"
+    );
+    let bearer = format!("Bearer {token}");
+    let (status, _, _) = http(
+        &address,
+        "GET",
+        "/api/v1/session",
+        &[("Authorization", &bearer)],
+        "",
+    );
+    assert_eq!(status, 200, "the new token works");
+    browser.click("#tokens-table form button.danger");
+    browser.find("#tokens-table");
+    assert!(!browser.source().contains(&token));
+    let (status, _, _) = http(
+        &address,
+        "GET",
+        "/api/v1/session",
+        &[("Authorization", &bearer)],
+        "",
+    );
+    assert_eq!(status, 401, "a revoked token is refused");
+    browser.click("header.top form button");
+    browser.go(&format!("{base}/signin"));
+    browser.type_into("#name", "vic");
+    browser.type_into("#password", "viewer password 1");
+    let key = habeas_server::accounts::totp::from_base32(&secret).expect("a base32 secret");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    let code = habeas_server::accounts::totp::code(&key, now / habeas_server::accounts::totp::STEP);
+    browser.type_into("#totp", &format!("{code:06}"));
+    browser.click("form.card button[type=submit]");
+    assert!(
+        browser.text("header.top .who").contains("vic"),
+        "signed in with the code"
+    );
+    browser.click("header.top form button");
 
     // Anonymous again: the sign-in page.
     browser.forget_cookies();
