@@ -932,3 +932,32 @@ async fn the_person_page_lists_the_facts_and_the_statements_with_their_ids() {
     assert!(section(&editor, "statements").contains("CONFIDENTIAL-STATEMENT"));
     assert!(section(&editor, "facts").contains("BLACKSITE-7"));
 }
+
+/// The person page's downloads replay its view; the start page offers the
+/// roster in every format, and the links answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_downloads_replay_the_view_and_the_roster_is_offered() {
+    let fixture = Fixture::new().await;
+    let page = fixture
+        .send(
+            Who::Viewer,
+            "GET",
+            "/people/rong-chhun?as_of=2020-08-01&known_at=2030-01-01T00:00:00%2B02:00",
+            None,
+        )
+        .await;
+    let link = "/api/v1/people/rong-chhun/report?format=md&amp;as_of=2020-08-01&amp;known_at=2030-01-01T00:00:00%2B02:00";
+    assert!(page.body.contains(link), "{}", page.body);
+    let report = fixture
+        .send(Who::Viewer, "GET", &link.replace("&amp;", "&"), None)
+        .await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.body);
+    assert!(report.body.contains("2020-08-01"), "{}", report.body);
+    let start = fixture.send(Who::Viewer, "GET", "/", None).await;
+    for format in ["html", "md", "json", "csv"] {
+        let href = format!("/api/v1/roster/report?format={format}");
+        assert!(start.body.contains(&format!("href=\"{href}\"")), "{format}");
+        let answer = fixture.send(Who::Viewer, "GET", &href, None).await;
+        assert_eq!(answer.status, StatusCode::OK, "{format}: {}", answer.body);
+    }
+}

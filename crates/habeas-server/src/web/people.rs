@@ -191,6 +191,18 @@ pub async fn list(
                     }
                 }
             }
+            section aria-labelledby="roster-downloads" {
+                h2 #roster-downloads { (UI.roster_downloads) }
+                ul.downloads {
+                    @for format in ["html", "md", "json", "csv"] {
+                        li {
+                            a href={ "/api/v1/roster/report?format=" (format) } #{ "roster-" (format) } { (format) }
+                            " · "
+                            a href={ "/api/v1/roster/report?format=" (format) "&public=true" } { (format) " (" (UI.public_variant) ")" }
+                        }
+                    }
+                }
+            }
             h2 { (UI.find) }
             form.search method="get" action="/" role="search" {
                 div {
@@ -309,6 +321,19 @@ fn legal(legal: &Legal) -> Option<String> {
         Legal::Acquitted { on } => format!("acquitted on {on}"),
         Legal::ChargesDropped { on } => format!("charges dropped on {on}"),
     })
+}
+
+/// `text` percent-encoded for a query string.
+fn query_value(text: &str) -> String {
+    text.bytes()
+        .map(|byte| {
+            if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~' | b':') {
+                char::from(byte).to_string()
+            } else {
+                format!("%{byte:02X}")
+            }
+        })
+        .collect()
 }
 
 /// What a line of the history says: the event's noun and date, and for an
@@ -453,9 +478,16 @@ pub async fn person(
         .as_ref()
         .map(|report| case_sections::sections(report, &name, &mut sources));
     let path = person_path(&entry.slug);
+    // The downloads replay the page's view: its as-of day and known-at moment.
+    let mut view_query = String::new();
+    for (name, value) in [("as_of", as_of), ("known_at", known_at)] {
+        if let Some(value) = value {
+            view_query.push_str(&format!("&{name}={}", query_value(value.trim())));
+        }
+    }
     let report_link = |format: &str, public: bool| {
         format!(
-            "/api/v1{path}/report?format={format}{}",
+            "/api/v1{path}/report?format={format}{}{view_query}",
             if public { "&public=true" } else { "" }
         )
     };

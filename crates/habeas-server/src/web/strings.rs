@@ -137,6 +137,8 @@ pub struct Ui {
     pub headline_after: &'static str,
     /// Heading of the downloads.
     pub downloads: &'static str,
+    /// Heading of the roster's downloads.
+    pub roster_downloads: &'static str,
     /// The public variant of a report.
     pub public_variant: &'static str,
     /// Heading of the recording form.
@@ -391,6 +393,7 @@ pub const EN: Ui = Ui {
     what: "What",
     headline_after: "Status after",
     downloads: "Reports",
+    roster_downloads: "The roster as a report",
     public_variant: "public",
     record: "Record a development",
     development: "Development",
