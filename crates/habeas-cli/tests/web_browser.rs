@@ -324,6 +324,18 @@ impl Browser {
         );
     }
 
+    /// Presses Tab, as a keyboard user moves to the next control.
+    fn press_tab(&self) {
+        self.call(
+            "POST",
+            "/actions",
+            json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+                {"type": "keyDown", "value": "\u{E004}"},
+                {"type": "keyUp", "value": "\u{E004}"}
+            ]}]}),
+        );
+    }
+
     /// Chooses a local file in a file input (the driver reads the path).
     fn choose_file(&self, css: &str, path: &Path) {
         let element = self.find(css);
@@ -534,6 +546,23 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
     // A documenter signs in and registers a person.
     browser.sign_in(&base, "dana", "documenter password 1");
     assert_eq!(browser.url(), format!("{base}/"));
+    // From the keyboard: the first Tab reaches the skip link, shown with a
+    // visible focus ring; the next one the navigation.
+    let mut focused = Vec::new();
+    for _ in 0..2 {
+        browser.press_tab();
+        let now = browser.call(
+            "POST",
+            "/execute/sync",
+            json!({"script": "const e = document.activeElement; const s = getComputedStyle(e);
+                return [e.id || e.className, s.outlineStyle, s.outlineWidth];", "args": []}),
+        );
+        focused.push(now);
+    }
+    assert_eq!(focused[0][0], "skip", "{focused:?}");
+    assert_eq!(focused[0][1], "solid", "a visible focus ring: {focused:?}");
+    assert_eq!(focused[0][2], "3px", "{focused:?}");
+    assert_eq!(focused[1][0], "brand", "then the navigation: {focused:?}");
     browser.click("a[href='/people/new']");
     browser.type_into("#name", "Nguyễn Văn Đài");
     browser.type_into("#aliases", "Nguyen Van Dai, Đài");
@@ -924,7 +953,11 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
     );
     assert_eq!(status, 200, "the new token works");
     browser.click("#tokens-table form button.danger");
-    browser.find("#tokens-table");
+    let tokens = browser.wait_for_text("#tokens-table", "revoked");
+    assert!(
+        tokens.contains("nightly export") && tokens.contains("revoked"),
+        "{tokens}"
+    );
     assert!(!browser.source().contains(&token));
     let (status, _, _) = http(
         &address,
