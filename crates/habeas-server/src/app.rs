@@ -38,6 +38,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/events/{event}/correction"),
     ("POST", "/api/v1/events/{event}/retraction"),
     ("POST", "/api/v1/import"),
+    ("GET", "/api/v1/mappings"),
     ("GET", "/api/v1/export"),
     ("GET", "/api/v1/verify"),
     ("GET", "/api/v1/users"),
@@ -111,6 +112,7 @@ pub fn app(state: AppState) -> Router {
             "/import",
             post(import::import).layer(DefaultBodyLimit::max(config.import_limit)),
         )
+        .route("/mappings", get(import::list_mappings))
         .route("/export", get(store::export))
         .route("/verify", get(store::verify))
         .route("/users", get(admin::list_users).post(admin::add_user))

@@ -34,6 +34,7 @@ use crate::routes::{admin, amend, cases, commands, import, people, reports, sess
         amend::correct,
         amend::retract,
         import::import,
+        import::list_mappings,
         store::export,
         store::verify,
         admin::list_users,

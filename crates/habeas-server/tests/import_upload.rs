@@ -323,6 +323,11 @@ async fn a_saved_mapping_is_chosen_by_name() {
         "{}",
         page.body
     );
+    let listed = fixture
+        .send(Who::Editor, "GET", "/api/v1/mappings", None)
+        .await;
+    assert_eq!(listed.json()[0]["name"], "news list", "{}", listed.body);
+    assert_eq!(listed.json()[0]["toml"], MAPPING, "{}", listed.body);
 }
 
 async fn confirm(fixture: &Fixture, digest: &str) -> common::Answer {

@@ -27,6 +27,7 @@ const TABLE: &[(&str, &str, Option<&str>, [u16; 7])] = &[
     ("POST", "/api/v1/events/{detention}/correction", Some(r#"{"facility": "Prey Sar (CC1)", "reason": "the court file names the block"}"#), [401, 403, 403, 201, 201, 401, 401]),
     ("POST", "/api/v1/events/{statement}/retraction", Some(r#"{"reason": "the statement was misattributed"}"#), [401, 403, 403, 201, 409, 401, 401]),
     ("POST", "/api/v1/import?dry_run=true", Some(HEARING), [401, 403, 403, 200, 200, 401, 401]),
+    ("GET", "/api/v1/mappings", None, [401, 403, 403, 200, 200, 401, 401]),
     ("GET", "/api/v1/export", None, [401, 403, 403, 200, 200, 401, 401]),
     ("GET", "/api/v1/verify", None, [401, 403, 403, 200, 200, 401, 401]),
     ("GET", "/api/v1/users", None, [401, 403, 403, 403, 200, 401, 401]),

@@ -118,3 +118,28 @@ pub async fn import(
     body["format"] = serde_json::Value::String(upload.format.as_str().to_owned());
     Ok((status, Json(body)))
 }
+
+/// A saved column mapping.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct SavedMapping {
+    /// The name it is chosen by (`mapping_name` of an upload).
+    pub name: String,
+    /// The TOML text.
+    pub toml: String,
+}
+
+/// `GET /api/v1/mappings`: the saved column mappings, by name (saved with
+/// `save_as` on an upload).
+#[utoipa::path(get, path = "/api/v1/mappings", responses((status = 200, description = "the saved mappings, by name", body = Vec<SavedMapping>), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody)))]
+pub async fn list_mappings(
+    State(state): State<AppState>,
+    _auth: Authenticated<CanEdit>,
+) -> Result<Json<Vec<SavedMapping>>, AppError> {
+    let saved = crate::mappings::list(state.tracker()).await?;
+    Ok(Json(
+        saved
+            .into_iter()
+            .map(|(name, toml)| SavedMapping { name, toml })
+            .collect(),
+    ))
+}
