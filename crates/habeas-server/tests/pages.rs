@@ -581,7 +581,8 @@ async fn every_development_form_spells_a_command_the_api_reads() {
     let filled = "year=2021&month=6&sources=https%3A%2F%2Fexample.org%2Fd&confidence=reported\
         &court=City+Court&outcome=adjourned&offence=incitement&article=495&to_facility=Prey+Sar\
         &from_facility=CC1&by=UN&by_role=rapporteur&summary=Free+him&circumstances=unknown\
-        &country=France&description=no+travel&conditions=none&term_kind=fixed&years=2&place=Phnom+Penh";
+        &country=France&description=no+travel&conditions=none&term_kind=fixed&years=2&place=Phnom+Penh\
+        &in_absentia=yes";
     for key in habeas_server::web::forms::DEVELOPMENTS {
         let form = fixture
             .send(
@@ -960,4 +961,58 @@ async fn the_downloads_replay_the_view_and_the_roster_is_offered() {
         let answer = fixture.send(Who::Viewer, "GET", &href, None).await;
         assert_eq!(answer.status, StatusCode::OK, "{format}: {}", answer.body);
     }
+}
+
+/// A sentence passed while the person is at liberty is refused unless the
+/// form says it was passed in absentia (or suspended); the checkbox is kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sentence_at_liberty_needs_the_in_absentia_box() {
+    let fixture = Fixture::new().await;
+    let sentence = "action=sentenced&year=2022&month=3&sources=https%3A%2F%2Fexample.org%2Fs\
+        &term_kind=fixed&years=3&court=City+Court";
+    let refused = fixture
+        .send_bytes(
+            Who::Editor,
+            "POST",
+            "/people/rong-chhun/record",
+            Some(sentence.as_bytes().to_vec()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused.body.contains("in absentia"), "{}", refused.body);
+    let form = fixture
+        .send(
+            Who::Editor,
+            "GET",
+            "/people/rong-chhun/record?action=sentenced",
+            None,
+        )
+        .await;
+    assert!(
+        form.body.contains("id=\"x-in_absentia\" type=\"checkbox\""),
+        "{}",
+        form.body
+    );
+    let recorded = fixture
+        .send_bytes(
+            Who::Editor,
+            "POST",
+            "/people/rong-chhun/record",
+            Some(format!("{sentence}&in_absentia=yes").into_bytes()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.body);
+    let page = fixture
+        .send(Who::Editor, "GET", "/people/rong-chhun", None)
+        .await;
+    let sentences = page
+        .body
+        .split("id=\"sentences-list\"")
+        .nth(1)
+        .expect("a sentence listed");
+    assert!(sentences.contains("in absentia"), "{sentences}");
 }

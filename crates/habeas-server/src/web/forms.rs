@@ -61,6 +61,8 @@ enum Input {
     Text(&'static str),
     Choice(&'static str, &'static [&'static str]),
     Number(&'static str),
+    /// A checkbox: the field is `true` when ticked, absent otherwise.
+    Flag(&'static str),
 }
 
 const DETENTION_KINDS: &[&str] = &[
@@ -101,7 +103,7 @@ const CONFIDENCES: &[&str] = &["reported", "confirmed", "alleged", "disputed"];
 
 /// The action of the JSON-lines format and the inputs of a development.
 fn development(key: &str) -> Option<(&'static str, Vec<Input>)> {
-    use Input::{Choice, Number, Text};
+    use Input::{Choice, Flag, Number, Text};
     Some(match key {
         "detained" => (
             "record_detention",
@@ -136,6 +138,8 @@ fn development(key: &str) -> Option<(&'static str, Vec<Input>)> {
                 Number("months"),
                 Number("days"),
                 Text("court"),
+                Flag("in_absentia"),
+                Flag("suspended"),
             ],
         ),
         "released" => (
@@ -574,6 +578,12 @@ fn record_inputs(
                     label for={ "x-" (name) } { (UI.label(name)) }
                     input id={ "x-" (name) } type="text" inputmode="numeric" name=(name) value=(value(values, name)) aria-invalid=[invalid(rejected, name)];
                 }
+                Input::Flag(name) => {
+                    div.check {
+                        input id={ "x-" (name) } type="checkbox" name=(name) value="yes" checked[values.contains_key(*name)] aria-invalid=[invalid(rejected, name)];
+                        label for={ "x-" (name) } { (UI.label(name)) }
+                    }
+                }
                 Input::Choice(name, choices) => {
                     label for={ "x-" (name) } { (UI.label(name)) }
                     select id={ "x-" (name) } name=(name) aria-invalid=[invalid(rejected, name)] {
@@ -583,7 +593,7 @@ fn record_inputs(
                     }
                 }
             }
-            @let name = match input { Input::Text(n) | Input::Number(n) | Input::Choice(n, _) => *n };
+            @let name = match input { Input::Text(n) | Input::Number(n) | Input::Choice(n, _) | Input::Flag(n) => *n };
             @if let Some(error) = beside(rejected, name) { (error) }
         }
     }
@@ -640,6 +650,12 @@ fn command_of(
     }
     for input in inputs {
         let (name, default) = match input {
+            Input::Flag(name) => {
+                if values.contains_key(*name) {
+                    fields.insert((*name).into(), json!(true));
+                }
+                continue;
+            }
             Input::Text(name) | Input::Number(name) => (name, None),
             // A select always sends a value; a post without one takes the
             // first choice, as a browser would have.

@@ -519,6 +519,8 @@ pub const EN: Ui = Ui {
         ("summary", "Summary"),
         ("circumstances", "Circumstances"),
         ("country", "Country"),
+        ("in_absentia", "Passed in absentia"),
+        ("suspended", "Suspended"),
     ],
 };
 
