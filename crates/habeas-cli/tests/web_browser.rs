@@ -8,10 +8,17 @@
 //! the month, is refused a release that breaks the timeline (and sees the
 //! rule's message beside the form, with what they typed), records a valid
 //! one and sees the headline change, corrects the detention's date, reads
-//! the history and downloads the HTML report; a form post without the
-//! same-site headers is refused; a viewer sees no form and no restricted
-//! fact; an anonymous visitor gets the sign-in page. Screenshots go to
-//! `docs/` with `HABEAS_SCREENSHOTS=1`, else to a scratch folder.
+//! the history and downloads the HTML report; a detention while held
+//! names the detention it conflicts with, beside the date, linked to its
+//! history line; a form post without the same-site headers is refused; an
+//! editor uploads a CSV with one bad row and its mapping, sees the row's
+//! reason in the dry run, confirms and finds the people; an admin gives
+//! the viewer a second factor, with whose code the viewer then signs in,
+//! and issues and revokes a token; a viewer sees no form and no restricted
+//! fact; an anonymous visitor gets the sign-in page. The form with an
+//! error is also laid out right to left (`dir="rtl"`), and checked to
+//! mirror. Screenshots go to `docs/` with `HABEAS_SCREENSHOTS=1`, else to a
+//! scratch folder.
 //!
 //! Under CI (`CI` set) a missing Chromium fails the test; elsewhere it
 //! prints a skip line.
@@ -317,6 +324,28 @@ impl Browser {
         );
     }
 
+    /// Presses Tab, as a keyboard user moves to the next control.
+    fn press_tab(&self) {
+        self.call(
+            "POST",
+            "/actions",
+            json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+                {"type": "keyDown", "value": "\u{E004}"},
+                {"type": "keyUp", "value": "\u{E004}"}
+            ]}]}),
+        );
+    }
+
+    /// Chooses a local file in a file input (the driver reads the path).
+    fn choose_file(&self, css: &str, path: &Path) {
+        let element = self.find(css);
+        self.call(
+            "POST",
+            &format!("/element/{element}/value"),
+            json!({"text": path.to_str().expect("a UTF-8 path")}),
+        );
+    }
+
     fn click(&self, css: &str) {
         let element = self.find(css);
         self.click_element(&element);
@@ -494,6 +523,7 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
     add_user(&db, "dana", "documenter", "documenter password 1");
     add_user(&db, "vic", "viewer", "viewer password 1");
     add_user(&db, "eve", "editor", "editor password 1");
+    add_user(&db, "ada", "admin", "admin password 1");
     let (_server, address) = start_server(&db);
     let base = format!("http://{address}");
     let browser = Browser::start(&dir.path().join("profile"));
@@ -516,6 +546,23 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
     // A documenter signs in and registers a person.
     browser.sign_in(&base, "dana", "documenter password 1");
     assert_eq!(browser.url(), format!("{base}/"));
+    // From the keyboard: the first Tab reaches the skip link, shown with a
+    // visible focus ring; the next one the navigation.
+    let mut focused = Vec::new();
+    for _ in 0..2 {
+        browser.press_tab();
+        let now = browser.call(
+            "POST",
+            "/execute/sync",
+            json!({"script": "const e = document.activeElement; const s = getComputedStyle(e);
+                return [e.id || e.className, s.outlineStyle, s.outlineWidth];", "args": []}),
+        );
+        focused.push(now);
+    }
+    assert_eq!(focused[0][0], "skip", "{focused:?}");
+    assert_eq!(focused[0][1], "solid", "a visible focus ring: {focused:?}");
+    assert_eq!(focused[0][2], "3px", "{focused:?}");
+    assert_eq!(focused[1][0], "brand", "then the navigation: {focused:?}");
     browser.click("a[href='/people/new']");
     browser.type_into("#name", "Nguyễn Văn Đài");
     browser.type_into("#aliases", "Nguyen Van Dai, Đài");
@@ -566,7 +613,9 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
     assert!(error.contains("in custody"), "{error}");
     assert_eq!(browser.value_of("#f-year"), "2019");
     assert_eq!(browser.value_of("#note"), "from a news report");
-    browser.screenshot(&docs().join("web-form-error.png"));
+    // The message is beside the date too, which is marked invalid.
+    assert!(browser.text("#error-date").contains("in custody"));
+    assert_eq!(browser.count("#f-year[aria-invalid=true]"), 1);
     violations.extend(accessibility(&browser, axe.as_deref()));
 
     // A valid release changes the headline.
@@ -622,7 +671,23 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
     );
     assert!(history.contains("dana"), "{history}");
     assert!(browser.count("#sources + ol li, ol.sources li") >= 3);
+    // The whole page, history and sources included: a window as tall as it.
+    let height = browser.call(
+        "POST",
+        "/execute/sync",
+        json!({"script": "return document.documentElement.scrollHeight;", "args": []}),
+    );
+    browser.call(
+        "POST",
+        "/window/rect",
+        json!({"width": 1280, "height": height.as_u64().unwrap_or(1600).clamp(1600, 6000) + 150}),
+    );
     browser.screenshot(&docs().join("web-person.png"));
+    browser.call(
+        "POST",
+        "/window/rect",
+        json!({"width": 1280, "height": 1600}),
+    );
     violations.extend(accessibility(&browser, axe.as_deref()));
     // On a phone's width.
     browser.call(
@@ -639,6 +704,82 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
         "/window/rect",
         json!({"width": 1280, "height": 1600}),
     );
+
+    // A second detention while held names the detention it conflicts with,
+    // beside the date, linked to its line of the history.
+    browser.go(&format!("{base}{person_path}/record?action=detained"));
+    browser.type_into("#f-year", "2021");
+    browser.type_into("#f-month", "1");
+    browser.type_into("#sources", "https://example.org/again");
+    browser.type_into("#x-facility", "Hoa Lo");
+    browser.click("form.card button[type=submit]");
+    let beside = browser.text("#error-date");
+    assert!(beside.contains("already in custody"), "{beside}");
+    assert!(beside.contains("the detention on 2020-06"), "{beside}");
+    assert_eq!(
+        browser.text("#error-date a.event-link"),
+        "the detention on 2020-06"
+    );
+    assert!(
+        !beside.contains("(event "),
+        "the id gives way to the link: {beside}"
+    );
+    assert_eq!(browser.value_of("#x-facility"), "Hoa Lo");
+    browser.screenshot(&docs().join("web-form-error.png"));
+    violations.extend(accessibility(&browser, axe.as_deref()));
+
+    // Right to left: the same page with `dir="rtl"` (as a translation into
+    // Arabic or Persian would set it) mirrors its layout through the
+    // stylesheet's logical properties: the navigation runs from the right,
+    // the error's bar is on its right edge, labels and cells start on the
+    // right.
+    let layout = browser.call(
+        "POST",
+        "/execute/sync",
+        json!({"script": "document.documentElement.dir = 'rtl';
+            const box = s => document.querySelector(s).getBoundingClientRect();
+            const style = s => getComputedStyle(document.querySelector(s));
+            return {
+              brand_right: box('header.top .brand').right,
+              who_right: box('header.top .who').right,
+              error_right_bar: style('#form-error').borderRightWidth,
+              error_left_bar: style('#form-error').borderLeftWidth,
+              field_error_right_bar: style('#error-date').borderRightWidth,
+              label_align: style('label[for=sources]').textAlign,
+              label_right: box('label[for=sources]').right,
+              sources_right: box('#sources').right,
+            };", "args": []}),
+    );
+    assert!(
+        layout["brand_right"].as_f64() > layout["who_right"].as_f64(),
+        "the navigation starts on the right: {layout}"
+    );
+    assert_eq!(layout["error_right_bar"], "5px", "{layout}");
+    assert_eq!(layout["error_left_bar"], "0px", "{layout}");
+    assert_eq!(layout["field_error_right_bar"], "4px", "{layout}");
+    let (label, input) = (
+        layout["label_right"].as_f64().expect("label"),
+        layout["sources_right"].as_f64().expect("input"),
+    );
+    assert!(
+        (label - input).abs() < 1.0,
+        "a label starts where its input does, on the right: {layout}"
+    );
+    browser.screenshot(&docs().join("web-rtl.png"));
+    violations.extend(accessibility(&browser, axe.as_deref()));
+    browser.call(
+        "POST",
+        "/execute/sync",
+        json!({"script": "document.documentElement.dir = 'ltr'; return true;", "args": []}),
+    );
+    browser.click("#error-date a.event-link");
+    let target = browser.url();
+    let anchor = target.split('#').nth(1).expect("an anchor").to_owned();
+    assert!(anchor.starts_with("event-"), "{target}");
+    // The detention's own line (as first recorded, in July; the
+    // correction's line follows it).
+    let line = browser.text(&format!("tr[id='{anchor}']"));
+    assert!(line.contains("detention (2020-07), B14 Prison"), "{line}");
 
     // A form post without the same-site headers is refused, even with the
     // session cookie.
@@ -720,10 +861,129 @@ fn a_documenter_and_a_viewer_use_the_pages_in_a_real_browser() {
     browser.go(&format!("{base}{person_path}"));
     assert!(browser.text("#history-table").contains("restricted"));
     assert!(browser.source().contains("Secret Annex Nine"));
+    // The editor imports a small list: a CSV with one bad row, through
+    // an uploaded mapping; the dry run shows the row and its reason, the
+    // confirmation imports the others.
     browser.go(&format!("{base}/import"));
     violations.extend(accessibility(&browser, axe.as_deref()));
+    let csv = dir.path().join("list.csv");
+    std::fs::write(
+        &csv,
+        "name,det_date,kind,sources\n\
+         Amara Okafor,2021-03-04,arrest,https://news.example.org/1\n\
+         Bela Novak,sometime,arrest,https://news.example.org/2\n\
+         Chen Wei,2019-11,,https://news.example.org/3\n",
+    )
+    .expect("the CSV");
+    let mapping = dir.path().join("list.toml");
+    std::fs::write(
+        &mapping,
+        "version = 1\n[sources]\nurls = [\"sources\"]\n[person]\nname = \"name\"\n\
+         [detained]\ndate = \"det_date\"\nkind = { column = \"kind\", if_empty = \"other\", map = { arrest = \"arrest\" } }\n",
+    )
+    .expect("the mapping");
+    browser.choose_file("#file", &csv);
+    browser.choose_file("#mapping", &mapping);
+    browser.type_into("#save_as", "news list");
+    browser.click("#check");
+    let rows = browser.text("#import-rows");
+    assert!(rows.contains("row 3"), "{rows}");
+    assert!(rows.contains("sometime"), "{rows}");
+    assert!(browser.text("#import-rejections").contains("row 3"));
+    assert!(
+        browser
+            .text("#import-counts")
+            .contains("2 would be imported")
+    );
+    browser.screenshot(&docs().join("web-import-preview.png"));
+    violations.extend(accessibility(&browser, axe.as_deref()));
+    browser.click("#confirm");
+    assert!(browser.text("#import-counts").contains("2 imported"));
+    browser.click("#see-people");
+    let people = browser.text("#people");
+    assert!(
+        people.contains("Amara Okafor") && people.contains("Chen Wei"),
+        "{people}"
+    );
+    assert!(
+        !people.contains("Bela Novak"),
+        "the rejected row is not imported"
+    );
+    // The mapping was saved under its name, to be chosen next time.
+    browser.go(&format!("{base}/import"));
+    assert!(browser.text("#mapping_name").contains("news list"));
     browser.go(&format!("{base}{person_path}/record?action=sentenced"));
     violations.extend(accessibility(&browser, axe.as_deref()));
+
+    // An admin gives the viewer a second factor (shown once), and the
+    // viewer then signs in with its code; the admin issues a token (shown
+    // once), which works until it is revoked from the page.
+    browser.go(&format!("{base}/"));
+    browser.click("header.top form button");
+    browser.sign_in(&base, "ada", "admin password 1");
+    browser.go(&format!("{base}/admin"));
+    violations.extend(accessibility(&browser, axe.as_deref()));
+    let vic_row = browser.find_xpath("//tr[td[1] = 'vic']");
+    let reset = browser.call(
+        "POST",
+        &format!("/element/{vic_row}/element"),
+        json!({"using": "css selector", "value": "button[value=reset]"}),
+    )[ELEMENT]
+        .as_str()
+        .expect("the reset button")
+        .to_owned();
+    browser.click_element(&reset);
+    let secret = browser.text("#new-secret");
+    assert!(browser.text("#new-uri").starts_with("otpauth://totp/"));
+    browser.type_into("#token-label", "nightly export");
+    browser.click("form[action='/admin/tokens'] button");
+    let token = browser.text("#new-token-text");
+    assert!(token.starts_with("hbs_"), "{token}");
+    assert!(
+        !browser.source().contains(&secret),
+        "a secret is shown once"
+    );
+    let bearer = format!("Bearer {token}");
+    let (status, _, _) = http(
+        &address,
+        "GET",
+        "/api/v1/session",
+        &[("Authorization", &bearer)],
+        "",
+    );
+    assert_eq!(status, 200, "the new token works");
+    browser.click("#tokens-table form button.danger");
+    let tokens = browser.wait_for_text("#tokens-table", "revoked");
+    assert!(
+        tokens.contains("nightly export") && tokens.contains("revoked"),
+        "{tokens}"
+    );
+    assert!(!browser.source().contains(&token));
+    let (status, _, _) = http(
+        &address,
+        "GET",
+        "/api/v1/session",
+        &[("Authorization", &bearer)],
+        "",
+    );
+    assert_eq!(status, 401, "a revoked token is refused");
+    browser.click("header.top form button");
+    browser.go(&format!("{base}/signin"));
+    browser.type_into("#name", "vic");
+    browser.type_into("#password", "viewer password 1");
+    let key = habeas_server::accounts::totp::from_base32(&secret).expect("a base32 secret");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    let code = habeas_server::accounts::totp::code(&key, now / habeas_server::accounts::totp::STEP);
+    browser.type_into("#totp", &format!("{code:06}"));
+    browser.click("form.card button[type=submit]");
+    assert!(
+        browser.text("header.top .who").contains("vic"),
+        "signed in with the code"
+    );
+    browser.click("header.top form button");
 
     // Anonymous again: the sign-in page.
     browser.forget_cookies();

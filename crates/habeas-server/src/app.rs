@@ -16,7 +16,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::AppError;
-use crate::routes::{admin, amend, cases, commands, people, reports, session, store};
+use crate::routes::{admin, amend, cases, commands, import, people, reports, session, store};
 use crate::state::AppState;
 
 /// Every route, as `(method, path)`, for tests and the OpenAPI document.
@@ -38,11 +38,14 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/events/{event}/correction"),
     ("POST", "/api/v1/events/{event}/retraction"),
     ("POST", "/api/v1/import"),
+    ("GET", "/api/v1/mappings"),
     ("GET", "/api/v1/export"),
     ("GET", "/api/v1/verify"),
     ("GET", "/api/v1/users"),
     ("POST", "/api/v1/users"),
     ("PATCH", "/api/v1/users/{name}"),
+    ("POST", "/api/v1/users/{name}/second-factor"),
+    ("DELETE", "/api/v1/users/{name}/second-factor"),
     ("POST", "/api/v1/tokens"),
     ("DELETE", "/api/v1/tokens/{id}"),
     ("GET", "/api/v1/audit"),
@@ -107,19 +110,24 @@ pub fn app(state: AppState) -> Router {
         .route("/events/{event}/retraction", post(amend::retract))
         .route(
             "/import",
-            post(commands::import).layer(DefaultBodyLimit::max(config.import_limit)),
+            post(import::import).layer(DefaultBodyLimit::max(config.import_limit)),
         )
+        .route("/mappings", get(import::list_mappings))
         .route("/export", get(store::export))
         .route("/verify", get(store::verify))
         .route("/users", get(admin::list_users).post(admin::add_user))
         .route("/users/{name}", axum::routing::patch(admin::change_user))
+        .route(
+            "/users/{name}/second-factor",
+            post(admin::reset_second_factor).delete(admin::remove_second_factor),
+        )
         .route("/tokens", post(admin::create_token))
         .route("/tokens/{id}", axum::routing::delete(admin::revoke_token))
         .route("/audit", get(admin::list_audit))
         .layer(DefaultBodyLimit::max(config.body_limit));
     Router::new()
         .nest("/api/v1", api)
-        .merge(crate::web::pages())
+        .merge(crate::web::pages(config.import_limit))
         .fallback(not_found)
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(config.import_limit))

@@ -8,7 +8,10 @@
 //! of [`auth`]; every response that carries case facts goes through
 //! [`filter::Filter`], so restricted facts reach only those cleared to read
 //! them. Failures are one [`error::AppError`], mapped to status codes by
-//! class. Security events are audited in the log ([`security`]).
+//! class. Security events are audited in the log ([`security`]). Imports
+//! are uploaded as files ([`upload`]), with column mappings saved in the log
+//! ([`mappings`]); the import page holds a checked upload until it is
+//! confirmed ([`pending`]).
 //!
 //! The web pages ([`web`]) are a second router merged in [`app::app`],
 //! calling the same handlers' building blocks, extractors and filter.
@@ -19,11 +22,14 @@ pub mod auth;
 pub mod error;
 pub mod filter;
 pub mod input;
+pub mod mappings;
 pub mod openapi;
+pub mod pending;
 pub mod routes;
 pub mod security;
 pub mod serve;
 pub mod sessions;
 pub mod state;
 pub mod throttle;
+pub mod upload;
 pub mod web;

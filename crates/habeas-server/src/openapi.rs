@@ -7,7 +7,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{admin, amend, cases, commands, people, reports, session, store};
+use crate::routes::{admin, amend, cases, commands, import, people, reports, session, store};
 
 /// The document.
 #[derive(OpenApi)]
@@ -33,12 +33,15 @@ use crate::routes::{admin, amend, cases, commands, people, reports, session, sto
         commands::post_command,
         amend::correct,
         amend::retract,
-        commands::import,
+        import::import,
+        import::list_mappings,
         store::export,
         store::verify,
         admin::list_users,
         admin::add_user,
         admin::change_user,
+        admin::reset_second_factor,
+        admin::remove_second_factor,
         admin::create_token,
         admin::revoke_token,
         admin::list_audit,

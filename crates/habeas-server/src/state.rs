@@ -1,5 +1,6 @@
 //! What every handler shares: the tracker, the accounts, the sessions, the
-//! sign-in throttle and the server's configuration.
+//! sign-in throttle, the uploads waiting for confirmation and the server's
+//! configuration.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,6 +8,7 @@ use std::time::Duration;
 use habeas::tracker::Tracker;
 
 use crate::accounts::Accounts;
+use crate::pending::PendingImports;
 use crate::sessions::Sessions;
 use crate::throttle::Throttle;
 
@@ -63,6 +65,7 @@ struct Inner {
     sessions: Sessions,
     throttle: Throttle,
     audit_budget: Throttle,
+    pending_imports: PendingImports,
     config: ServerConfig,
 }
 
@@ -86,6 +89,7 @@ impl AppState {
                 sessions,
                 throttle,
                 audit_budget: Throttle::new(AUDIT_BUDGET, AUDIT_WINDOW),
+                pending_imports: PendingImports::default(),
                 config,
             }),
         }
@@ -120,6 +124,11 @@ impl AppState {
         }
         self.inner.audit_budget.fail(&key);
         true
+    }
+
+    /// The uploads checked on the import page, waiting for confirmation.
+    pub fn pending_imports(&self) -> &PendingImports {
+        &self.inner.pending_imports
     }
 
     /// The configuration.

@@ -1,4 +1,4 @@
-//! Account and security events share the log with the cases: the read
+//! Account, security and saved-mapping events share the log with the cases: the read
 //! models, rosters, the audit, a rebuild, verify and an export must all
 //! tolerate streams that are neither persons nor statements.
 
@@ -11,10 +11,19 @@ use habeas_server::security::SECURITY_STREAM;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_read_models_and_exports_tolerate_account_and_security_streams() {
     let fixture = Fixture::new().await;
-    // A refusal and a sign-in put security events between case events.
+    // A refusal and a sign-in put security events between case events; a
+    // saved column mapping is an event of its own stream.
     fixture
         .send(Who::Viewer, "GET", "/api/v1/export", None)
         .await;
+    habeas_server::mappings::save(
+        fixture.state.tracker(),
+        "a list",
+        "version = 1\n[person]\nname = \"name\"\n",
+        "editor",
+    )
+    .await
+    .expect("a mapping saved");
     let tracker = fixture.state.tracker();
     let streams: Vec<String> = tracker
         .store()
@@ -26,6 +35,12 @@ async fn the_read_models_and_exports_tolerate_account_and_security_streams() {
         .collect();
     assert!(streams.iter().any(|s| s == ACCOUNTS_STREAM), "{streams:?}");
     assert!(streams.iter().any(|s| s == SECURITY_STREAM), "{streams:?}");
+    assert!(
+        streams
+            .iter()
+            .any(|s| s == habeas_server::mappings::MAPPINGS_STREAM),
+        "{streams:?}"
+    );
 
     tracker.refresh(&mut |_, _| {}).await.expect("refresh");
     let checkpoint = tracker.rebuild(&mut |_, _| {}).await.expect("rebuild");

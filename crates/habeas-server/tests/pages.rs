@@ -40,6 +40,15 @@ const RECORDERS_SEE: [(u16, bool); 7] = [
     (303, false),
 ];
 const EVERYONE: [(u16, bool); 7] = [(200, false); 7];
+const ADMIN_WRITES: [(u16, bool); 7] = [
+    (303, false),
+    (403, false),
+    (403, false),
+    (403, false),
+    (201, true),
+    (303, false),
+    (303, false),
+];
 
 const TABLE: &[Row] = &[
     ("GET", "/", None, SEE),
@@ -69,6 +78,21 @@ const TABLE: &[Row] = &[
             (303, false),
         ],
     ),
+    // Nothing was checked: the confirmation of an editor finds nothing held.
+    (
+        "POST",
+        "/import/confirm",
+        Some("digest=0"),
+        [
+            (303, false),
+            (403, false),
+            (403, false),
+            (409, false),
+            (409, false),
+            (303, false),
+            (303, false),
+        ],
+    ),
     (
         "GET",
         "/admin",
@@ -84,6 +108,55 @@ const TABLE: &[Row] = &[
         ],
     ),
     ("GET", "/static/habeas.css", None, EVERYONE),
+    // Tokens and second factors: admins only (an account event each).
+    (
+        "POST",
+        "/admin/tokens",
+        Some("user=documenter&label=a+script&days=30"),
+        ADMIN_WRITES,
+    ),
+    (
+        "POST",
+        "/admin/users/{documenter}/second-factor",
+        Some("action=reset"),
+        [
+            (303, false),
+            (403, false),
+            (403, false),
+            (403, false),
+            (200, true),
+            (303, false),
+            (303, false),
+        ],
+    ),
+    (
+        "POST",
+        "/admin/users/{documenter}/second-factor",
+        Some("action=remove"),
+        [
+            (303, false),
+            (403, false),
+            (403, false),
+            (403, false),
+            (303, true),
+            (303, false),
+            (303, false),
+        ],
+    ),
+    (
+        "POST",
+        "/admin/tokens/{revoked}/revoke",
+        None,
+        [
+            (303, false),
+            (403, false),
+            (403, false),
+            (403, false),
+            (303, false),
+            (303, false),
+            (303, false),
+        ],
+    ),
     (
         "POST",
         "/people/rong-chhun/record",
@@ -135,9 +208,19 @@ async fn every_page_answers_each_role_as_the_table_says() {
     let fixture = Fixture::new().await;
     let mut failures = Vec::new();
     for (method, path, body, expected) in TABLE {
+        let documenter = fixture
+            .state
+            .accounts()
+            .book()
+            .by_name("documenter")
+            .expect("the documenter")
+            .id
+            .to_string();
         let path = path
             .replace("{detention}", &fixture.detention_id)
-            .replace("{statement}", &fixture.statement_id);
+            .replace("{statement}", &fixture.statement_id)
+            .replace("{documenter}", &documenter)
+            .replace("{revoked}", &fixture.revoked_token_id);
         for (who, (status, writes)) in TABLE_CALLERS.iter().zip(expected) {
             let before = fixture.case_log().await;
             let answer = fixture
@@ -329,14 +412,48 @@ async fn a_rejected_form_keeps_what_was_typed_and_names_the_rule() {
         )
         .await;
     assert_eq!(twice.status, StatusCode::CONFLICT, "{}", twice.body);
-    assert!(
-        twice.body.contains(&format!(
-            "href=\"/people/rong-chhun#event-{}\"",
-            fixture.detention_id
-        )),
-        "{}",
-        twice.body
+    // Named by its description, linked to its line of the history, both
+    // above the form and beside the date it concerns.
+    let link = format!(
+        "<a class=\"event-link\" href=\"/people/rong-chhun#event-{}\">the detention on 2020-07</a>",
+        fixture.detention_id
     );
+    let beside = twice
+        .body
+        .split("<p class=\"field-error\" id=\"error-date\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</p>").next())
+        .unwrap_or_else(|| panic!("no message beside the date: {}", twice.body));
+    assert!(beside.contains("already in custody"), "{beside}");
+    assert!(beside.contains(&link), "{beside}");
+    let top = twice.body.split("id=\"form-error\"").nth(1).expect("top");
+    assert!(top.contains(&link), "{top}");
+    assert!(
+        twice
+            .body
+            .contains("aria-invalid=\"true\" aria-describedby=\"error-date\""),
+        "the date's inputs are marked invalid and described by the message"
+    );
+    // Bad input beside its own field: a month that is not a number.
+    let month = fixture
+        .send_bytes(
+            Who::Editor,
+            "POST",
+            "/people/rong-chhun/record",
+            Some(b"action=hearing&year=2020&month=June&sources=x&note=kept".to_vec()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(month.status, StatusCode::BAD_REQUEST);
+    assert!(
+        month.body.contains(
+            "<p class=\"field-error\" id=\"error-date\">month: &quot;June&quot; is not a number"
+        ),
+        "{}",
+        month.body
+    );
+    assert!(month.body.contains(">kept</textarea>"), "{}", month.body);
     let bad_date = fixture
         .send_bytes(
             Who::Editor,
@@ -456,75 +573,6 @@ async fn the_admin_page_lists_the_accounts_and_the_security_events() {
     assert!(!events.contains(common::PASSWORD));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_import_page_checks_first_then_imports_on_confirmation() {
-    let fixture = Fixture::new().await;
-    let lines = concat!(
-        r#"{"action": "register_person", "person_key": "k", "fields": {"name": "Pham Doan Trang"}, "command_id": "0192f0c1-7d4e-7a3b-9c2d-1e2f3a4b5c6d"}"#,
-        "\n",
-        r#"{"person": "@k", "action": "record_detention", "fields": {"occurred": "2020-10", "kind": "arrest", "sources": [{"url": "https://example.org/t"}]}}"#,
-        "\n",
-        r#"{"person": "@k", "action": "record_release", "fields": {"occurred": "2019-01", "kind": "bail", "sources": [{"url": "https://example.org/u"}]}}"#,
-    );
-    let body = |mode: &str| {
-        format!(
-            "mode={mode}&lines={}",
-            lines
-                .bytes()
-                .map(|b| format!("%{b:02X}"))
-                .collect::<String>()
-        )
-        .into_bytes()
-    };
-    let before = fixture.case_log().await;
-    let refused = fixture
-        .send_bytes(
-            Who::Documenter,
-            "POST",
-            "/import",
-            Some(body("import")),
-            FORM,
-            &[],
-        )
-        .await;
-    assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    let dry = fixture
-        .send_bytes(
-            Who::Editor,
-            "POST",
-            "/import",
-            Some(body("dry_run")),
-            FORM,
-            &[],
-        )
-        .await;
-    assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
-    assert_eq!(fixture.case_log().await, before, "a dry run writes nothing");
-    assert!(
-        dry.body.contains("3 lines · 2 would be imported"),
-        "{}",
-        dry.body
-    );
-    assert!(dry.body.contains("line 3"), "the rejected line is named");
-    assert!(dry.body.contains("id=\"confirm\""));
-    assert!(dry.body.contains("Pham Doan Trang"), "the lines are kept");
-    let done = fixture
-        .send_bytes(
-            Who::Editor,
-            "POST",
-            "/import",
-            Some(body("import")),
-            FORM,
-            &[],
-        )
-        .await;
-    assert_eq!(done.status, StatusCode::OK);
-    assert!(done.body.contains("2 imported"), "{}", done.body);
-    assert_ne!(fixture.case_log().await, before);
-    let list = fixture.send(Who::Viewer, "GET", "/?q=pham", None).await;
-    assert!(list.body.contains("Pham Doan Trang"));
-}
-
 /// Every development's form renders, and, filled in, spells a command the
 /// API reads (recorded, or refused by a rule: never bad input).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -533,7 +581,8 @@ async fn every_development_form_spells_a_command_the_api_reads() {
     let filled = "year=2021&month=6&sources=https%3A%2F%2Fexample.org%2Fd&confidence=reported\
         &court=City+Court&outcome=adjourned&offence=incitement&article=495&to_facility=Prey+Sar\
         &from_facility=CC1&by=UN&by_role=rapporteur&summary=Free+him&circumstances=unknown\
-        &country=France&description=no+travel&conditions=none&term_kind=fixed&years=2&place=Phnom+Penh";
+        &country=France&description=no+travel&conditions=none&term_kind=fixed&years=2&place=Phnom+Penh\
+        &in_absentia=yes";
     for key in habeas_server::web::forms::DEVELOPMENTS {
         let form = fixture
             .send(
@@ -708,4 +757,262 @@ async fn anonymous_visitors_get_the_sign_in_page_and_public_reports_only_when_pu
             assert!(!roster.body.contains("BLACKSITE-7"));
         }
     }
+}
+
+async fn whoami(fixture: &Fixture, bearer: String) -> StatusCode {
+    fixture
+        .send_bytes(
+            Who::Anonymous,
+            "GET",
+            "/api/v1/session",
+            None,
+            "",
+            &[("authorization", bearer.as_str())],
+        )
+        .await
+        .status
+}
+
+/// An admin issues a token on the page (shown once, and it works), revokes
+/// it (it stops working), and gives an account a new second factor (shown
+/// once; the account then needs a code to sign in).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_issues_and_revokes_tokens_and_resets_a_second_factor() {
+    let fixture = Fixture::new().await;
+    let issued = fixture
+        .send_bytes(
+            Who::Admin,
+            "POST",
+            "/admin/tokens",
+            Some(b"user=viewer&label=nightly+export&days=7".to_vec()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(issued.status, StatusCode::CREATED, "{}", issued.body);
+    let token = issued
+        .body
+        .split("id=\"new-token-text\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the token, shown once")
+        .to_owned();
+    assert!(token.starts_with("hbs_"), "{token}");
+    let bearer = format!("Bearer {token}");
+    assert_eq!(whoami(&fixture, bearer.clone()).await, StatusCode::OK);
+    let page = fixture.send(Who::Admin, "GET", "/admin", None).await;
+    assert!(!page.body.contains(&token), "a token is shown once only");
+    assert!(page.body.contains("nightly export"), "listed by its label");
+    let id = fixture
+        .state
+        .accounts()
+        .book()
+        .tokens()
+        .find(|t| t.name == "nightly export")
+        .expect("the token")
+        .id;
+    let revoked = fixture
+        .send_bytes(
+            Who::Admin,
+            "POST",
+            &format!("/admin/tokens/{id}/revoke"),
+            None,
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER, "{}", revoked.body);
+    assert_eq!(whoami(&fixture, bearer).await, StatusCode::UNAUTHORIZED);
+
+    let bad_days = fixture
+        .send_bytes(
+            Who::Admin,
+            "POST",
+            "/admin/tokens",
+            Some(b"user=viewer&label=x&days=1000".to_vec()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(bad_days.status, StatusCode::BAD_REQUEST);
+    assert!(bad_days.body.contains("1 to 366"), "{}", bad_days.body);
+
+    let viewer = fixture
+        .state
+        .accounts()
+        .book()
+        .by_name("viewer")
+        .expect("viewer")
+        .id;
+    let reset = fixture
+        .send_bytes(
+            Who::Admin,
+            "POST",
+            &format!("/admin/users/{viewer}/second-factor"),
+            Some(b"action=reset".to_vec()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.body);
+    assert!(reset.body.contains("otpauth://totp/"), "{}", reset.body);
+    let secret = reset
+        .body
+        .split("id=\"new-secret\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the secret")
+        .to_owned();
+    let page = fixture.send(Who::Admin, "GET", "/admin", None).await;
+    assert!(!page.body.contains(&secret), "a secret is shown once only");
+    let login = format!(r#"{{"name": "viewer", "password": "{PASSWORD}"}}"#);
+    let without_code = fixture
+        .send(Who::Anonymous, "POST", "/api/v1/session", Some(&login))
+        .await;
+    assert_eq!(
+        without_code.status,
+        StatusCode::UNAUTHORIZED,
+        "{}",
+        without_code.body
+    );
+    assert!(
+        without_code.body.contains("second factor"),
+        "{}",
+        without_code.body
+    );
+    let kinds = fixture.audit_kinds().await;
+    assert!(
+        kinds.iter().filter(|k| *k == "account_changed").count() >= 3,
+        "{kinds:?}"
+    );
+}
+
+/// The person page gives the case as the report does: charges, sentences,
+/// restrictions, every fact in the order it happened (each linked to its
+/// history line, with its numbered sources), and the statements about the
+/// person with their ids; restricted ones only to the cleared.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_person_page_lists_the_facts_and_the_statements_with_their_ids() {
+    let fixture = Fixture::new().await;
+    let viewer = fixture
+        .send(Who::Viewer, "GET", "/people/rong-chhun", None)
+        .await
+        .body;
+    let section = |page: &str, id: &str| -> String {
+        page.split(&format!("<h2 id=\"{id}\">"))
+            .nth(1)
+            .and_then(|rest| rest.split("</section>").next())
+            .unwrap_or_else(|| panic!("no section {id}: {page}"))
+            .to_owned()
+    };
+    for heading in ["charges", "sentences", "restrictions-heading"] {
+        section(&viewer, heading);
+    }
+    let facts = section(&viewer, "facts");
+    assert!(facts.contains("2020-07: detention"), "{facts}");
+    assert!(
+        facts.contains(&format!("href=\"#event-{}\"", fixture.detention_id)),
+        "{facts}"
+    );
+    assert!(facts.contains("Prey Sar"), "{facts}");
+    assert!(facts.contains("href=\"#source-1\""), "{facts}");
+    let statements = section(&viewer, "statements");
+    assert!(statements.contains("Release him."), "{statements}");
+    assert!(
+        statements.contains(&fixture.statement_id),
+        "the statement's id: {statements}"
+    );
+    assert!(
+        !statements.contains("CONFIDENTIAL-STATEMENT"),
+        "{statements}"
+    );
+    let editor = fixture
+        .send(Who::Editor, "GET", "/people/rong-chhun", None)
+        .await
+        .body;
+    assert!(section(&editor, "statements").contains("CONFIDENTIAL-STATEMENT"));
+    assert!(section(&editor, "facts").contains("BLACKSITE-7"));
+}
+
+/// The person page's downloads replay its view; the start page offers the
+/// roster in every format, and the links answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_downloads_replay_the_view_and_the_roster_is_offered() {
+    let fixture = Fixture::new().await;
+    let page = fixture
+        .send(
+            Who::Viewer,
+            "GET",
+            "/people/rong-chhun?as_of=2020-08-01&known_at=2030-01-01T00:00:00%2B02:00",
+            None,
+        )
+        .await;
+    let link = "/api/v1/people/rong-chhun/report?format=md&amp;as_of=2020-08-01&amp;known_at=2030-01-01T00:00:00%2B02:00";
+    assert!(page.body.contains(link), "{}", page.body);
+    let report = fixture
+        .send(Who::Viewer, "GET", &link.replace("&amp;", "&"), None)
+        .await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.body);
+    assert!(report.body.contains("2020-08-01"), "{}", report.body);
+    let start = fixture.send(Who::Viewer, "GET", "/", None).await;
+    for format in ["html", "md", "json", "csv"] {
+        let href = format!("/api/v1/roster/report?format={format}");
+        assert!(start.body.contains(&format!("href=\"{href}\"")), "{format}");
+        let answer = fixture.send(Who::Viewer, "GET", &href, None).await;
+        assert_eq!(answer.status, StatusCode::OK, "{format}: {}", answer.body);
+    }
+}
+
+/// A sentence passed while the person is at liberty is refused unless the
+/// form says it was passed in absentia (or suspended); the checkbox is kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sentence_at_liberty_needs_the_in_absentia_box() {
+    let fixture = Fixture::new().await;
+    let sentence = "action=sentenced&year=2022&month=3&sources=https%3A%2F%2Fexample.org%2Fs\
+        &term_kind=fixed&years=3&court=City+Court";
+    let refused = fixture
+        .send_bytes(
+            Who::Editor,
+            "POST",
+            "/people/rong-chhun/record",
+            Some(sentence.as_bytes().to_vec()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused.body.contains("in absentia"), "{}", refused.body);
+    let form = fixture
+        .send(
+            Who::Editor,
+            "GET",
+            "/people/rong-chhun/record?action=sentenced",
+            None,
+        )
+        .await;
+    assert!(
+        form.body.contains("id=\"x-in_absentia\" type=\"checkbox\""),
+        "{}",
+        form.body
+    );
+    let recorded = fixture
+        .send_bytes(
+            Who::Editor,
+            "POST",
+            "/people/rong-chhun/record",
+            Some(format!("{sentence}&in_absentia=yes").into_bytes()),
+            FORM,
+            &[],
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.body);
+    let page = fixture
+        .send(Who::Editor, "GET", "/people/rong-chhun", None)
+        .await;
+    let sentences = page
+        .body
+        .split("id=\"sentences-list\"")
+        .nth(1)
+        .expect("a sentence listed");
+    assert!(sentences.contains("in absentia"), "{sentences}");
 }

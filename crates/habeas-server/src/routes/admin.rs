@@ -222,6 +222,17 @@ pub async fn create_token(
     auth: Authenticated<CanAdminister>,
     JsonBody(new): JsonBody<NewToken>,
 ) -> Result<impl IntoResponse, AppError> {
+    let issued = issue_token(&state, &auth, &new).await?;
+    Ok((StatusCode::CREATED, Json(issued)))
+}
+
+/// Issues the token `new` asks for, audited; its secret is in the answer
+/// only (the store keeps its digest). Shared by the API and the admin page.
+pub async fn issue_token(
+    state: &AppState,
+    auth: &Authenticated<CanAdminister>,
+    new: &NewToken,
+) -> Result<IssuedToken, AppError> {
     let days = new.expires_in_days.unwrap_or(90);
     if !(1..=366).contains(&days) {
         return Err(AppError::bad_input(
@@ -245,12 +256,12 @@ pub async fn create_token(
         )
         .await?;
     audit(
-        &state,
-        &auth,
+        state,
+        auth,
         format!("create token {} for {}", token.id, new.user),
     )
     .await;
-    Ok((StatusCode::CREATED, Json(IssuedToken { token, secret })))
+    Ok(IssuedToken { token, secret })
 }
 
 /// `DELETE /api/v1/tokens/{id}`
@@ -260,6 +271,16 @@ pub async fn revoke_token(
     auth: Authenticated<CanAdminister>,
     crate::input::PathParam(id): crate::input::PathParam,
 ) -> Result<StatusCode, AppError> {
+    revoke(&state, &auth, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Revokes the token `id`, audited. Shared by the API and the admin page.
+pub async fn revoke(
+    state: &AppState,
+    auth: &Authenticated<CanAdminister>,
+    id: &str,
+) -> Result<(), AppError> {
     let token: Uuid = id
         .parse()
         .map_err(|_| AppError::bad_input("id", format!("{id:?} is not a token id")))?;
@@ -273,8 +294,82 @@ pub async fn revoke_token(
             },
         )
         .await?;
-    audit(&state, &auth, format!("revoke token {token}")).await;
+    audit(state, auth, format!("revoke token {token}")).await;
+    Ok(())
+}
+
+/// A second factor just set up: the secret and its `otpauth://` URI, shown
+/// once, for the account's owner to scan into an authenticator app.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NewSecondFactor {
+    /// The base32 secret.
+    pub secret: String,
+    /// The URI an authenticator app scans.
+    pub uri: String,
+}
+
+/// `POST /api/v1/users/{name}/second-factor`: replaces the account's TOTP
+/// second factor with a new one (a lost phone); the old codes stop working.
+#[utoipa::path(post, path = "/api/v1/users/{name}/second-factor", params(("name" = String, Path, description = "the account's name")), responses((status = 201, description = "the new secret, shown once", body = NewSecondFactor), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody), (status = 404, description = "no such account", body = ErrorBody), (status = 409, description = "the account is disabled", body = ErrorBody)))]
+pub async fn reset_second_factor(
+    State(state): State<AppState>,
+    auth: Authenticated<CanAdminister>,
+    crate::input::PathParam(name): crate::input::PathParam,
+) -> Result<impl IntoResponse, AppError> {
+    let new = second_factor(&state, &auth, &name, false).await?;
+    Ok((StatusCode::CREATED, Json(new)))
+}
+
+/// `DELETE /api/v1/users/{name}/second-factor`: removes the account's
+/// second factor (it signs in with its password alone, where its role
+/// allows that). Removing none is no change.
+#[utoipa::path(delete, path = "/api/v1/users/{name}/second-factor", params(("name" = String, Path, description = "the account's name")), responses((status = 204, description = "removed"), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody), (status = 404, description = "no such account", body = ErrorBody)))]
+pub async fn remove_second_factor(
+    State(state): State<AppState>,
+    auth: Authenticated<CanAdminister>,
+    crate::input::PathParam(name): crate::input::PathParam,
+) -> Result<StatusCode, AppError> {
+    second_factor(&state, &auth, &name, true).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Replaces (`remove` false: the new secret is returned) or removes the
+/// second factor of `name`, audited. Shared by the API and the admin page.
+pub async fn second_factor(
+    state: &AppState,
+    auth: &Authenticated<CanAdminister>,
+    name: &str,
+    remove: bool,
+) -> Result<Option<NewSecondFactor>, AppError> {
+    let new = if remove {
+        state
+            .accounts()
+            .execute(
+                AccountCommand::RemoveSecondFactor {
+                    name: name.to_owned(),
+                },
+                &auth.account.name,
+                |secrets, events| {
+                    if let Some(crate::accounts::events::AccountEvent::SecondFactorRemoved {
+                        account,
+                    }) = events.first()
+                    {
+                        secrets.totp.remove(account);
+                    }
+                },
+            )
+            .await?;
+        None
+    } else {
+        let (secret, uri) = state
+            .accounts()
+            .enrol_second_factor(name, &auth.account.name)
+            .await?;
+        Some(NewSecondFactor { secret, uri })
+    };
+    let what = if remove { "remove" } else { "reset" };
+    audit(state, auth, format!("{what} the second factor of {name}")).await;
+    Ok(new)
 }
 
 /// The query of the audit.

@@ -1,29 +1,27 @@
 //! Recording developments: `POST /api/v1/commands` takes one command in the
 //! JSON-lines format of imports (`crates/habeas-import/FORMAT.md`), the one
-//! command format of Habeas; `POST /api/v1/import` takes a whole file of
-//! them, with a dry run first.
+//! command format of Habeas (a whole file of them is an import:
+//! [`crate::routes::import`]).
 
 use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use chrono::Utc;
 use habeas::error::TrackerError;
 use habeas::tracker::Subject;
 use habeas_domain::command::Action;
 use habeas_domain::id::{EventId, PersonId, StatementId};
-use habeas_import::config::ImportConfig;
 use habeas_import::ids::{person_id_for, statement_id_for};
 use habeas_import::jsonl::{Target, parse_line};
 use habeas_import::reason::Reason;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
 use crate::accounts::role::Role;
-use crate::auth::{Authenticated, CanEdit, Records};
+use crate::auth::{Authenticated, Records};
 use crate::error::{AppError, ErrorBody};
-use crate::input::{QueryParams, body_bytes, require_json_request, utf8};
+use crate::input::{body_bytes, require_json_request, utf8};
 use crate::state::AppState;
 
 /// What a write recorded.
@@ -273,64 +271,4 @@ pub async fn post_command(
     }
     let (status, answer) = record_line(&state, &auth, text).await?;
     Ok((status, Json(answer)))
-}
-
-/// The query of an import.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ImportParams {
-    /// `true` (the default): decide everything, write nothing.
-    pub dry_run: Option<String>,
-}
-
-/// `POST /api/v1/import?dry_run=true|false`: JSON lines of commands
-/// (`application/x-ndjson`), each line decided on its own; the report lists
-/// every rejected line. A dry run is the default, so a file is checked
-/// before it is written.
-#[utoipa::path(post, path = "/api/v1/import", params(("dry_run" = Option<String>, Query, description = "true (default) or false")), request_body(content((String = "application/x-ndjson"), (String = "text/plain"))), responses((status = 200, description = "the import report", body = Object), (status = 422, description = "every line was rejected", body = Object), (status = 400, description = "bad input, naming the field", body = ErrorBody), (status = 401, description = "no or refused credentials", body = ErrorBody), (status = 403, description = "the role does not allow it", body = ErrorBody), (status = 413, description = "too large", body = ErrorBody)))]
-pub async fn import(
-    State(state): State<AppState>,
-    auth: Authenticated<CanEdit>,
-    QueryParams(params): QueryParams<ImportParams>,
-    request: Request,
-) -> Result<impl IntoResponse, AppError> {
-    let dry_run = match params.dry_run.as_deref() {
-        None | Some("true") => true,
-        Some("false") => false,
-        Some(other) => {
-            return Err(AppError::bad_input(
-                "dry_run",
-                format!("{other:?}: write true or false"),
-            ));
-        }
-    };
-    let bytes = body_bytes(request, &state).await?;
-    let text = utf8(&bytes)?;
-    if text.trim().is_empty() {
-        return Err(AppError::bad_input(
-            "body",
-            "is empty: send JSON lines of commands",
-        ));
-    }
-    let config = ImportConfig {
-        recorded_by: auth.account.name.clone(),
-        at: Utc::now(),
-        dry_run,
-    };
-    let report =
-        habeas_import::run_jsonl::import_jsonl(state.tracker(), text, &config, &mut |_, _| {})
-            .await
-            .map_err(|err| match err {
-                habeas_import::error::ImportError::Store { source, .. } => AppError::from(source),
-                other => AppError::internal(other),
-            })?;
-    let status = if report.all_rejected() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((
-        status,
-        Json(serde_json::to_value(&report).map_err(AppError::internal)?),
-    ))
 }

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod amend;
 pub mod cases;
 pub mod commands;
+pub mod import;
 pub mod people;
 pub mod reports;
 pub mod session;

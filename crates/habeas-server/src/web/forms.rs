@@ -14,8 +14,11 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use habeas::error::TrackerError;
+use habeas::tracker::Subject;
 use habeas_domain::amendment::Amendment;
 use habeas_domain::date::PartialDate;
+use habeas_domain::history::CaseFile;
+use habeas_domain::id::{EventId, PersonId};
 use maud::{Markup, html};
 use serde_json::{Map, Value, json};
 
@@ -58,6 +61,8 @@ enum Input {
     Text(&'static str),
     Choice(&'static str, &'static [&'static str]),
     Number(&'static str),
+    /// A checkbox: the field is `true` when ticked, absent otherwise.
+    Flag(&'static str),
 }
 
 const DETENTION_KINDS: &[&str] = &[
@@ -98,7 +103,7 @@ const CONFIDENCES: &[&str] = &["reported", "confirmed", "alleged", "disputed"];
 
 /// The action of the JSON-lines format and the inputs of a development.
 fn development(key: &str) -> Option<(&'static str, Vec<Input>)> {
-    use Input::{Choice, Number, Text};
+    use Input::{Choice, Flag, Number, Text};
     Some(match key {
         "detained" => (
             "record_detention",
@@ -133,6 +138,8 @@ fn development(key: &str) -> Option<(&'static str, Vec<Input>)> {
                 Number("months"),
                 Number("days"),
                 Text("court"),
+                Flag("in_absentia"),
+                Flag("suspended"),
             ],
         ),
         "released" => (
@@ -169,25 +176,34 @@ fn value<'a>(values: &'a Values, name: &str) -> &'a str {
 /// The year, month and day inputs of a partial date, and its approximate
 /// flag; `prefix` keeps ids unique on a page with several.
 pub fn date_inputs(prefix: &str, values: &Values) -> Markup {
+    dated_inputs(prefix, values, None)
+}
+
+/// [`date_inputs`], with the rule's message about the date beside them
+/// (`error`), which the inputs name as their description.
+fn dated_inputs(prefix: &str, values: &Values, error: Option<Markup>) -> Markup {
+    let invalid = error.as_ref().map(|_| "true");
+    let described = error.as_ref().map(|_| "error-date");
     html! {
         fieldset.date {
             legend { (UI.date) }
             div {
                 label for={ (prefix) "-year" } { (UI.year) }
-                input id={ (prefix) "-year" } type="text" name="year" inputmode="numeric" size="4" value=(value(values, "year")) required;
+                input id={ (prefix) "-year" } type="text" name="year" inputmode="numeric" size="4" value=(value(values, "year")) required aria-invalid=[invalid] aria-describedby=[described];
             }
             div {
                 label for={ (prefix) "-month" } { (UI.month) }
-                input id={ (prefix) "-month" } type="text" name="month" inputmode="numeric" size="2" value=(value(values, "month"));
+                input id={ (prefix) "-month" } type="text" name="month" inputmode="numeric" size="2" value=(value(values, "month")) aria-invalid=[invalid] aria-describedby=[described];
             }
             div {
                 label for={ (prefix) "-day" } { (UI.day) }
-                input id={ (prefix) "-day" } type="text" name="day" inputmode="numeric" size="2" value=(value(values, "day"));
+                input id={ (prefix) "-day" } type="text" name="day" inputmode="numeric" size="2" value=(value(values, "day")) aria-invalid=[invalid] aria-describedby=[described];
             }
             div.check {
                 input id={ (prefix) "-approx" } type="checkbox" name="approx" value="yes" checked[values.contains_key("approx")];
                 label for={ (prefix) "-approx" } { (UI.approximate) }
             }
+            @if let Some(error) = error { (error) }
         }
     }
 }
@@ -244,13 +260,15 @@ fn sources_of(values: &Values) -> Vec<Value> {
         .collect()
 }
 
-/// The inputs every fact has: date, sources, confidence, restricted, note.
-fn fact_inputs(values: &Values) -> Markup {
+/// The inputs every fact has: date, sources, confidence, restricted, note;
+/// the rule's message beside the one it concerns.
+fn fact_inputs(values: &Values, rejected: Option<&Rejected>) -> Markup {
     html! {
-        (date_inputs("f", values))
+        (dated_inputs("f", values, beside(rejected, "date")))
         label for="sources" { (UI.sources_input) }
-        textarea #sources name="sources" rows="3" aria-describedby="sources-hint" { (value(values, "sources")) }
+        textarea #sources name="sources" rows="3" dir="auto" aria-describedby=(described(rejected, "sources", "sources-hint")) aria-invalid=[invalid(rejected, "sources")] { (value(values, "sources")) }
         p.hint #sources-hint { (UI.sources_hint) }
+        @if let Some(error) = beside(rejected, "sources") { (error) }
         label for="confidence" { (UI.confidence) }
         select #confidence name="confidence" {
             @for c in CONFIDENCES {
@@ -262,14 +280,63 @@ fn fact_inputs(values: &Values) -> Markup {
             label for="restricted" { (UI.restricted) }
         }
         label for="note" { (UI.note) }
-        textarea #note name="note" rows="2" { (value(values, "note")) }
+        textarea #note name="note" rows="2" dir="auto" aria-invalid=[invalid(rejected, "note")] { (value(values, "note")) }
+        @if let Some(error) = beside(rejected, "note") { (error) }
     }
 }
 
-/// The rejection beside a form: the message, and links to the events it
-/// names (which the filter let through).
-fn rejection(error: &AppError, person_path: Option<&str>) -> Markup {
-    let (message, events) = match error {
+/// A rejection as a form shows it: the rule's message, the input it
+/// concerns, and the events it names, described as the history describes
+/// them and linked to their line of the person page.
+#[derive(Debug, Clone)]
+pub struct Rejected {
+    message: String,
+    field: Option<String>,
+    events: Vec<(EventId, String)>,
+    person_path: Option<String>,
+}
+
+/// The input a rejection concerns: the field bad input names (a date's
+/// parts are the date), or for a rule the date (the rules that refuse a
+/// development are about when it happened) unless it is about sources.
+fn field_of(error: &AppError) -> Option<String> {
+    match error {
+        AppError::BadInput { field, .. } => {
+            let field = field.strip_prefix("fields.").unwrap_or(field);
+            let field = field.split(['.', '[']).next().unwrap_or(field);
+            Some(match field {
+                "year" | "month" | "day" | "occurred" => "date".to_owned(),
+                "term" => "term_kind".to_owned(),
+                "charges" => "offence".to_owned(),
+                other => other.to_owned(),
+            })
+        }
+        AppError::Conflict { message, .. } if message.contains("source") => {
+            Some("sources".to_owned())
+        }
+        AppError::Conflict { .. } => Some("date".to_owned()),
+        _ => None,
+    }
+}
+
+/// "the detention on 2020-07": how a rejection names an event.
+fn event_words(event: &habeas_domain::event::Event) -> String {
+    match event.facts() {
+        Some(facts) => format!("the {} on {}", event.noun(), facts.occurred),
+        None => format!("the {}", event.noun()),
+    }
+}
+
+/// `error` as a form shows it. The events it names are looked up in the
+/// history of `person` as the caller may see it; one they may not see is
+/// left out (the API's rejection already left it out of the message).
+async fn rejected(
+    state: &AppState,
+    auth: &Authenticated<CanRecord>,
+    error: &AppError,
+    person: Option<(PersonId, &str)>,
+) -> Rejected {
+    let (message, ids) = match error {
         AppError::Conflict { message, events } => (
             message
                 .strip_prefix("rejected, nothing recorded: ")
@@ -280,18 +347,95 @@ fn rejection(error: &AppError, person_path: Option<&str>) -> Markup {
         AppError::BadInput { field, message } => (format!("{field}: {message}"), Vec::new()),
         other => (other.to_string(), Vec::new()),
     };
+    let mut events = Vec::new();
+    if let Some((id, _)) = person.filter(|_| !ids.is_empty())
+        && let Ok(history) = state.tracker().history_of(Subject::Person(id)).await
+    {
+        // Described as it stands after corrections, as the rule saw it.
+        let case = CaseFile::from_history(&auth.filter().history(history));
+        for wanted in &ids {
+            if let Some(entry) = case.entry(*wanted) {
+                events.push((*wanted, event_words(&entry.effective)));
+            }
+        }
+    }
+    Rejected {
+        message,
+        field: field_of(error),
+        events,
+        person_path: person.map(|(_, path)| path.to_owned()),
+    }
+}
+
+/// The rule's message with each event it names ("the detention on
+/// 2020-06 (event …)") turned into a link to its history line, then links
+/// to the named events the message does not spell that way.
+fn message_with_links(rejected: &Rejected) -> Markup {
+    let Some(path) = &rejected.person_path else {
+        return html! { (rejected.message) };
+    };
+    let mut rest = rejected.message.as_str();
+    let mut pieces: Vec<(&str, Option<(&EventId, &str)>)> = Vec::new();
+    let mut unspelt: Vec<&(EventId, String)> = Vec::new();
+    for named in &rejected.events {
+        let (id, words) = named;
+        let needle = format!("{words} (event {id})");
+        match rest.split_once(needle.as_str()) {
+            Some((before, after)) => {
+                pieces.push((before, Some((id, words.as_str()))));
+                rest = after;
+            }
+            None => unspelt.push(named),
+        }
+    }
+    html! {
+        @for (text, link) in &pieces {
+            (text)
+            @if let Some((id, words)) = link {
+                a.event-link href={ (path) "#event-" (id) } { (words) }
+            }
+        }
+        (rest)
+        @if !unspelt.is_empty() {
+            " " (UI.see) " "
+            @for (idx, (id, words)) in unspelt.iter().map(|n| (&n.0, &n.1)).enumerate() {
+                @if idx > 0 { ", " }
+                a.event-link href={ (path) "#event-" (id) } { (words) }
+            }
+        }
+    }
+}
+
+/// The rule's message beside the input `field`, if it concerns it.
+fn beside(rejected: Option<&Rejected>, field: &str) -> Option<Markup> {
+    let rejected = rejected.filter(|r| r.field.as_deref() == Some(field))?;
+    Some(html! {
+        p.field-error id={ "error-" (field) } { (message_with_links(rejected)) }
+    })
+}
+
+fn invalid(rejected: Option<&Rejected>, field: &str) -> Option<&'static str> {
+    rejected
+        .filter(|r| r.field.as_deref() == Some(field))
+        .map(|_| "true")
+}
+
+/// The ids that describe an input: its hint, and the rule's message when
+/// it concerns it.
+fn described(rejected: Option<&Rejected>, field: &str, hint: &str) -> String {
+    match invalid(rejected, field) {
+        Some(_) => format!("{hint} error-{field}"),
+        None => hint.to_owned(),
+    }
+}
+
+/// The rejection above a form: the message, and links to the events it
+/// names (which the filter let through); the input it concerns carries it
+/// too ([`beside`]).
+fn rejection(rejected: &Rejected) -> Markup {
     html! {
         div.error role="alert" #form-error {
-            p { strong { (UI.rejected) } " " (message) }
-            @if let Some(path) = person_path {
-                @if !events.is_empty() {
-                    ul {
-                        @for event in &events {
-                            li { a href={ (path) "#event-" (event) } { (event) } }
-                        }
-                    }
-                }
-            }
+            p { strong { (UI.rejected) } " " (message_with_links(rejected)) }
         }
     }
 }
@@ -317,16 +461,20 @@ fn form_page(
     )
 }
 
-fn register_inputs(values: &Values) -> Markup {
+fn register_inputs(values: &Values, rejected: Option<&Rejected>) -> Markup {
     html! {
         label for="name" { (UI.person_name) }
-        input #name type="text" name="name" value=(value(values, "name")) required;
+        input #name type="text" name="name" dir="auto" value=(value(values, "name")) required aria-invalid=[invalid(rejected, "name")];
+        @if let Some(error) = beside(rejected, "name") { (error) }
         label for="aliases" { (UI.other_names) }
-        input #aliases type="text" name="aliases" value=(value(values, "aliases"));
+        input #aliases type="text" name="aliases" dir="auto" value=(value(values, "aliases")) aria-invalid=[invalid(rejected, "aliases")];
+        @if let Some(error) = beside(rejected, "aliases") { (error) }
         label for="country" { (UI.country) }
-        input #country type="text" name="country" value=(value(values, "country"));
+        input #country type="text" name="country" dir="auto" value=(value(values, "country")) aria-invalid=[invalid(rejected, "country")];
+        @if let Some(error) = beside(rejected, "country") { (error) }
         label for="sources" { (UI.sources_input) }
-        textarea #sources name="sources" rows="3" { (value(values, "sources")) }
+        textarea #sources name="sources" rows="3" dir="auto" aria-invalid=[invalid(rejected, "sources")] { (value(values, "sources")) }
+        @if let Some(error) = beside(rejected, "sources") { (error) }
     }
 }
 
@@ -338,7 +486,7 @@ pub async fn register_form(Page(auth): Page<CanRecord>) -> Html<String> {
             UI.register,
             "/people/new",
             None,
-            register_inputs(&Values::new()),
+            register_inputs(&Values::new(), None),
         )
         .into_string(),
     )
@@ -376,16 +524,19 @@ pub async fn register(
                 .ok_or_else(|| AppError::internal("a registration wrote no person"))?;
             Ok(Redirect::to(&format!("/people/{id}?done=registered")).into_response())
         }
-        Err(error) => Ok(respond(
-            error.status(),
-            form_page(
-                &auth,
-                UI.register,
-                "/people/new",
-                Some(rejection(&error, None)),
-                register_inputs(&values),
-            ),
-        )),
+        Err(error) => {
+            let rejected = rejected(&state, &auth, &error, None).await;
+            Ok(respond(
+                error.status(),
+                form_page(
+                    &auth,
+                    UI.register,
+                    "/people/new",
+                    Some(rejection(&rejected)),
+                    register_inputs(&values, Some(&rejected)),
+                ),
+            ))
+        }
     }
 }
 
@@ -408,29 +559,42 @@ fn development_of(key: &str) -> Result<(&'static str, Vec<Input>), AppError> {
     })
 }
 
-fn record_inputs(key: &str, inputs: &[Input], values: &Values) -> Markup {
+fn record_inputs(
+    key: &str,
+    inputs: &[Input],
+    values: &Values,
+    rejected: Option<&Rejected>,
+) -> Markup {
     html! {
         input type="hidden" name="action" value=(key);
-        (fact_inputs(values))
+        (fact_inputs(values, rejected))
         @for input in inputs {
             @match input {
                 Input::Text(name) => {
                     label for={ "x-" (name) } { (UI.label(name)) }
-                    input id={ "x-" (name) } type="text" name=(name) value=(value(values, name));
+                    input id={ "x-" (name) } type="text" name=(name) dir="auto" value=(value(values, name)) aria-invalid=[invalid(rejected, name)];
                 }
                 Input::Number(name) => {
                     label for={ "x-" (name) } { (UI.label(name)) }
-                    input id={ "x-" (name) } type="text" inputmode="numeric" name=(name) value=(value(values, name));
+                    input id={ "x-" (name) } type="text" inputmode="numeric" name=(name) value=(value(values, name)) aria-invalid=[invalid(rejected, name)];
+                }
+                Input::Flag(name) => {
+                    div.check {
+                        input id={ "x-" (name) } type="checkbox" name=(name) value="yes" checked[values.contains_key(*name)] aria-invalid=[invalid(rejected, name)];
+                        label for={ "x-" (name) } { (UI.label(name)) }
+                    }
                 }
                 Input::Choice(name, choices) => {
                     label for={ "x-" (name) } { (UI.label(name)) }
-                    select id={ "x-" (name) } name=(name) {
+                    select id={ "x-" (name) } name=(name) aria-invalid=[invalid(rejected, name)] {
                         @for choice in *choices {
                             option value=(choice) selected[value(values, name) == *choice] { (choice) }
                         }
                     }
                 }
             }
+            @let name = match input { Input::Text(n) | Input::Number(n) | Input::Choice(n, _) | Input::Flag(n) => *n };
+            @if let Some(error) = beside(rejected, name) { (error) }
         }
     }
 }
@@ -456,7 +620,7 @@ pub async fn record_form(
             &title,
             &format!("{}/record", person_path(&entry.slug)),
             None,
-            record_inputs(&key, &inputs, &Values::new()),
+            record_inputs(&key, &inputs, &Values::new(), None),
         )
         .into_string(),
     ))
@@ -486,6 +650,12 @@ fn command_of(
     }
     for input in inputs {
         let (name, default) = match input {
+            Input::Flag(name) => {
+                if values.contains_key(*name) {
+                    fields.insert((*name).into(), json!(true));
+                }
+                continue;
+            }
             Input::Text(name) | Input::Number(name) => (name, None),
             // A select always sends a value; a post without one takes the
             // first choice, as a browser would have.
@@ -568,31 +738,45 @@ pub async fn record(
         Ok(()) => Ok(Redirect::to(&format!("{path}?done=recorded")).into_response()),
         Err(error) => {
             let title = format!("{} — {}", entry.identity.name, label_of(&key));
+            let rejected = rejected(&state, &auth, &error, Some((entry.id, &path))).await;
             Ok(respond(
                 error.status(),
                 form_page(
                     &auth,
                     &title,
                     &format!("{path}/record"),
-                    Some(rejection(&error, Some(&path))),
-                    record_inputs(&key, &inputs, &values),
+                    Some(rejection(&rejected)),
+                    record_inputs(&key, &inputs, &values, Some(&rejected)),
                 ),
             ))
         }
     }
 }
 
-async fn back_to(state: &AppState, subject: habeas::tracker::Subject) -> String {
+async fn back_to(state: &AppState, subject: Subject) -> String {
     match subject {
-        habeas::tracker::Subject::Person(id) => match state.tracker().person(id).await {
+        Subject::Person(id) => match state.tracker().person(id).await {
             Ok(Some(entry)) => person_path(&entry.slug),
             _ => format!("/people/{id}"),
         },
-        habeas::tracker::Subject::Statement(_) => "/".to_owned(),
+        Subject::Statement(_) => "/".to_owned(),
     }
 }
 
-fn amend_failed(error: AppError, back: &str, auth: &Authenticated<CanRecord>) -> Response {
+/// A refused correction or retraction, with the events the rule names
+/// linked on the person page.
+async fn amend_failed(
+    state: &AppState,
+    auth: &Authenticated<CanRecord>,
+    error: AppError,
+    back: &str,
+    subject: Subject,
+) -> Response {
+    let person = match subject {
+        Subject::Person(id) => Some((id, back)),
+        Subject::Statement(_) => None,
+    };
+    let rejected = rejected(state, auth, &error, person).await;
     respond(
         error.status(),
         page(
@@ -600,7 +784,7 @@ fn amend_failed(error: AppError, back: &str, auth: &Authenticated<CanRecord>) ->
             Some(&auth.account),
             html! {
                 h1 { (UI.error) }
-                (rejection(&error, Some(back)))
+                (rejection(&rejected))
                 p { a href=(back) { "← " (back) } }
             },
         ),
@@ -632,7 +816,7 @@ async fn amend(
     let back = back_to(state, subject).await;
     let reason = match reason_of(values) {
         Ok(reason) => reason,
-        Err(error) => return Ok(amend_failed(error, &back, auth)),
+        Err(error) => return Ok(amend_failed(state, auth, error, &back, subject).await),
     };
     let issued = auth.issued(None);
     let result = if retract {
@@ -641,7 +825,7 @@ async fn amend(
         let occurred = match date_of(values, "occurred") {
             Ok(Some(date)) => date.parse::<PartialDate>().ok(),
             Ok(None) => None,
-            Err(error) => return Ok(amend_failed(error, &back, auth)),
+            Err(error) => return Ok(amend_failed(state, auth, error, &back, subject).await),
         };
         let amendment = Amendment {
             occurred,
@@ -658,13 +842,10 @@ async fn amend(
         Ok(_) => Ok(Redirect::to(&format!("{back}?done=amended#history")).into_response()),
         Err(TrackerError::Rejected(rejection)) => {
             let history = state.tracker().history_of(subject).await?;
-            Ok(amend_failed(
-                auth.filter().rejection(rejection, &history),
-                &back,
-                auth,
-            ))
+            let error = auth.filter().rejection(rejection, &history);
+            Ok(amend_failed(state, auth, error, &back, subject).await)
         }
-        Err(other) => Ok(amend_failed(other.into(), &back, auth)),
+        Err(other) => Ok(amend_failed(state, auth, other.into(), &back, subject).await),
     }
 }
 

@@ -13,14 +13,17 @@
 //! [`crate::auth::Caller`]).
 
 pub mod admin;
+pub mod case_sections;
 pub mod forms;
 pub mod import;
 pub mod layout;
 pub mod people;
+pub mod preview;
 pub mod signin;
 pub mod strings;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -57,12 +60,16 @@ pub const PAGES: &[(&str, &str)] = &[
     ("GET", "/admin"),
     ("POST", "/admin/users"),
     ("POST", "/admin/users/{id}"),
+    ("POST", "/admin/users/{id}/second-factor"),
+    ("POST", "/admin/tokens"),
+    ("POST", "/admin/tokens/{id}/revoke"),
     ("GET", "/import"),
     ("POST", "/import"),
+    ("POST", "/import/confirm"),
 ];
 
-/// The pages' router.
-pub fn pages() -> Router<AppState> {
+/// The pages' router; an upload may be up to `import_limit` bytes.
+pub fn pages(import_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/", get(people::list))
         .route("/signin", get(signin::show).post(signin::submit))
@@ -82,5 +89,17 @@ pub fn pages() -> Router<AppState> {
         .route("/admin", get(admin::show))
         .route("/admin/users", post(admin::add))
         .route("/admin/users/{id}", post(admin::change))
-        .route("/import", get(import::show).post(import::submit))
+        .route(
+            "/admin/users/{id}/second-factor",
+            post(admin::second_factor),
+        )
+        .route("/admin/tokens", post(admin::create_token))
+        .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
+        .route(
+            "/import",
+            get(import::show)
+                .post(import::check)
+                .layer(DefaultBodyLimit::max(import_limit)),
+        )
+        .route("/import/confirm", post(import::confirm))
 }

@@ -29,6 +29,7 @@ use crate::filter::{Clearance, Filter};
 use crate::input::{PathParam, view};
 use crate::routes::cases::note_restricted_read;
 use crate::state::AppState;
+use crate::web::case_sections::{self, cite};
 use crate::web::forms::{DEVELOPMENTS, date_inputs};
 use crate::web::layout::{Page, WebError, page, person_path};
 use crate::web::strings::UI;
@@ -190,6 +191,18 @@ pub async fn list(
                     }
                 }
             }
+            section aria-labelledby="roster-downloads" {
+                h2 #roster-downloads { (UI.roster_downloads) }
+                ul.downloads {
+                    @for format in ["html", "md", "json", "csv"] {
+                        li {
+                            a href={ "/api/v1/roster/report?format=" (format) } #{ "roster-" (format) } { (format) }
+                            " · "
+                            a href={ "/api/v1/roster/report?format=" (format) "&public=true" } { (format) " (" (UI.public_variant) ")" }
+                        }
+                    }
+                }
+            }
             h2 { (UI.find) }
             form.search method="get" action="/" role="search" {
                 div {
@@ -310,12 +323,17 @@ fn legal(legal: &Legal) -> Option<String> {
     })
 }
 
-fn source_key(source: &Source) -> String {
-    source
-        .url
-        .clone()
-        .or_else(|| source.document.clone())
-        .unwrap_or_default()
+/// `text` percent-encoded for a query string.
+fn query_value(text: &str) -> String {
+    text.bytes()
+        .map(|byte| {
+            if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~' | b':') {
+                char::from(byte).to_string()
+            } else {
+                format!("%{byte:02X}")
+            }
+        })
+        .collect()
 }
 
 /// What a line of the history says: the event's noun and date, and for an
@@ -425,11 +443,14 @@ pub async fn person(
         .await;
     // As known before the person was registered there is no report, and
     // no timeline to draw.
-    let timeline = match report {
-        Ok(report) => habeas_report::html::person_timeline(&report),
+    let report = match report {
+        Ok(report) => Some(report),
         Err(habeas::error::TrackerError::UnknownPerson { .. }) => None,
         Err(other) => return Err(other.into()),
     };
+    let timeline = report
+        .as_ref()
+        .and_then(habeas_report::html::person_timeline);
     // Sources, numbered in the order the history first cites them.
     let mut sources: Vec<Source> = Vec::new();
     let mut cited: Vec<Vec<usize>> = Vec::new();
@@ -439,17 +460,10 @@ pub async fn person(
             Event::EventCorrected(correction) => correction.corrected.facts().cloned(),
             other => other.facts().cloned(),
         };
-        for source in facts.map(|f| f.sources).unwrap_or_default() {
-            let key = source_key(&source);
-            let n = match sources.iter().position(|s| source_key(s) == key) {
-                Some(idx) => idx + 1,
-                None => {
-                    sources.push(source);
-                    sources.len()
-                }
-            };
-            numbers.push(n);
-        }
+        numbers.extend(cite(
+            &mut sources,
+            &facts.map(|f| f.sources).unwrap_or_default(),
+        ));
         cited.push(numbers);
     }
     let role = auth.account.role;
@@ -459,10 +473,21 @@ pub async fn person(
         .as_ref()
         .map(|i| i.name.clone())
         .unwrap_or_else(|| entry.identity.name.clone());
+    // The case's sections, citing into the same numbered sources.
+    let case = report
+        .as_ref()
+        .map(|report| case_sections::sections(report, &name, &mut sources));
     let path = person_path(&entry.slug);
+    // The downloads replay the page's view: its as-of day and known-at moment.
+    let mut view_query = String::new();
+    for (name, value) in [("as_of", as_of), ("known_at", known_at)] {
+        if let Some(value) = value {
+            view_query.push_str(&format!("&{name}={}", query_value(value.trim())));
+        }
+    }
     let report_link = |format: &str, public: bool| {
         format!(
-            "/api/v1{path}/report?format={format}{}",
+            "/api/v1{path}/report?format={format}{}{view_query}",
             if public { "&public=true" } else { "" }
         )
     };
@@ -559,6 +584,7 @@ pub async fn person(
                     }
                 }
             }
+            @if let Some(case) = case { (case) }
             section aria-labelledby="history" {
                 h2 #history { (UI.history) }
                 div.table-wrap {

@@ -59,6 +59,40 @@ pub struct Ui {
     pub overdue: &'static str,
     /// Heading of the recent developments.
     pub recent: &'static str,
+    /// Heading of the charges.
+    pub charges: &'static str,
+    /// No charge recorded.
+    pub no_charge: &'static str,
+    /// Column: when charged.
+    pub charged_on: &'static str,
+    /// Heading of the sentences.
+    pub sentences: &'static str,
+    /// No sentence recorded.
+    pub no_sentence: &'static str,
+    /// A sentence whose term is not known.
+    pub term_unknown: &'static str,
+    /// A sentence passed in absentia.
+    pub in_absentia: &'static str,
+    /// A suspended sentence.
+    pub suspended: &'static str,
+    /// Heading of the restrictions in force.
+    pub restrictions_in_force: &'static str,
+    /// An empty list.
+    pub none_recorded: &'static str,
+    /// Heading of the facts.
+    pub facts: &'static str,
+    /// Under the facts' heading.
+    pub facts_hint: &'static str,
+    /// No fact recorded.
+    pub no_fact: &'static str,
+    /// Link from a fact to its history line.
+    pub in_history: &'static str,
+    /// Heading of the statements (the name follows).
+    pub statements_about: &'static str,
+    /// No statement recorded.
+    pub no_statement: &'static str,
+    /// Before a statement's id.
+    pub statement_id: &'static str,
     /// Label of the valid-time picker.
     pub as_of: &'static str,
     /// Label of the transaction-time picker.
@@ -103,6 +137,8 @@ pub struct Ui {
     pub headline_after: &'static str,
     /// Heading of the downloads.
     pub downloads: &'static str,
+    /// Heading of the roster's downloads.
+    pub roster_downloads: &'static str,
     /// The public variant of a report.
     pub public_variant: &'static str,
     /// Heading of the recording form.
@@ -153,6 +189,8 @@ pub struct Ui {
     pub skip: &'static str,
     /// Legend of a date's inputs.
     pub date: &'static str,
+    /// Before links to the events a rejection names.
+    pub see: &'static str,
     /// The import page.
     pub import: &'static str,
     /// Label of the pasted lines.
@@ -177,6 +215,44 @@ pub struct Ui {
     pub already_imported: &'static str,
     /// Count: rejected.
     pub rejected_rows: &'static str,
+    /// Label of the file input.
+    pub import_file: &'static str,
+    /// Label of the format choice.
+    pub import_format: &'static str,
+    /// The format choice: detect.
+    pub format_auto: &'static str,
+    /// Label of the saved mappings' choice.
+    pub saved_mapping: &'static str,
+    /// The saved mappings' empty choice.
+    pub no_saved_mapping: &'static str,
+    /// Label of the mapping file input.
+    pub mapping_file: &'static str,
+    /// Hint under the mapping inputs.
+    pub mapping_hint: &'static str,
+    /// Label of the name to save an uploaded mapping under.
+    pub save_mapping_as: &'static str,
+    /// Label of the pasted lines when no file is chosen.
+    pub or_paste: &'static str,
+    /// Heading of the rows of a dry run.
+    pub preview_rows: &'static str,
+    /// Column: where in the file.
+    pub where_col: &'static str,
+    /// Column: what the row holds.
+    pub content_col: &'static str,
+    /// A row that would be imported.
+    pub accepted: &'static str,
+    /// A rejected row.
+    pub row_rejected: &'static str,
+    /// Heading of the warnings.
+    pub warnings: &'static str,
+    /// After the rows shown, when there are more.
+    pub more_rows: &'static str,
+    /// When the store changed between the check and the confirmation.
+    pub store_changed: &'static str,
+    /// Label of the upload's digest.
+    pub digest: &'static str,
+    /// Link to the people after an import.
+    pub see_people: &'static str,
     /// The admin's page.
     pub admin: &'static str,
     /// Heading of the accounts.
@@ -191,6 +267,36 @@ pub struct Ui {
     pub second_factor: &'static str,
     /// Column: disabled.
     pub disabled: &'static str,
+    /// Heading of the API tokens.
+    pub tokens: &'static str,
+    /// Label: the account a token acts as.
+    pub token_for: &'static str,
+    /// Label: what a token is for.
+    pub token_label: &'static str,
+    /// Label: days until a token expires.
+    pub token_days: &'static str,
+    /// Button: issue a token.
+    pub create_token: &'static str,
+    /// Column: when a token expires.
+    pub expires: &'static str,
+    /// Column: a token's state.
+    pub token_state: &'static str,
+    /// A token in use.
+    pub active: &'static str,
+    /// An expired token.
+    pub expired: &'static str,
+    /// A revoked token.
+    pub revoked: &'static str,
+    /// Button: revoke a token.
+    pub revoke: &'static str,
+    /// Above a new token's text.
+    pub new_token_once: &'static str,
+    /// Button: give an account a new second factor.
+    pub reset_second_factor: &'static str,
+    /// Button: remove an account's second factor.
+    pub remove_second_factor: &'static str,
+    /// Above a new second factor's secret.
+    pub new_second_factor_once: &'static str,
     /// Heading of the security events.
     pub security_events: &'static str,
     /// Column: address.
@@ -248,6 +354,23 @@ pub const EN: Ui = Ui {
     held_now: "Held now (days in custody)",
     recent: "Recorded in the last 7 days",
     overdue: "Still held after the expected end of their sentence",
+    charges: "Charges",
+    no_charge: "No charge recorded.",
+    charged_on: "Charged",
+    sentences: "Sentences",
+    no_sentence: "No sentence recorded.",
+    term_unknown: "term not known",
+    in_absentia: "in absentia",
+    suspended: "suspended",
+    restrictions_in_force: "Restrictions in force",
+    none_recorded: "None recorded.",
+    facts: "Facts",
+    facts_hint: "Every fact recorded, in the order it happened, with its sources.",
+    no_fact: "No fact recorded.",
+    in_history: "in the history",
+    statements_about: "Statements about",
+    no_statement: "No statement recorded.",
+    statement_id: "Statement id",
     as_of: "As of (YYYY, YYYY-MM or YYYY-MM-DD)",
     known_at: "As known at (e.g. 2024-03-01T00:00:00Z)",
     show: "Show",
@@ -270,6 +393,7 @@ pub const EN: Ui = Ui {
     what: "What",
     headline_after: "Status after",
     downloads: "Reports",
+    roster_downloads: "The roster as a report",
     public_variant: "public",
     record: "Record a development",
     development: "Development",
@@ -295,6 +419,7 @@ pub const EN: Ui = Ui {
     error: "Something went wrong",
     skip: "Skip to the content",
     date: "Date",
+    see: "See",
     import: "Import",
     import_lines: "JSON lines of commands",
     import_hint: "One command per line, as in crates/habeas-import/FORMAT.md. Check first: nothing is written until you confirm.",
@@ -307,13 +432,47 @@ pub const EN: Ui = Ui {
     imported: "imported",
     already_imported: "imported before",
     rejected_rows: "rejected",
+    import_file: "File (CSV or JSON lines)",
+    import_format: "Format",
+    format_auto: "from the file's name",
+    saved_mapping: "Saved mapping (for a CSV)",
+    no_saved_mapping: "none",
+    mapping_file: "Or a mapping file (TOML)",
+    mapping_hint: "A CSV is read through a column mapping, as in crates/habeas-import/FORMAT.md. Check first: nothing is written until you confirm.",
+    save_mapping_as: "Save the uploaded mapping as",
+    or_paste: "Or paste JSON lines of commands",
+    preview_rows: "Row by row",
+    where_col: "Where",
+    content_col: "Content",
+    accepted: "accepted",
+    row_rejected: "rejected",
+    warnings: "Warnings",
+    more_rows: "more rows not shown (every rejected row is listed above)",
+    store_changed: "The store changed since the check, and the import would no longer do what was shown: here is the new dry run. Confirm again if it is right.",
+    digest: "Digest of the checked file",
+    see_people: "See the people",
     admin: "Accounts and security",
     accounts: "Accounts",
-    accounts_hint: "Second factors and tokens: habeas user totp, habeas token create (or the API).",
+    accounts_hint: "Passwords: habeas user password (or the API). A second factor is given by an admin, here or with habeas user totp.",
     role: "Role",
     clearance: "Reads restricted facts",
     second_factor: "Second factor",
     disabled: "Disabled",
+    tokens: "API tokens",
+    token_for: "Account",
+    token_label: "What it is for",
+    token_days: "Days until it expires (1 to 366)",
+    create_token: "Issue the token",
+    expires: "Expires",
+    token_state: "State",
+    active: "active",
+    expired: "expired",
+    revoked: "revoked",
+    revoke: "Revoke",
+    new_token_once: "The new token, shown only now: copy it into the script's configuration. The server keeps only its digest.",
+    reset_second_factor: "New second factor",
+    remove_second_factor: "Remove second factor",
+    new_second_factor_once: "The new second factor, shown only now: give it to its owner to add to an authenticator app (the secret, or the otpauth URI). The old codes no longer work.",
     security_events: "Latest security events",
     address: "Address",
     add_account: "Add the account",
@@ -360,6 +519,8 @@ pub const EN: Ui = Ui {
         ("summary", "Summary"),
         ("circumstances", "Circumstances"),
         ("country", "Country"),
+        ("in_absentia", "Passed in absentia"),
+        ("suspended", "Suspended"),
     ],
 };
 
