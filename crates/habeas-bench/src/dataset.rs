@@ -504,6 +504,7 @@ impl Generator {
                         in_absentia: false,
                         suspended: false,
                         ends: None,
+                        offences: Vec::new(),
                     };
                     self.push(events, Event::Sentenced(sentencing));
                     release_kind = match self.rng.gen_range(0..4) {
@@ -563,6 +564,7 @@ impl Generator {
             facts: self.facts(date),
             kind: release_kind,
             conditions: (release_kind == ReleaseKind::Bail).then(|| "Must report weekly".into()),
+            ordered_by: None,
         };
         self.push(events, Event::Released(release));
         Some(true)

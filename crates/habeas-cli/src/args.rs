@@ -221,6 +221,15 @@ pub(crate) struct SourceArgs {
     /// A document reference without a URL, e.g. "court file 123/2020" (repeatable).
     #[arg(long = "document", value_name = "REF")]
     pub(crate) documents: Vec<String>,
+    /// The title of each source, in the order given (every --source, then every --document).
+    #[arg(long = "source-title", value_name = "TITLE")]
+    pub(crate) titles: Vec<String>,
+    /// Who published each source, in the same order.
+    #[arg(long = "source-publisher", value_name = "PUBLISHER")]
+    pub(crate) publishers: Vec<String>,
+    /// When each source was published (YYYY, YYYY-MM or YYYY-MM-DD), in the same order.
+    #[arg(long = "source-date", value_name = "DATE")]
+    pub(crate) dates: Vec<PartialDate>,
 }
 
 /// What every recorded fact carries.
@@ -357,6 +366,13 @@ pub(crate) struct SentencedArgs {
     /// when the term or the start of custody is not known.
     #[arg(long = "expected-release", value_name = "DATE")]
     pub(crate) ends: Option<PartialDate>,
+    /// What the person was convicted of by this sentence (repeatable), when the sources say;
+    /// otherwise reports show the charges recorded before it.
+    #[arg(long = "offence", value_name = "OFFENCE")]
+    pub(crate) offences: Vec<String>,
+    /// The legal article of each --offence, in the same order.
+    #[arg(long = "article", value_name = "ARTICLE")]
+    pub(crate) articles: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -367,6 +383,9 @@ pub(crate) struct ReleasedArgs {
     /// Conditions attached.
     #[arg(long)]
     pub(crate) conditions: Option<String>,
+    /// Who ordered it: a court, an amnesty decree ("Presidential decree 12/2021").
+    #[arg(long, value_name = "WHO")]
+    pub(crate) ordered_by: Option<String>,
 }
 
 #[derive(Debug, Args)]

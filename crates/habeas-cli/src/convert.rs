@@ -12,19 +12,40 @@ use crate::args::{
     SourceArgs, StatementKindArg,
 };
 
-pub(crate) fn sources(args: &SourceArgs) -> Vec<Source> {
+/// The sources of a command: every `--source`, then every `--document`,
+/// the i-th `--source-title`, `--source-publisher` and `--source-date`
+/// describing the i-th of them.
+pub(crate) fn sources(args: &SourceArgs) -> anyhow::Result<Vec<Source>> {
     let urls = args.urls.iter().map(|url| Source::url(url.trim()));
     let documents = args
         .documents
         .iter()
         .map(|doc| Source::document(doc.trim()));
-    urls.chain(documents).collect()
+    let mut sources: Vec<Source> = urls.chain(documents).collect();
+    for (flag, given) in [
+        ("--source-title", args.titles.len()),
+        ("--source-publisher", args.publishers.len()),
+        ("--source-date", args.dates.len()),
+    ] {
+        if given > sources.len() {
+            bail!(
+                "{given} {flag} values for {} sources: give one per --source or --document, in the same order (sources first, then documents)",
+                sources.len()
+            );
+        }
+    }
+    for (idx, source) in sources.iter_mut().enumerate() {
+        source.title = args.titles.get(idx).map(|t| t.trim().to_owned());
+        source.publisher = args.publishers.get(idx).map(|p| p.trim().to_owned());
+        source.date = args.dates.get(idx).copied();
+    }
+    Ok(sources)
 }
 
-pub(crate) fn facts(args: &FactArgs) -> Facts {
-    Facts {
+pub(crate) fn facts(args: &FactArgs) -> anyhow::Result<Facts> {
+    Ok(Facts {
         occurred: args.occurred,
-        sources: sources(&args.sources),
+        sources: sources(&args.sources)?,
         confidence: match args.confidence {
             ConfidenceArg::Confirmed => Confidence::Confirmed,
             ConfidenceArg::Reported => Confidence::Reported,
@@ -37,7 +58,7 @@ pub(crate) fn facts(args: &FactArgs) -> Facts {
         } else {
             Visibility::Public
         },
-    }
+    })
 }
 
 /// Pairs `--charge` and `--article` by position.

@@ -12,7 +12,7 @@ use habeas_domain::event::{
 use habeas_domain::facts::Facts;
 use habeas_domain::id::CommandId;
 
-use crate::args::{CaseArgs, ChargedArgs, LogCommand, StatementArgs};
+use crate::args::{CaseArgs, ChargedArgs, LogCommand, SentencedArgs, StatementArgs};
 use crate::convert;
 use crate::exit::Failure;
 use crate::output;
@@ -35,7 +35,7 @@ impl<T: clap::Args> CaseArgs<T> {
         self,
         action: impl FnOnce(Facts, T) -> Result<Action, Failure>,
     ) -> Result<Entry, Failure> {
-        let facts = convert::facts(&self.facts);
+        let facts = convert::facts(&self.facts).map_err(Failure::usage_from)?;
         Ok(Entry::Case {
             person: self.person,
             command_id: self.facts.command_id,
@@ -55,6 +55,7 @@ macro_rules! developments {
                 Ok(Action::$action($event { facts, $($field: details.$field.into()),* }))
             }),)*
             LogCommand::Charged(case) => case.entry(charged),
+            LogCommand::Sentenced(case) => case.entry(sentenced),
             LogCommand::Statement(args) => Ok(Entry::Statement(args)),
         }
     };
@@ -63,8 +64,7 @@ macro_rules! developments {
 fn entry(command: LogCommand) -> Result<Entry, Failure> {
     developments! { command;
         Detained => RecordDetention(Detention { kind, place, authority, facility }),
-        Sentenced => RecordSentence(Sentencing { term, court, in_absentia, suspended, ends }),
-        Released => RecordRelease(Release { kind, conditions }),
+        Released => RecordRelease(Release { kind, conditions, ordered_by }),
         Transferred => RecordTransfer(Transfer { to_facility, from_facility }),
         Restricted => ImposeRestriction(Restriction { kind, description, until }),
         Lifted => LiftRestriction(Lifting { kind }),
@@ -88,6 +88,20 @@ fn charged(facts: Facts, details: ChargedArgs) -> Result<Action, Failure> {
         charges,
         court: details.court,
         case_number: details.case_number,
+    }))
+}
+
+fn sentenced(facts: Facts, details: SentencedArgs) -> Result<Action, Failure> {
+    let offences =
+        convert::charges(&details.offences, &details.articles).map_err(Failure::usage_from)?;
+    Ok(Action::RecordSentence(Sentencing {
+        facts,
+        term: details.term,
+        court: details.court,
+        in_absentia: details.in_absentia,
+        suspended: details.suspended,
+        ends: details.ends,
+        offences,
     }))
 }
 
@@ -148,7 +162,7 @@ async fn statement(
     let command_id = args.facts.command_id;
     let json = args.facts.output.json;
     let statement = Statement {
-        facts: convert::facts(&args.facts),
+        facts: convert::facts(&args.facts).map_err(Failure::usage_from)?,
         by: args.by,
         by_role: args.role,
         about: about.clone(),

@@ -351,7 +351,7 @@ async fn person_add(tracker: &Tracker, args: PersonAddArgs, issued: Issued) -> a
         country: args.country,
         affiliation: args.affiliation,
         born: args.born,
-        sources: convert::sources(&args.sources),
+        sources: convert::sources(&args.sources).map_err(Failure::usage_from)?,
         details: habeas_domain::event::PersonDetails {
             sex: args.sex,
             born_in: args.born_in,
@@ -400,7 +400,7 @@ async fn person_list(tracker: &Tracker, args: PersonListArgs) -> anyhow::Result<
 async fn correct(tracker: &Tracker, args: CorrectArgs, issued: Issued) -> anyhow::Result<()> {
     let amendment = Amendment {
         occurred: args.occurred,
-        added_sources: convert::sources(&args.sources),
+        added_sources: convert::sources(&args.sources).map_err(Failure::usage_from)?,
         facility: args.facility,
         term: args.term,
     };

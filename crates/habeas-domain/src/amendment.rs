@@ -129,6 +129,7 @@ mod tests {
             in_absentia: false,
             suspended: false,
             ends: None,
+            offences: Vec::new(),
         })
     }
 

@@ -544,6 +544,11 @@ pub struct Sentencing {
     /// not known; otherwise start of custody + term decides.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ends: Option<PartialDate>,
+    /// What the person was convicted of by this sentence, when the sources
+    /// say (it may differ from the charges: some dropped, others added).
+    /// Stored only when given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offences: Vec<Charge>,
 }
 
 /// The person was acquitted.
@@ -618,6 +623,11 @@ pub struct Release {
     /// Conditions attached to the release.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<String>,
+    /// Who ordered it: a court, an amnesty decree, a prosecutor. Public
+    /// reports show it; stored only when given, so the stored form of
+    /// releases recorded without it is unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordered_by: Option<String>,
 }
 
 /// A restriction short of custody.

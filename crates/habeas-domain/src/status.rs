@@ -506,7 +506,9 @@ impl Walk {
                 };
             }
             Event::Sentenced(sentencing) => {
+                // What the sentence names, else the charges recorded before it.
                 let charges = match &self.legal {
+                    _ if !sentencing.offences.is_empty() => sentencing.offences.clone(),
                     Legal::Charged { charges, .. } | Legal::Convicted { charges, .. } => {
                         charges.clone()
                     }

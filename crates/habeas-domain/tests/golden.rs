@@ -99,6 +99,7 @@ fn samples() -> Vec<Event> {
             in_absentia: false,
             suspended: false,
             ends: None,
+            offences: Vec::new(),
         }),
         Event::Acquitted(Acquittal {
             facts: minimal_facts("2021-10"),
@@ -117,6 +118,7 @@ fn samples() -> Vec<Event> {
             facts: minimal_facts("2021-11-12"),
             kind: ReleaseKind::EarlyReleaseWithoutReason,
             conditions: Some("none stated".into()),
+            ordered_by: None,
         }),
         Event::RestrictionImposed(Restriction {
             facts: minimal_facts("2017-11"),
@@ -170,6 +172,7 @@ fn samples() -> Vec<Event> {
                 facts: minimal_facts("2021-11-12"),
                 kind: ReleaseKind::Pardon,
                 conditions: None,
+                ordered_by: None,
             })),
             reason: "the court file says pardon".into(),
         }),

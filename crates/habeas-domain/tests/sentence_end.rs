@@ -17,6 +17,7 @@ fn sentenced_until(date: &str, ends: &str) -> Action {
         in_absentia: false,
         suspended: false,
         ends: Some(d(ends)),
+        offences: Vec::new(),
     })
 }
 

@@ -333,6 +333,14 @@ impl Row<'_, '_> {
                     in_absentia: spec.in_absentia,
                     suspended: spec.suspended,
                     ends,
+                    offences: self
+                        .text(spec.offence.as_ref())
+                        .map(|offence| Charge {
+                            offence,
+                            article: None,
+                        })
+                        .into_iter()
+                        .collect(),
                 }));
             }
         }
@@ -368,6 +376,7 @@ impl Row<'_, '_> {
                         facts: self.facts(occurred, &spec.facts)?,
                         kind,
                         conditions: self.text(spec.conditions.as_ref()),
+                        ordered_by: self.text(spec.ordered_by.as_ref()),
                     }));
                 }
                 (None, Some(ReleaseStatus::Released(_))) => {

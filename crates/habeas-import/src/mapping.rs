@@ -173,6 +173,8 @@ pub struct SentencedSpec {
     pub date: DateSpec,
     /// The court.
     pub court: Option<TextSpec>,
+    /// What the person was convicted of by the sentence.
+    pub offence: Option<TextSpec>,
     /// Every sentence of the file was pronounced in absentia.
     #[serde(default)]
     pub in_absentia: bool,
@@ -199,6 +201,8 @@ pub struct ReleasedSpec {
     pub kind: KindSpec<ReleaseStatus>,
     /// Conditions attached.
     pub conditions: Option<TextSpec>,
+    /// Who ordered it (a court, an amnesty decree).
+    pub ordered_by: Option<TextSpec>,
     /// Note, sources, confidence, visibility.
     #[serde(flatten)]
     pub facts: FactsSpec,
@@ -369,12 +373,14 @@ impl Mapping {
                 found.date("[sentenced] ends", ends);
             }
             found.text("[sentenced] court", spec.court.as_ref());
+            found.text("[sentenced] offence", spec.offence.as_ref());
             found.facts("[sentenced]", &spec.facts);
         }
         if let Some(spec) = &self.released {
             found.date("[released] date", &spec.date);
             found.kind("[released] kind", &spec.kind);
             found.text("[released] conditions", spec.conditions.as_ref());
+            found.text("[released] ordered_by", spec.ordered_by.as_ref());
             found.facts("[released]", &spec.facts);
         }
         if let Some(spec) = &self.died {

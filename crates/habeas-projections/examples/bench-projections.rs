@@ -187,6 +187,7 @@ fn person_events(random: &mut Random) -> Vec<Event> {
         in_absentia: false,
         suspended: false,
         ends: None,
+        offences: Vec::new(),
     }));
     events.push(Event::Transferred(Transfer {
         facts: facts(date(step(random), random), random),
@@ -207,6 +208,7 @@ fn person_events(random: &mut Random) -> Vec<Event> {
             facts: facts(date(step(random), random), random),
             kind: ReleaseKind::EarlyReleaseWithoutReason,
             conditions: None,
+            ordered_by: None,
         }));
         if random.chance(40) {
             let since = step(random);

@@ -155,6 +155,13 @@ pub(crate) fn event(event: &Event) -> Described {
                     .map_or_else(|| "not given by the sources".to_owned(), |t| t.to_string()),
             ));
             push(&mut details, "Court", &sentencing.court);
+            if !sentencing.offences.is_empty() {
+                let offences: Vec<String> = sentencing.offences.iter().map(charge).collect();
+                details.push(("Convicted of", offences.join("; ")));
+            }
+            if let Some(ends) = sentencing.ends {
+                details.push(("Day of release stated", ends.in_words()));
+            }
             if sentencing.in_absentia {
                 details.push(("In absentia", "yes".to_owned()));
             }
@@ -177,6 +184,7 @@ pub(crate) fn event(event: &Event) -> Described {
             "Transferred".to_owned()
         }
         Event::Released(release) => {
+            push(&mut details, "Ordered by", &release.ordered_by);
             push(&mut details, "Conditions", &release.conditions);
             format!("Released ({})", release_kind(release.kind))
         }

@@ -56,6 +56,7 @@ fn listed() -> (World, habeas_domain::id::PersonId) {
             in_absentia: false,
             suspended: false,
             ends: None,
+            offences: Vec::new(),
         }),
     );
     (world, who)

@@ -89,6 +89,7 @@ fn release(note: &str) -> Action {
         facts: facts("2021-11-12", Some(note)),
         kind: ReleaseKind::EarlyReleaseWithoutReason,
         conditions: None,
+        ordered_by: None,
     })
 }
 
@@ -139,6 +140,7 @@ pub async fn load(tracker: &Tracker) -> Result<DemoPeople, TrackerError> {
             in_absentia: false,
             suspended: false,
             ends: None,
+            offences: Vec::new(),
         }),
     )
     .await?;
@@ -184,6 +186,7 @@ pub async fn load(tracker: &Tracker) -> Result<DemoPeople, TrackerError> {
                 in_absentia: false,
                 suspended: false,
                 ends: None,
+                offences: Vec::new(),
             }),
         )
         .await?;

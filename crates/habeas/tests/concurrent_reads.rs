@@ -182,6 +182,7 @@ fn case(idx: usize) -> Vec<Event> {
             in_absentia: false,
             suspended: false,
             ends: None,
+            offences: Vec::new(),
         }),
         Event::Transferred(Transfer {
             facts: facts(start + 170),
@@ -203,6 +204,7 @@ fn case(idx: usize) -> Vec<Event> {
             facts: facts(start + 290),
             kind: ReleaseKind::EarlyReleaseWithoutReason,
             conditions: None,
+            ordered_by: None,
         }));
         events.push(Event::RestrictionImposed(Restriction {
             facts: facts(start + 330),

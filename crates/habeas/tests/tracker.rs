@@ -29,6 +29,7 @@ fn release(on: &str) -> Action {
         ),
         kind: ReleaseKind::Bail,
         conditions: None,
+        ordered_by: None,
     })
 }
 

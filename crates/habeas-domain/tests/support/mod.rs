@@ -84,6 +84,7 @@ pub fn sentenced(date: &str, term: &str) -> Action {
         in_absentia: false,
         suspended: false,
         ends: None,
+        offences: Vec::new(),
     })
 }
 
@@ -102,6 +103,7 @@ pub fn released(date: &str) -> Action {
         facts: facts(date),
         kind: ReleaseKind::EarlyReleaseWithoutReason,
         conditions: None,
+        ordered_by: None,
     })
 }
 

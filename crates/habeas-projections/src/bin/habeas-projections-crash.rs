@@ -220,6 +220,7 @@ fn release(on: PartialDate) -> Action {
         facts: facts(on),
         kind: ReleaseKind::Bail,
         conditions: None,
+        ordered_by: None,
     })
 }
 

@@ -93,6 +93,7 @@ pub fn sentenced(date: &str, term: &str) -> Action {
         in_absentia: false,
         suspended: false,
         ends: None,
+        offences: Vec::new(),
     })
 }
 
@@ -104,6 +105,7 @@ pub fn sentenced_in_absentia(date: &str, term: &str) -> Action {
         in_absentia: true,
         suspended: false,
         ends: None,
+        offences: Vec::new(),
     })
 }
 
@@ -112,6 +114,7 @@ pub fn released(date: &str) -> Action {
         facts: facts(date),
         kind: ReleaseKind::EarlyReleaseWithoutReason,
         conditions: None,
+        ordered_by: None,
     })
 }
 

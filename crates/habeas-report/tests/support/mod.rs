@@ -397,6 +397,7 @@ fn release(note: &str) -> Action {
         },
         kind: ReleaseKind::EarlyReleaseWithoutReason,
         conditions: None,
+        ordered_by: None,
     })
 }
 
@@ -469,6 +470,7 @@ pub fn worked_example() -> World {
             in_absentia: false,
             suspended: false,
             ends: None,
+            offences: Vec::new(),
         }),
     );
     world.record(
@@ -524,6 +526,7 @@ pub fn worked_example() -> World {
                 in_absentia: false,
                 suspended: false,
                 ends: None,
+                offences: Vec::new(),
             }),
         );
         world.record(
