@@ -15,6 +15,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod audit_trail;
 pub mod auth;
 pub mod error;
 pub mod filter;
@@ -26,4 +27,5 @@ pub mod serve;
 pub mod sessions;
 pub mod state;
 pub mod throttle;
+pub mod tls;
 pub mod web;
