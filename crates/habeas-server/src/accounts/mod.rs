@@ -41,7 +41,7 @@ pub enum AccountsError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The secrets file failed.
+    /// The secrets (file or table) failed.
     #[error(transparent)]
     Secrets(#[from] SecretsError),
     /// An account event in the log cannot be read.
