@@ -141,6 +141,11 @@ pub(crate) enum Command {
     /// Manage the bearer tokens of `habeas serve`, for scripts.
     #[command(subcommand)]
     Token(crate::users::TokenCommand),
+    /// The audit: sign-ins, refusals, exports, reads of restricted facts and account changes.
+    #[command(
+        after_help = "Kinds: login, login_failed, login_throttled, logout, credential_refused, denied, csrf_refused, export, restricted_read, account_changed, and the account events (account_created, account_role_changed, account_clearance_changed, account_disabled, account_enabled, password_set, token_created, token_revoked, second_factor_enrolled, second_factor_removed, second_factor_policy_set).\n\nExamples:\n  habeas audit --since 2026-03-01 --kind login_failed,denied\n  habeas audit --user ana --json"
+    )]
+    Audit(crate::audit::AuditArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  habeas completions bash > ~/.local/share/bash-completion/completions/habeas"

@@ -2,6 +2,7 @@
 //! documented code (see `habeas --help`).
 
 mod args;
+mod audit;
 mod convert;
 mod exit;
 mod import;

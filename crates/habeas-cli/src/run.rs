@@ -199,7 +199,9 @@ async fn dispatch(cli: Cli, label: String) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo | Command::Completions { .. } => unreachable!("handled above"),
-        Command::Serve(_) | Command::User(_) | Command::Token(_) => unreachable!("handled in run"),
+        Command::Serve(_) | Command::User(_) | Command::Token(_) | Command::Audit(_) => {
+            unreachable!("handled in run")
+        }
         Command::Person(PersonCommand::Add(args)) => {
             person_add(&tracker, *args, issued(None)).await
         }

@@ -1,16 +1,17 @@
 //! `habeas user …` and `habeas token …`: the accounts of `habeas serve`,
-//! managed on the store directly (with the server stopped: sled allows one
-//! process at a time).
+//! managed on the store directly: on a data directory with the server
+//! stopped (sled allows one process at a time), on PostgreSQL beside running
+//! servers (they catch up before every check).
 
 use std::io::BufRead;
 
-use anyhow::Context;
 use chrono::{Duration, Utc};
 use clap::Subcommand;
 use habeas::open::OpenOptions;
 use habeas_server::accounts::Accounts;
 use habeas_server::accounts::book::AccountCommand;
 use habeas_server::accounts::role::Role;
+use habeas_server::accounts::secret_store::SecretStore;
 use habeas_server::accounts::secrets::password_problem;
 
 use crate::args::Cli;
@@ -103,10 +104,6 @@ pub(crate) enum TokenCommand {
 
 async fn accounts(cli: &Cli, create: bool) -> anyhow::Result<Accounts> {
     let location = crate::serve::location(cli)?;
-    let dir = location
-        .directory()
-        .context("accounts need a data directory (a PostgreSQL store is not supported yet)")?
-        .to_owned();
     let tracker = {
         let location = location.clone();
         tokio::task::spawn_blocking(move || {
@@ -121,7 +118,8 @@ async fn accounts(cli: &Cli, create: bool) -> anyhow::Result<Accounts> {
         })
         .await??
     };
-    Ok(Accounts::load(tracker, &dir).await?)
+    let keeper = SecretStore::of(&location, &tracker);
+    Ok(Accounts::load(tracker, keeper).await?)
 }
 
 fn read_password(from_stdin: bool) -> anyhow::Result<String> {

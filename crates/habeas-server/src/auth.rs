@@ -165,6 +165,14 @@ async fn refuse(
 
 async fn identify(parts: &Parts, state: &AppState) -> Result<Caller, AppError> {
     let address = address_of(parts, state);
+    // Another process sharing the store may have added, disabled or revoked
+    // something since: checked against what is true now, or not at all.
+    if let Err(error) = state.accounts().catch_up().await {
+        tracing::error!(%error, "cannot catch up with the accounts");
+        return Err(AppError::Unavailable(
+            "the accounts cannot be read from the store just now: try again shortly".to_owned(),
+        ));
+    }
     if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
         let token = value
             .to_str()

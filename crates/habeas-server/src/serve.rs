@@ -5,23 +5,18 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 
 use habeas::open::{Location, OpenOptions};
 use tokio::net::TcpListener;
 
 use crate::accounts::Accounts;
+use crate::accounts::secret_store::SecretStore;
 use crate::app::app;
 use crate::state::{AppState, ServerConfig};
 
 /// Opens the store at `location` and its accounts (blocking work off the
 /// runtime).
 pub async fn open_state(location: &Location, config: ServerConfig) -> anyhow::Result<AppState> {
-    let Some(dir) = location.directory().map(PathBuf::from) else {
-        anyhow::bail!(
-            "habeas serve needs a data directory for its accounts' secrets; a PostgreSQL store is not supported yet"
-        );
-    };
     let opened = {
         let location = location.clone();
         let options = OpenOptions {
@@ -38,7 +33,8 @@ pub async fn open_state(location: &Location, config: ServerConfig) -> anyhow::Re
         other => other?,
     };
     tracker.refresh(&mut |_, _| {}).await?;
-    let accounts = Accounts::load(tracker.clone(), &dir).await?;
+    let keeper = SecretStore::of(location, &tracker);
+    let accounts = Accounts::load(tracker.clone(), keeper).await?;
     Ok(AppState::new(tracker, accounts, config))
 }
 

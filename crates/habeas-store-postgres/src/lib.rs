@@ -15,7 +15,8 @@
 //! `events` (position primary key; `UNIQUE (stream, version)`, `UNIQUE (event_id)`;
 //! the envelope's exact JSON bytes in `envelope bytea`, the form the hash chain is
 //! checked against, so an export re-hashes byte for byte), `commands` (command id →
-//! the append's result). Triggers refuse `UPDATE`, `DELETE` and `TRUNCATE` on
+//! the append's result), `secrets` (private values beside the log, not events:
+//! see `secrets.rs`). Triggers refuse `UPDATE`, `DELETE` and `TRUNCATE` on
 //! `events`. The schema is created on first open (when asked) and migrated on open
 //! under an advisory lock; a newer schema version is refused.
 //!
@@ -65,6 +66,7 @@ mod error;
 mod listen;
 mod open;
 mod pool;
+mod secrets;
 mod sql;
 mod store;
 #[cfg(feature = "testing")]
@@ -73,4 +75,5 @@ mod tls;
 mod verify;
 mod writer;
 
+pub use secrets::{SecretChange, SecretRow};
 pub use store::{POSTGRES_SCHEMA_VERSION, PostgresConfig, PostgresStore};

@@ -1,5 +1,5 @@
-//! Opening a database: recognising a store, creating schema version 1, refusing a
-//! newer one.
+//! Opening a database: recognising a store, creating the schema (version 1, then
+//! each migration), migrating an older one, refusing a newer one.
 //!
 //! Creation and migration run in one transaction under a transaction-scoped advisory
 //! lock, so two processes opening a new database at once take turns: the second finds
@@ -63,6 +63,10 @@ pub(crate) async fn prepare(
             .execute(sql::INSERT_LOG_HEAD, &[&GENESIS_HASH])
             .await
             .map_err(error)?;
+        transaction
+            .batch_execute(sql::MIGRATE_V2)
+            .await
+            .map_err(error)?;
         transaction.commit().await.map_err(error)?;
         return Ok(Found::Store(store_id));
     }
@@ -82,8 +86,13 @@ pub(crate) async fn prepare(
             supported: sql::SCHEMA_VERSION as u32,
         });
     }
-    // Schema version 1 is the first: there is nothing older to migrate yet. A later
-    // version adds its steps here, each in this transaction, then updates the row.
+    // Each later version's steps, in this transaction (each updates the row).
+    if format < 2 {
+        transaction
+            .batch_execute(sql::MIGRATE_V2)
+            .await
+            .map_err(error)?;
+    }
     transaction.commit().await.map_err(error)?;
     let store_id = store_id.parse().map_err(|_| StoreError::Damaged {
         store: store.to_owned(),

@@ -10,7 +10,7 @@
 //! triggers) are named in ARCHITECTURE.md with what replaces them there.
 
 /// The newest schema version this build reads and the one it writes.
-pub(crate) const SCHEMA_VERSION: i32 = 1;
+pub(crate) const SCHEMA_VERSION: i32 = 2;
 
 /// The channel `NOTIFY` wakes subscribers on; the payload is the new head.
 pub(crate) const CHANNEL: &str = "habeas_log";
@@ -78,7 +78,24 @@ CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON habeas.events
     FOR EACH STATEMENT EXECUTE FUNCTION habeas.refuse_change();
 "#;
 
-/// The first rows of a new store: `$1` is its identity, `$2` the genesis hash.
+/// Schema version 2: `secrets`, private values kept beside the log (the accounts'
+/// password, token and TOTP hashes and secrets, the key signing session cookies), one
+/// row per value so that processes sharing the database change one value without
+/// rewriting the others. Not part of the log: never hashed, exported or restored, and
+/// updatable (a password changes). Run in the transaction that creates version 1, or
+/// on opening a version-1 store.
+pub(crate) const MIGRATE_V2: &str = r#"
+CREATE TABLE habeas.secrets (
+    kind text NOT NULL,
+    key text NOT NULL,
+    value text NOT NULL,
+    PRIMARY KEY (kind, key)
+);
+UPDATE habeas.store SET format = 2;
+"#;
+
+/// The first rows of a new store: `$1` is its identity (its format is set by the
+/// migrations that follow).
 pub(crate) const INSERT_STORE: &str = "INSERT INTO habeas.store (format, store_id) VALUES (1, $1)";
 
 /// The tip of an empty log.
@@ -135,3 +152,21 @@ pub(crate) const READ_EVENT: &str =
 /// The log with the indexed columns, for verify.
 pub(crate) const VERIFY_PAGE: &str = "SELECT position, stream, version, event_id, envelope FROM habeas.events \
      WHERE position > $1 ORDER BY position LIMIT $2";
+
+/// Every secret.
+pub(crate) const READ_SECRETS: &str = "SELECT kind, key, value FROM habeas.secrets";
+
+/// Sets one secret.
+pub(crate) const UPSERT_SECRET: &str = "INSERT INTO habeas.secrets (kind, key, value) \
+     VALUES ($1, $2, $3) ON CONFLICT (kind, key) DO UPDATE SET value = EXCLUDED.value";
+
+/// Sets one secret unless it is set; the first writer's value wins.
+pub(crate) const INSERT_SECRET_IF_ABSENT: &str = "INSERT INTO habeas.secrets (kind, key, value) \
+     VALUES ($1, $2, $3) ON CONFLICT (kind, key) DO NOTHING";
+
+/// One secret.
+pub(crate) const READ_SECRET: &str =
+    "SELECT value FROM habeas.secrets WHERE kind = $1 AND key = $2";
+
+/// Removes one secret.
+pub(crate) const DELETE_SECRET: &str = "DELETE FROM habeas.secrets WHERE kind = $1 AND key = $2";

@@ -221,7 +221,7 @@ impl PostgresStore {
     }
 
     /// Runs `task` on the store's runtime and waits for it.
-    async fn run<T, F>(&self, task: F) -> Result<T, StoreError>
+    pub(crate) async fn run<T, F>(&self, task: F) -> Result<T, StoreError>
     where
         F: Future<Output = Result<T, StoreError>> + Send + 'static,
         T: Send + 'static,
@@ -233,7 +233,7 @@ impl PostgresStore {
         handle.spawn(task).await.map_err(|_| StoreError::Closed)?
     }
 
-    fn shared(&self) -> Arc<Shared> {
+    pub(crate) fn shared(&self) -> Arc<Shared> {
         Arc::clone(&self.inner.shared)
     }
 

@@ -169,7 +169,7 @@ fn open_postgres(
         });
     };
     let projections = postgres_projections(&store)?;
-    Ok(Tracker::new(Arc::new(store), projections))
+    Ok(Tracker::on_database(store, projections))
 }
 
 /// The first free read-model slot of this store in the user's cache

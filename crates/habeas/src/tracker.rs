@@ -125,6 +125,9 @@ pub struct Tracker {
     projections: Projections,
     /// Writers of one stream take turns within this process.
     writers: Arc<StreamLocks>,
+    /// The same store as a PostgreSQL database, when it is one: for what front
+    /// ends keep beside the log there (the server's secrets).
+    database: Option<habeas_store_postgres::PostgresStore>,
 }
 
 impl Tracker {
@@ -136,7 +139,27 @@ impl Tracker {
             store,
             projections,
             writers: Arc::new(StreamLocks::default()),
+            database: None,
         }
+    }
+
+    /// A tracker over a PostgreSQL store, which also hands out the database
+    /// ([`Tracker::database`]).
+    pub fn on_database(
+        store: habeas_store_postgres::PostgresStore,
+        projections: Projections,
+    ) -> Self {
+        Self {
+            database: Some(store.clone()),
+            ..Self::new(Arc::new(store), projections)
+        }
+    }
+
+    /// The PostgreSQL database the log is in, if it is in one: several
+    /// processes share it, and front ends keep there what they must share
+    /// beside the log (the server's accounts' secrets) instead of in files.
+    pub fn database(&self) -> Option<&habeas_store_postgres::PostgresStore> {
+        self.database.as_ref()
     }
 
     /// The same tracker, keeping `note` until its last clone drops.

@@ -1,6 +1,6 @@
 //! The account events kept in the log (stream [`ACCOUNTS_STREAM`]), so the
 //! hash chain covers who was allowed to do what. They carry no secret:
-//! password and token hashes live in the secrets file ([`super::secrets`]).
+//! password and token hashes live apart ([`super::secret_store`]).
 
 use chrono::{DateTime, Utc};
 use habeas_store::NewEvent;
@@ -55,12 +55,12 @@ pub enum AccountEvent {
         /// The account.
         account: Uuid,
     },
-    /// Its password was set (the hash is in the secrets file).
+    /// Its password was set (the hash is kept with the secrets).
     PasswordSet {
         /// The account.
         account: Uuid,
     },
-    /// A bearer token was issued for it (the hash is in the secrets file).
+    /// A bearer token was issued for it (the hash is kept with the secrets).
     TokenCreated {
         /// The token's id (the public half of the token).
         token: Uuid,
@@ -76,7 +76,7 @@ pub enum AccountEvent {
         /// The token.
         token: Uuid,
     },
-    /// A TOTP second factor was set up (the secret is in the secrets file).
+    /// A TOTP second factor was set up (the secret is kept with the secrets).
     SecondFactorEnrolled {
         /// The account.
         account: Uuid,

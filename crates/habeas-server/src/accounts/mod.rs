@@ -3,17 +3,21 @@
 //! Account events ([`events::AccountEvent`]) are kept in the log, in the
 //! stream [`events::ACCOUNTS_STREAM`], so the hash chain covers who was
 //! allowed to do what; [`book::AccountBook`] is their fold and holds the
-//! rules. Secrets are kept apart ([`secrets::Secrets`]). [`Accounts`] is the
+//! rules. Secrets are kept apart ([`secrets::Secrets`], in a file or a
+//! database table: [`secret_store::SecretStore`]). [`Accounts`] is the
 //! service the server and the CLI share: it loads the book, appends what a
-//! command decides, and checks passwords and tokens.
+//! command decides, and checks passwords and tokens. On a PostgreSQL store
+//! other processes (servers, the CLI) change the accounts too, so it catches
+//! up with the log and the secrets before it decides or checks anything
+//! ([`Accounts::catch_up`]).
 
 pub mod book;
 pub mod events;
 pub mod role;
+pub mod secret_store;
 pub mod secrets;
 pub mod totp;
 
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
@@ -23,6 +27,7 @@ use uuid::Uuid;
 
 use self::book::{Account, AccountBook, AccountCommand, AccountError, Token};
 use self::events::{ACCOUNTS_STREAM, AccountEvent};
+use self::secret_store::SecretStore;
 use self::secrets::{
     Secrets, SecretsError, hash_password, random_hex, sha256_hex, verify_password,
 };
@@ -36,7 +41,7 @@ pub enum AccountsError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The secrets file failed.
+    /// The secrets (file or table) failed.
     #[error(transparent)]
     Secrets(#[from] SecretsError),
     /// An account event in the log cannot be read.
@@ -84,11 +89,11 @@ struct Inner {
     last_steps: std::collections::HashMap<Uuid, u64>,
 }
 
-/// The accounts of one data directory.
+/// The accounts of one store.
 #[derive(Clone)]
 pub struct Accounts {
     tracker: Tracker,
-    dir: PathBuf,
+    keeper: SecretStore,
     inner: Arc<RwLock<Inner>>,
     /// Serialises writers, so that each append expects the version it read.
     writer: Arc<tokio::sync::Mutex<()>>,
@@ -99,8 +104,8 @@ fn stream() -> StreamId {
 }
 
 impl Accounts {
-    /// Loads the accounts from the log and the secrets file in `dir`.
-    pub async fn load(tracker: Tracker, dir: &Path) -> Result<Accounts, AccountsError> {
+    /// Loads the accounts from the log and the secrets from `keeper`.
+    pub async fn load(tracker: Tracker, keeper: SecretStore) -> Result<Accounts, AccountsError> {
         let envelopes = tracker.store().read_stream(&stream(), 1).await?;
         let mut book = AccountBook::default();
         for envelope in &envelopes {
@@ -109,13 +114,10 @@ impl Accounts {
             book.apply(&event);
         }
         let version = envelopes.last().map_or(0, |e| e.version);
-        let secrets = Secrets::load(dir)?;
-        if !dir.join(secrets::SECRETS_FILE).exists() {
-            secrets.save(dir)?;
-        }
+        let secrets = keeper.load().await?;
         Ok(Accounts {
             tracker,
-            dir: dir.to_owned(),
+            keeper,
             inner: Arc::new(RwLock::new(Inner {
                 book,
                 version,
@@ -124,6 +126,42 @@ impl Accounts {
             })),
             writer: Arc::new(tokio::sync::Mutex::new(())),
         })
+    }
+
+    /// Applies account events other processes appended since this one last
+    /// looked, and then reads the secrets again (a process saves a secret
+    /// before it appends the event that names it, so secrets read after the
+    /// events cover them). Nothing to do where no other process can write
+    /// (a data directory, held by this process).
+    pub async fn catch_up(&self) -> Result<(), AccountsError> {
+        if !self.keeper.shared() {
+            return Ok(());
+        }
+        let from = self.read(|inner| inner.version) + 1;
+        let envelopes = self.tracker.store().read_stream(&stream(), from).await?;
+        let Some(last) = envelopes.last().map(|e| e.version) else {
+            return Ok(());
+        };
+        let mut events = Vec::with_capacity(envelopes.len());
+        for envelope in &envelopes {
+            let event = AccountEvent::from_stored(&envelope.event_type, &envelope.payload)
+                .map_err(AccountsError::Unreadable)?;
+            events.push((envelope.version, event));
+        }
+        let secrets = self.keeper.load().await?;
+        let mut inner = self.inner.write().expect("accounts lock");
+        if inner.version >= last {
+            // Another request caught up meanwhile, as far or further.
+            return Ok(());
+        }
+        for (version, event) in &events {
+            if *version > inner.version {
+                inner.book.apply(event);
+            }
+        }
+        inner.version = last;
+        inner.secrets = secrets;
+        Ok(())
     }
 
     fn read<T>(&self, f: impl FnOnce(&Inner) -> T) -> T {
@@ -141,8 +179,12 @@ impl Accounts {
     }
 
     /// Decides a command, appends its events as `by`, and applies them.
-    /// `secret` changes the secrets file in the same step (before the
-    /// events are acknowledged, so an acknowledged password always works).
+    /// `secret` changes the secrets in the same step (before the events are
+    /// acknowledged, so an acknowledged password always works). On a shared
+    /// database another process may append account events between this
+    /// one's catch-up and its append: the append then conflicts and nothing
+    /// is recorded (a secret saved for it names an id no event refers to, or
+    /// is replaced when the change is tried again).
     pub async fn execute(
         &self,
         command: AccountCommand,
@@ -150,7 +192,8 @@ impl Accounts {
         secret: impl FnOnce(&mut Secrets, &[AccountEvent]),
     ) -> Result<Vec<AccountEvent>, AccountsError> {
         let _writer = self.writer.lock().await;
-        let (events, version, mut secrets) = self.read(|inner| {
+        self.catch_up().await?;
+        let (events, version, before) = self.read(|inner| {
             inner
                 .book
                 .decide(&command, Uuid::now_v7())
@@ -159,8 +202,9 @@ impl Accounts {
         if events.is_empty() {
             return Ok(events);
         }
+        let mut secrets = before.clone();
         secret(&mut secrets, &events);
-        secrets.save(&self.dir)?;
+        self.keeper.save(&before, &secrets).await?;
         let outcome = self
             .tracker
             .store()
@@ -178,14 +222,21 @@ impl Accounts {
             AppendOutcome::Appended(result) | AppendOutcome::AlreadyApplied(result) => {
                 version + result.event_ids.len() as u64
             }
-            AppendOutcome::Conflict { .. } => return Err(AccountsError::Contention),
+            AppendOutcome::Conflict { .. } => {
+                // Caught up, a second try decides against the other's change.
+                self.catch_up().await?;
+                return Err(AccountsError::Contention);
+            }
         };
         let mut inner = self.inner.write().expect("accounts lock");
-        for event in &events {
-            inner.book.apply(event);
+        if inner.version < last_version {
+            // Not yet applied by a concurrent catch-up that read them back.
+            for event in &events {
+                inner.book.apply(event);
+            }
+            inner.version = last_version;
+            inner.secrets = secrets;
         }
-        inner.version = last_version;
-        inner.secrets = secrets;
         Ok(events)
     }
 
@@ -280,6 +331,11 @@ impl Accounts {
     /// The account a password signs in, or why not. Slow by design (Argon2id
     /// runs even for an unknown name, so timing does not tell names apart).
     pub async fn check_password(&self, name: &str, password: &str) -> Result<Account, Refusal> {
+        if let Err(error) = self.catch_up().await {
+            // Checked against what this process knows; a store that failed
+            // also fails whatever the session would then do.
+            tracing::error!(%error, "cannot catch up with the accounts");
+        }
         let (account, phc) = self.read(|inner| {
             let account = inner.book.by_name(name).cloned();
             let phc = account

@@ -1,7 +1,9 @@
-//! The secrets file: password hashes (Argon2id), token hashes (SHA-256 of a
-//! 256-bit random secret) and the key that signs session cookies. It lives in
-//! the data directory beside the store, readable by its owner only (0600),
-//! and never enters the log or an export.
+//! The accounts' secrets: password hashes (Argon2id), token hashes (SHA-256
+//! of a 256-bit random secret), TOTP secrets and the key that signs session
+//! cookies, and their file form. Beside a data directory's store they live in
+//! its secrets file, readable by its owner only (0600); a PostgreSQL store
+//! keeps them in a table of its own (`secret_store.rs`). Never in the log or
+//! an export.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -27,6 +29,14 @@ pub enum SecretsError {
         path: PathBuf,
         /// The error.
         source: std::io::Error,
+    },
+    /// The database holding them (a PostgreSQL store) failed.
+    #[error("cannot use the accounts' secrets in {store}: {source}")]
+    Database {
+        /// The database, without its password.
+        store: String,
+        /// The error.
+        source: habeas_store::StoreError,
     },
     /// It does not parse.
     #[error("the secrets file {} is damaged ({detail}): restore it from a backup, or move it away and add the accounts' passwords again", path.display())]

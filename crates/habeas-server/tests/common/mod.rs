@@ -83,9 +83,12 @@ impl Fixture {
     pub async fn with_config(config: ServerConfig) -> Fixture {
         let dir = tempfile::tempdir().expect("temporary directory");
         let tracker = Tracker::open(dir.path()).expect("store");
-        let accounts = Accounts::load(tracker.clone(), dir.path())
-            .await
-            .expect("accounts");
+        let accounts = Accounts::load(
+            tracker.clone(),
+            habeas_server::accounts::secret_store::SecretStore::File(dir.path().to_owned()),
+        )
+        .await
+        .expect("accounts");
         let people = [
             ("admin", Role::Admin, false, Who::Admin),
             ("editor", Role::Editor, false, Who::Editor),
