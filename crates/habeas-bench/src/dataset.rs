@@ -670,29 +670,7 @@ pub fn generate(config: DataSetConfig) -> DataSet {
     }
 }
 
-/// The action that records `event` (each action records exactly one event).
+/// The action that records `event` (the domain's `From<Event> for Action`).
 pub fn action_of(event: Event) -> Action {
-    match event {
-        Event::PersonRegistered(p) => Action::RegisterPerson(p),
-        Event::PersonDetailsChanged(p) => Action::ChangePersonDetails(p),
-        Event::Detained(p) => Action::RecordDetention(p),
-        Event::Charged(p) => Action::RecordCharges(p),
-        Event::HearingHeld(p) => Action::RecordHearing(p),
-        Event::Appealed(p) => Action::RecordAppeal(p),
-        Event::Sentenced(p) => Action::RecordSentence(p),
-        Event::Acquitted(p) => Action::RecordAcquittal(p),
-        Event::ChargesDropped(p) => Action::RecordChargesDropped(p),
-        Event::Transferred(p) => Action::RecordTransfer(p),
-        Event::Released(p) => Action::RecordRelease(p),
-        Event::RestrictionImposed(p) => Action::ImposeRestriction(p),
-        Event::RestrictionLifted(p) => Action::LiftRestriction(p),
-        Event::DiedInCustody(p) => Action::RecordDeathInCustody(p),
-        Event::Died(p) => Action::RecordDeath(p),
-        Event::Disappeared(p) => Action::RecordDisappearance(p),
-        Event::WentIntoExile(p) => Action::RecordExile(p),
-        Event::RecognisedAsPoliticalPrisoner(p) => Action::RecognisePoliticalPrisoner(p),
-        Event::StatementIssued(p) => Action::IssueStatement(p),
-        Event::EventCorrected(p) => Action::CorrectEvent(p),
-        Event::EventRetracted(p) => Action::RetractEvent(p),
-    }
+    Action::from(event)
 }

@@ -165,6 +165,30 @@ pub(crate) enum PersonCommand {
     Add(Box<PersonAddArgs>),
     /// List everyone with their status headline.
     List(PersonListArgs),
+    /// One person registered twice: copy the duplicate's facts to the right record and close it.
+    #[command(
+        after_help = "The duplicate's facts in force are recorded again on PERSON (the rules judge them \
+there: a contradiction is refused, naming the facts, and nothing is written), its names become aliases \
+of PERSON, and the duplicate is closed: its history stays, and its names and slug find PERSON from then \
+on. A registration made by mistake with nothing on it can instead be retracted: \
+`habeas retract EVENT --reason …` with the registration's event id (see `habeas history`).\n\n\
+Example:\n  habeas person merge rong-chun --into rong-chhun --reason \"registered twice from two lists\""
+    )]
+    Merge(PersonMergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PersonMergeArgs {
+    /// The duplicate record (name, slug or id).
+    pub(crate) duplicate: String,
+    /// The record that documents the person from now on.
+    #[arg(long = "into", value_name = "PERSON")]
+    pub(crate) into: String,
+    /// Why they are one person.
+    #[arg(long)]
+    pub(crate) reason: String,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
 }
 
 #[derive(Debug, Args)]

@@ -84,6 +84,7 @@ fn describe(err: &TrackerError) -> (Kind, String) {
             ),
         ),
         TrackerError::Rejected(_) | TrackerError::NotAFact { .. } => (Kind::Rejected, None),
+        TrackerError::MergeIntoItself { .. } => (Kind::Usage, None),
         TrackerError::UnknownPerson { suggestions, .. } => (
             Kind::NotFound,
             suggestions

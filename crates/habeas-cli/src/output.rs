@@ -382,6 +382,12 @@ fn describe(event: &Event) -> String {
         Event::StatementIssued(s) => format!("statement by {}", s.by),
         Event::EventCorrected(_) => "correction".to_owned(),
         Event::EventRetracted(_) => "retraction".to_owned(),
+        Event::PersonMerged(m) => format!(
+            "merged into person {} ({} facts copied): {}",
+            m.into,
+            m.copied.len(),
+            m.reason
+        ),
     }
 }
 

@@ -57,7 +57,7 @@ pub(crate) fn default_db() -> anyhow::Result<PathBuf> {
 fn records(command: &Command) -> bool {
     matches!(
         command,
-        Command::Person(PersonCommand::Add(_))
+        Command::Person(PersonCommand::Add(_) | PersonCommand::Merge(_))
             | Command::Log(_)
             | Command::Correct(_)
             | Command::Retract(_)
@@ -206,6 +206,9 @@ async fn dispatch(cli: Cli, label: String) -> anyhow::Result<()> {
             person_add(&tracker, *args, issued(None)).await
         }
         Command::Person(PersonCommand::List(args)) => person_list(&tracker, args).await,
+        Command::Person(PersonCommand::Merge(args)) => {
+            person_merge(&tracker, args, issued(None)).await
+        }
         Command::Log(command) => crate::log::log(&tracker, command, &issued).await,
         Command::Correct(args) => correct(&tracker, args, issued(None)).await,
         Command::Retract(args) => retract(&tracker, args, issued(None)).await,
@@ -695,6 +698,48 @@ async fn report(tracker: &Tracker, args: ReportArgs) -> anyhow::Result<()> {
             eprintln!("wrote {}", path.display());
         }
         None => std::io::stdout().lock().write_all(text.as_bytes())?,
+    }
+    Ok(())
+}
+
+/// `habeas person merge`: the duplicate's facts copied to the right record,
+/// the duplicate closed (`Tracker::merge` holds the rules).
+async fn person_merge(
+    tracker: &Tracker,
+    args: crate::args::PersonMergeArgs,
+    issued: Issued,
+) -> anyhow::Result<()> {
+    let duplicate = tracker.resolve(&args.duplicate).await?;
+    let into = tracker.resolve(&args.into).await?;
+    let (copied, closed) = tracker
+        .merge(&duplicate, &into, args.reason, &issued)
+        .await?;
+    let n_copied = if copied.stream == closed.stream {
+        0
+    } else {
+        copied.event_ids.len()
+    };
+    let mut out = std::io::stdout().lock();
+    if args.output.json {
+        let value = serde_json::json!({
+            "merged": duplicate.id.to_string(),
+            "into": into.id.to_string(),
+            "events_recorded_on_into": if n_copied == 0 { Vec::new() } else { copied.event_ids.iter().map(ToString::to_string).collect::<Vec<_>>() },
+            "closing_event": closed.event_ids.first().map(ToString::to_string),
+            "last_position": closed.last_position,
+        });
+        writeln!(out, "{value}")?;
+    } else {
+        writeln!(
+            out,
+            "merged {} into {}: {n_copied} event{} recorded on {} (facts and names); {} now finds {}",
+            duplicate.label(),
+            into.label(),
+            if n_copied == 1 { "" } else { "s" },
+            into.slug,
+            duplicate.slug,
+            into.slug
+        )?;
     }
     Ok(())
 }

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::{
     Acquittal, Appeal, Charging, Correction, Death, Demise, DetailsChange, Detention,
-    Disappearance, Dismissal, Event, Exile, Hearing, Lifting, Recognition, Registration, Release,
-    Restriction, Retraction, Sentencing, Statement, Transfer,
+    Disappearance, Dismissal, Event, Exile, Hearing, Lifting, Merger, Recognition, Registration,
+    Release, Restriction, Retraction, Sentencing, Statement, Transfer,
 };
 use crate::id::CommandId;
 
@@ -79,6 +79,8 @@ pub enum Action {
     CorrectEvent(Correction),
     /// Retract an earlier event.
     RetractEvent(Retraction),
+    /// Close this record as a duplicate of another.
+    MergePerson(Merger),
 }
 
 impl Action {
@@ -106,6 +108,39 @@ impl Action {
             Action::IssueStatement(p) => Event::StatementIssued(p),
             Action::CorrectEvent(p) => Event::EventCorrected(p),
             Action::RetractEvent(p) => Event::EventRetracted(p),
+            Action::MergePerson(p) => Event::PersonMerged(p),
+        }
+    }
+}
+
+/// The action that records `event` (each action records exactly one
+/// event): to record again a fact read from the log, as a merge copies a
+/// duplicate's facts and the benchmarks replay a generated log.
+impl From<Event> for Action {
+    fn from(event: Event) -> Action {
+        match event {
+            Event::PersonRegistered(p) => Action::RegisterPerson(p),
+            Event::PersonDetailsChanged(p) => Action::ChangePersonDetails(p),
+            Event::Detained(p) => Action::RecordDetention(p),
+            Event::Charged(p) => Action::RecordCharges(p),
+            Event::HearingHeld(p) => Action::RecordHearing(p),
+            Event::Appealed(p) => Action::RecordAppeal(p),
+            Event::Sentenced(p) => Action::RecordSentence(p),
+            Event::Acquitted(p) => Action::RecordAcquittal(p),
+            Event::ChargesDropped(p) => Action::RecordChargesDropped(p),
+            Event::Transferred(p) => Action::RecordTransfer(p),
+            Event::Released(p) => Action::RecordRelease(p),
+            Event::RestrictionImposed(p) => Action::ImposeRestriction(p),
+            Event::RestrictionLifted(p) => Action::LiftRestriction(p),
+            Event::DiedInCustody(p) => Action::RecordDeathInCustody(p),
+            Event::Died(p) => Action::RecordDeath(p),
+            Event::Disappeared(p) => Action::RecordDisappearance(p),
+            Event::WentIntoExile(p) => Action::RecordExile(p),
+            Event::RecognisedAsPoliticalPrisoner(p) => Action::RecognisePoliticalPrisoner(p),
+            Event::StatementIssued(p) => Action::IssueStatement(p),
+            Event::EventCorrected(p) => Action::CorrectEvent(p),
+            Event::EventRetracted(p) => Action::RetractEvent(p),
+            Event::PersonMerged(p) => Action::MergePerson(p),
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::command::{Action, Command};
 use crate::error::{DomainError, Placed};
 use crate::event::Event;
 use crate::facts::Facts;
-use crate::history::{CaseFile, RecordedEvent, StreamKind};
+use crate::history::{CaseFile, RecordedEvent, StreamKind, Withdrawal};
 use crate::timeline::{EventRef, Item, arrange};
 
 /// What `decide` allows a command to record.
@@ -46,6 +46,7 @@ pub fn decide(history: &[RecordedEvent], command: &Command) -> Result<Decision, 
     let event = command.action.clone().into_event();
     check_fields(&event)?;
     check_stream(&file, &event)?;
+    check_not_withdrawn(&file, &event)?;
     check_not_in_future(command, &event)?;
     if let Action::CorrectEvent(correction) = &command.action {
         check_target(&file, correction.target)?;
@@ -59,6 +60,17 @@ pub fn decide(history: &[RecordedEvent], command: &Command) -> Result<Decision, 
         }
     }
     if let Action::RetractEvent(retraction) = &command.action {
+        if file.registration() == Some(retraction.target) {
+            // Only a registration with nothing on it: a record with facts
+            // is a person documented, or a duplicate to merge.
+            if let Some(first) = file.live_entries().next() {
+                return Err(DomainError::RegistrationInUse {
+                    live: file.live_entries().count(),
+                    first: first.id,
+                });
+            }
+            return Ok(Decision::Record(vec![event]));
+        }
         check_target(&file, retraction.target)?;
     }
     if file.kind() == Some(StreamKind::Person) {
@@ -170,6 +182,12 @@ fn check_fields(event: &Event) -> Result<(), DomainError> {
                 "is empty: say why the event is retracted",
             ));
         }
+        Event::PersonMerged(merger) if blank(&merger.reason) => {
+            return Err(invalid(
+                "reason",
+                "is empty: say why the two records are one person",
+            ));
+        }
         _ => {}
     }
     Ok(())
@@ -237,6 +255,20 @@ fn check_not_in_future(command: &Command, event: &Event) -> Result<(), DomainErr
         });
     }
     Ok(())
+}
+
+/// A record whose registration was retracted, or that was merged into
+/// another, takes nothing more.
+fn check_not_withdrawn(file: &CaseFile, event: &Event) -> Result<(), DomainError> {
+    match file.withdrawal() {
+        None => Ok(()),
+        Some(Withdrawal::Retracted { by }) => Err(DomainError::RecordRetracted { by }),
+        Some(Withdrawal::Merged { into, by }) => Err(DomainError::RecordMerged {
+            into,
+            by,
+            event_type: event.event_type(),
+        }),
+    }
 }
 
 fn check_target(file: &CaseFile, target: crate::id::EventId) -> Result<(), DomainError> {

@@ -64,6 +64,36 @@ pub enum DomainError {
         /// The type of the refused event.
         event_type: &'static str,
     },
+    /// Anything recorded on a record whose registration was retracted.
+    #[error(
+        "this record's registration was retracted (event {by}): it documents no one; register the person again if they should be documented"
+    )]
+    RecordRetracted {
+        /// The retraction.
+        by: EventId,
+    },
+    /// Anything recorded on a record merged into another.
+    #[error(
+        "this record was merged into person {into} (event {by}): record {} on that person", a_noun(.event_type)
+    )]
+    RecordMerged {
+        /// The record that documents the person.
+        into: crate::id::PersonId,
+        /// The merge.
+        by: EventId,
+        /// The type of the refused event.
+        event_type: &'static str,
+    },
+    /// A registration retracted while facts are recorded on the person.
+    #[error(
+        "the registration cannot be retracted while {live} fact{} recorded on this person (the first: event {first}): retract them first, or merge this record into the right one (`habeas person merge`)", if *.live == 1 { " is" } else { "s are" }
+    )]
+    RegistrationInUse {
+        /// How many facts are in force.
+        live: usize,
+        /// The first of them.
+        first: EventId,
+    },
     /// A second registration in a person's stream.
     #[error(
         "this person is already registered as {name:?}: use a details change to rename or add aliases"

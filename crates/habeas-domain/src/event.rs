@@ -62,11 +62,14 @@ pub enum Event {
     EventCorrected(Correction),
     /// An earlier event is withdrawn; nothing is ever deleted.
     EventRetracted(Retraction),
+    /// This record is a duplicate of another person's record, into which its
+    /// facts were copied; it resolves to that record from now on.
+    PersonMerged(Merger),
 }
 
 /// The stored type name and current schema version of every event type, in
 /// catalogue order. Golden files and the store's upcasters key on these.
-pub const EVENT_TYPES: [(&str, u32); 21] = [
+pub const EVENT_TYPES: [(&str, u32); 22] = [
     ("PersonRegistered", 1),
     ("PersonDetailsChanged", 1),
     ("Detained", 1),
@@ -88,6 +91,7 @@ pub const EVENT_TYPES: [(&str, u32); 21] = [
     ("StatementIssued", 2),
     ("EventCorrected", 1),
     ("EventRetracted", 1),
+    ("PersonMerged", 1),
 ];
 
 /// A stored payload could not be read as the event its type names.
@@ -101,7 +105,7 @@ pub struct DecodeError {
 
 /// What people call each event type, for messages and output that must not
 /// show stored type names ("release", not `Released`).
-const NOUNS: [(&str, &str); 21] = [
+const NOUNS: [(&str, &str); 22] = [
     ("PersonRegistered", "registration"),
     ("PersonDetailsChanged", "change of details"),
     ("Detained", "detention"),
@@ -126,6 +130,7 @@ const NOUNS: [(&str, &str); 21] = [
     ("StatementIssued", "statement"),
     ("EventCorrected", "correction"),
     ("EventRetracted", "retraction"),
+    ("PersonMerged", "merge into another record"),
 ];
 
 /// The plain noun of a stored event type name ("release" for `Released`);
@@ -171,6 +176,7 @@ impl Event {
             Event::StatementIssued(_) => "StatementIssued",
             Event::EventCorrected(_) => "EventCorrected",
             Event::EventRetracted(_) => "EventRetracted",
+            Event::PersonMerged(_) => "PersonMerged",
         }
     }
 
@@ -263,6 +269,7 @@ impl Event {
             "StatementIssued" => Deserialize::deserialize(payload).map(Event::StatementIssued),
             "EventCorrected" => Deserialize::deserialize(payload).map(Event::EventCorrected),
             "EventRetracted" => Deserialize::deserialize(payload).map(Event::EventRetracted),
+            "PersonMerged" => Deserialize::deserialize(payload).map(Event::PersonMerged),
             // serde's wording for an unknown variant, naming the ones it knows.
             _ => {
                 const NAMES: [&str; EVENT_TYPES.len()] = {
@@ -303,7 +310,8 @@ impl Event {
             Event::PersonRegistered(_)
             | Event::PersonDetailsChanged(_)
             | Event::EventCorrected(_)
-            | Event::EventRetracted(_) => return None,
+            | Event::EventRetracted(_)
+            | Event::PersonMerged(_) => return None,
         })
     }
 
@@ -331,7 +339,8 @@ impl Event {
             Event::PersonRegistered(_)
             | Event::PersonDetailsChanged(_)
             | Event::EventCorrected(_)
-            | Event::EventRetracted(_) => return None,
+            | Event::EventRetracted(_)
+            | Event::PersonMerged(_) => return None,
         })
     }
 
@@ -803,6 +812,21 @@ pub struct Retraction {
     pub target: EventId,
     /// Why.
     pub reason: String,
+}
+
+/// This record is a duplicate: the person is documented in `into`, where
+/// its facts were copied (`copied`); the record keeps its history and its
+/// names and slug resolve to `into`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Merger {
+    /// The record that documents the person from now on.
+    pub into: PersonId,
+    /// Why (e.g. "registered twice from two lists").
+    pub reason: String,
+    /// Each fact of this record in force when merged, and the copy of it
+    /// recorded in `into`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub copied: Vec<(EventId, EventId)>,
 }
 
 #[cfg(test)]

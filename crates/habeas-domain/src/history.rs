@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::date::PartialDate;
 use crate::event::{Event, PersonDetails, Registration};
-use crate::id::{CommandId, EventId};
+use crate::id::{CommandId, EventId, PersonId};
 
 /// An event as the store returned it: the domain's view of an envelope.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,11 +109,30 @@ pub enum StreamKind {
     Statement,
 }
 
+/// How a person's record stopped documenting anyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Withdrawal {
+    /// Its registration was retracted (registered by mistake, nothing on it).
+    Retracted {
+        /// The retraction.
+        by: EventId,
+    },
+    /// It was merged into another person's record.
+    Merged {
+        /// The record that documents the person.
+        into: PersonId,
+        /// The merge.
+        by: EventId,
+    },
+}
+
 /// The state folded from a stream's history.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CaseFile {
     kind: Option<StreamKind>,
     identity: Option<Identity>,
+    registration: Option<EventId>,
+    withdrawal: Option<Withdrawal>,
     entries: Vec<Entry>,
     command_ids: Vec<CommandId>,
     n_events: usize,
@@ -130,9 +149,20 @@ impl CaseFile {
         self.kind
     }
 
-    /// The person's identity, for person streams.
+    /// The person's identity, for person streams; `None` once the
+    /// registration is retracted (the record names no one).
     pub fn identity(&self) -> Option<&Identity> {
         self.identity.as_ref()
+    }
+
+    /// The registration event, for person streams.
+    pub fn registration(&self) -> Option<EventId> {
+        self.registration
+    }
+
+    /// Whether and how the record stopped documenting anyone.
+    pub fn withdrawal(&self) -> Option<Withdrawal> {
+        self.withdrawal
     }
 
     /// Every dated fact, in recording order, retracted ones included.
@@ -172,6 +202,13 @@ pub fn evolve(mut file: CaseFile, recorded: &RecordedEvent) -> CaseFile {
         Event::PersonRegistered(registration) => {
             file.kind = Some(StreamKind::Person);
             file.identity = Some(Identity::from_registration(registration));
+            file.registration = Some(recorded.id);
+        }
+        Event::PersonMerged(merger) => {
+            file.withdrawal = Some(Withdrawal::Merged {
+                into: merger.into,
+                by: recorded.id,
+            });
         }
         Event::PersonDetailsChanged(change) => {
             if let Some(identity) = file.identity.as_mut() {
@@ -208,6 +245,10 @@ pub fn evolve(mut file: CaseFile, recorded: &RecordedEvent) -> CaseFile {
         Event::EventRetracted(retraction) => {
             if let Some(entry) = file.entries.iter_mut().find(|e| e.id == retraction.target) {
                 entry.retracted_by = Some(recorded.id);
+            }
+            if file.registration == Some(retraction.target) {
+                file.identity = None;
+                file.withdrawal = Some(Withdrawal::Retracted { by: recorded.id });
             }
         }
         dated => {

@@ -16,7 +16,7 @@ use crate::date::PartialDate;
 use crate::event::{Charge, DetentionKind, Event, RestrictionKind};
 use crate::figures::{DateRange, DayRange, FractionRange, expected_end, served_fraction};
 use crate::history::{CaseFile, Entry, Identity, RecordedEvent};
-use crate::id::EventId;
+use crate::id::{EventId, PersonId};
 use crate::term::Term;
 use crate::timeline::{EventRef, Item, arrange};
 
@@ -278,6 +278,11 @@ pub struct Status {
     /// a fact known to the month is not taken to have happened on its first
     /// day.
     pub possibly: Option<Possibly>,
+    /// The record that documents this person instead, when this one was
+    /// merged into it (a duplicate): lists and rosters leave this record
+    /// out, and its names resolve to that one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<PersonId>,
 }
 
 /// What may have changed by `as_of` without the sources saying so for certain.
@@ -350,6 +355,10 @@ pub struct Standing {
     /// standing without any unchanged).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     uncertain: Option<(Walk, Vec<UncertainFact>)>,
+    /// Set when the record was merged into another (absent otherwise,
+    /// which keeps the stored form of every other standing unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    merged_into: Option<PersonId>,
 }
 
 impl Standing {
@@ -357,6 +366,7 @@ impl Standing {
     /// docs for the days on which that is exact).
     pub fn status(&self, view: View) -> Status {
         let mut status = self.walk.clone().finish(view, self.identity.clone());
+        status.merged_into = self.merged_into;
         status.possibly = self.uncertain.as_ref().map(|(walk, facts)| Possibly {
             headline: walk.clone().finish(view, None).headline,
             facts: facts.clone(),
@@ -630,6 +640,7 @@ impl Walk {
             figures,
             last_change: self.last_change,
             possibly: None,
+            merged_into: None,
         }
     }
 
@@ -734,5 +745,9 @@ pub fn standing(history: &[RecordedEvent], view: View) -> Standing {
         walk,
         identity: file.identity().cloned(),
         uncertain: (!uncertain.is_empty()).then_some((possible, uncertain)),
+        merged_into: match file.withdrawal() {
+            Some(crate::history::Withdrawal::Merged { into, .. }) => Some(into),
+            _ => None,
+        },
     }
 }

@@ -180,6 +180,13 @@ fn samples() -> Vec<Event> {
             target,
             reason: "wrong person".into(),
         }),
+        Event::PersonMerged(habeas_domain::event::Merger {
+            into: habeas_domain::id::PersonId::from_uuid(uuid::Uuid::from_u128(
+                0x0190_0000_0000_7000_8000_0000_0000_0042,
+            )),
+            reason: "registered twice from two lists".into(),
+            copied: vec![(target, target)],
+        }),
     ]
 }
 

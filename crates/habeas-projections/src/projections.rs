@@ -25,7 +25,8 @@ use crate::replay;
 /// last-possible day), not the day every fact may have happened.
 /// 5: day counts may be open above (`max` null) and an expected release
 /// may have no earliest day: custody known without its start (`..DATE`).
-pub const PROJECTIONS_FORMAT_VERSION: u32 = 5;
+/// 6: a standing may say the record was merged into another.
+pub const PROJECTIONS_FORMAT_VERSION: u32 = 6;
 
 /// Settings for [`Projections::open`].
 #[derive(Debug, Clone)]

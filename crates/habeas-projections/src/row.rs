@@ -45,6 +45,10 @@ pub struct PersonStatus {
     pub episodes: Vec<EpisodeRow>,
     /// The numbers rosters quote, for `as_of`.
     pub figures: FiguresRow,
+    /// The record that documents this person instead, when this one was
+    /// merged into it: people lists and rosters leave this row out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<PersonId>,
     /// The last fact applied in the order things happened.
     pub last_change: Option<EventId>,
     /// Statements that name the person (not retracted), oldest first.
@@ -373,6 +377,7 @@ impl PersonStatus {
                 }),
             },
             last_change: status.last_change,
+            merged_into: status.merged_into,
             statements: context.statements,
             last_position: context.last_position,
             last_event: context.last_event,

@@ -233,6 +233,12 @@ pub(crate) fn event(event: &Event) -> Described {
         }
         Event::EventCorrected(_) => "Correction".to_owned(),
         Event::EventRetracted(_) => "Retraction".to_owned(),
+        Event::PersonMerged(merger) => {
+            details.push(("Into", merger.into.to_string()));
+            details.push(("Reason", merger.reason.clone()));
+            details.push(("Facts copied", merger.copied.len().to_string()));
+            "Merged into another record".to_owned()
+        }
     };
     Described { title, details }
 }

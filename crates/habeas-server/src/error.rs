@@ -234,6 +234,9 @@ impl From<TrackerError> for AppError {
             }
             err @ TrackerError::UnknownEvent { .. } => AppError::NotFound(err.to_string()),
             err @ TrackerError::NotAFact { .. } => AppError::bad_input("event", err.to_string()),
+            err @ TrackerError::MergeIntoItself { .. } => {
+                AppError::bad_input("into", err.to_string())
+            }
             TrackerError::Amendment(amendment) => {
                 use habeas_domain::amendment::AmendmentError;
                 // The domain words the field for people ("a term"); the

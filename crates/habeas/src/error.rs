@@ -24,6 +24,16 @@ pub enum TrackerError {
         /// Where it was looked for.
         location: String,
     },
+    /// A record merged into itself.
+    #[error(
+        "{reference:?} is {name} already: merge a duplicate into another person's record (`habeas person merge DUPLICATE --into PERSON`)"
+    )]
+    MergeIntoItself {
+        /// What was typed.
+        reference: String,
+        /// Who it names.
+        name: String,
+    },
     /// No person matches the reference.
     #[error("no person matches {reference:?}{}", suggest(.suggestions))]
     UnknownPerson {
@@ -59,7 +69,7 @@ pub enum TrackerError {
     },
     /// The event is not a dated fact that can be corrected or retracted.
     #[error(
-        "event {event} is not a dated fact (a registration, a details change, a correction or a retraction cannot be corrected or retracted)"
+        "event {event} is not a dated fact (a details change, a correction or a retraction cannot be corrected or retracted; a registration cannot be corrected, and can be retracted only while nothing is recorded on the person)"
     )]
     NotAFact {
         /// The id asked for.

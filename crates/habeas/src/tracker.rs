@@ -511,7 +511,13 @@ impl Tracker {
         self.lookup(|projections| {
             let mut people = Vec::new();
             for id in projections.people()? {
-                people.extend(entry_in(projections, id)?);
+                // A record merged into another is listed once, as that one.
+                let Some(row) = projections.person(id)? else {
+                    continue;
+                };
+                if row.merged_into.is_none() {
+                    people.extend(PersonEntry::from_row(&row));
+                }
             }
             Ok(PersonIndex::from_entries(people))
         })
@@ -539,7 +545,12 @@ impl Tracker {
         filter: &RosterFilter,
     ) -> Result<Vec<PersonStatus>, TrackerError> {
         self.fresh().await?;
-        Ok(self.projections.roster(self.store.as_ref(), filter).await?)
+        let mut rows = self.projections.roster(self.store.as_ref(), filter).await?;
+        // A duplicate merged into another record, or a retracted
+        // registration, documents no one: counting it would count a person
+        // twice, or someone who does not exist.
+        rows.retain(|row| row.merged_into.is_none() && row.identity.is_some());
+        Ok(rows)
     }
 
     /// The history of every statement stream that has ever named the person,
@@ -607,6 +618,119 @@ impl Tracker {
         Ok((subject, entry.effective.clone()))
     }
 
+    /// The person whose registration `event` is, if it is one.
+    async fn registration_subject(&self, event: EventId) -> Result<Option<Subject>, TrackerError> {
+        let Some(subject @ Subject::Person(_)) = self.subject_of(event).await? else {
+            return Ok(None);
+        };
+        let history = self.history_of(subject).await?;
+        let file = CaseFile::from_history(&history);
+        Ok((file.registration() == Some(event)).then_some(subject))
+    }
+
+    /// Merges the record `duplicate` into `into`, one person registered
+    /// twice: the duplicate's facts in force are recorded again on `into`
+    /// (judged by the rules there like new ones, so a contradiction between
+    /// the two records is refused, naming the facts, and nothing is
+    /// written), with its names as aliases; then the duplicate is closed
+    /// with a `PersonMerged` event listing each fact and its copy. Both
+    /// histories stay in the log; the duplicate's names and slug resolve to
+    /// `into` from then on, and lists and rosters count the person once.
+    ///
+    /// Two appends, on two streams: the copies first (all or nothing), then
+    /// the closing event. With a command id a retry after a failure between
+    /// them records the copies once and closes the duplicate.
+    pub async fn merge(
+        &self,
+        duplicate: &PersonEntry,
+        into: &PersonEntry,
+        reason: String,
+        issued: &Issued,
+    ) -> Result<(Recorded, Recorded), TrackerError> {
+        if duplicate.id == into.id {
+            return Err(TrackerError::MergeIntoItself {
+                reference: duplicate.slug.clone(),
+                name: into.label(),
+            });
+        }
+        let history = self.history_of(Subject::Person(duplicate.id)).await?;
+        let file = CaseFile::from_history(&history);
+        let facts: Vec<(EventId, Event)> = file
+            .live_entries()
+            .map(|entry| (entry.id, entry.effective.clone()))
+            .collect();
+        let mut actions: Vec<Action> = facts
+            .iter()
+            .map(|(_, event)| Action::from(event.clone()))
+            .collect();
+        let mut names: Vec<String> = std::iter::once(duplicate.identity.name.clone())
+            .chain(duplicate.identity.aliases.iter().cloned())
+            .filter(|name| {
+                fold(name) != fold(&into.identity.name)
+                    && !into.identity.aliases.iter().any(|a| fold(a) == fold(name))
+            })
+            .collect();
+        names.dedup();
+        if !names.is_empty() {
+            actions.push(Action::ChangePersonDetails(
+                habeas_domain::event::DetailsChange {
+                    name: None,
+                    add_aliases: names,
+                    remove_aliases: Vec::new(),
+                    country: None,
+                    affiliation: None,
+                    born: None,
+                    details: habeas_domain::event::PersonDetails::default(),
+                    // The names come from the duplicate's registration.
+                    sources: history
+                        .iter()
+                        .find_map(|recorded| match &recorded.event {
+                            Event::PersonRegistered(registration) => {
+                                Some(registration.sources.clone())
+                            }
+                            _ => None,
+                        })
+                        .unwrap_or_default(),
+                },
+            ));
+        }
+        let copied = if actions.is_empty() {
+            None
+        } else {
+            Some(
+                self.execute_all(Subject::Person(into.id), actions, issued)
+                    .await?,
+            )
+        };
+        let pairs: Vec<(EventId, EventId)> = match &copied {
+            Some(recorded) => facts
+                .iter()
+                .map(|(id, _)| *id)
+                .zip(recorded.event_ids.iter().copied())
+                .collect(),
+            None => Vec::new(),
+        };
+        let closing = Issued {
+            // Its own command id, derived from the first: one id per stream.
+            command_id: issued.command_id.map(|id| {
+                CommandId::from_uuid(Uuid::from_u128(id.as_uuid().as_u128() ^ MERGE_CLOSING_ID))
+            }),
+            ..issued.clone()
+        };
+        let closed = self
+            .execute(
+                Subject::Person(duplicate.id),
+                Action::MergePerson(habeas_domain::event::Merger {
+                    into: into.id,
+                    reason,
+                    copied: pairs,
+                }),
+                &closing,
+            )
+            .await?;
+        Ok((copied.unwrap_or_else(|| closed.clone()), closed))
+    }
+
     /// Corrects a recorded fact: the fields the amendment gives change, the
     /// rest stay as they stand (after any earlier correction). The corrected
     /// fact is judged by the rules like a new one; the original stays in the
@@ -637,7 +761,11 @@ impl Tracker {
         reason: String,
         issued: &Issued,
     ) -> Result<Recorded, TrackerError> {
-        let (subject, _) = self.target(event).await?;
+        let subject = match self.registration_subject(event).await? {
+            // A registration: the rules let it go only with nothing on it.
+            Some(subject) => subject,
+            None => self.target(event).await?.0,
+        };
         let action = Action::RetractEvent(Retraction {
             target: event,
             reason,
@@ -680,9 +808,15 @@ fn resolve_in(projections: &Projections, reference: &str) -> Result<PersonEntry,
         .find(reference)?
         .map(|found| found.people)
         .unwrap_or_default();
-    let mut entries = Vec::with_capacity(found.len());
+    let mut entries: Vec<PersonEntry> = Vec::with_capacity(found.len());
     for person in found {
-        entries.extend(entry_in(projections, person)?);
+        // A merged record's names and slug resolve to the record it was
+        // merged into; that record may be found by its own names too.
+        if let Some(entry) = entry_in(projections, person)?
+            && !entries.iter().any(|seen| seen.id == entry.id)
+        {
+            entries.push(entry);
+        }
     }
     match entries.len() {
         1 => Ok(entries.remove(0)),
@@ -704,10 +838,27 @@ fn resolve_in(projections: &Projections, reference: &str) -> Result<PersonEntry,
     }
 }
 
-/// The person with this id, as the read model knows them (blocking).
+/// Mixed into a merge's command id for the duplicate's closing event, so
+/// each of the merge's two appends carries an id of its own ("merge" in
+/// ASCII).
+const MERGE_CLOSING_ID: u128 = 0x006d_6572_6765;
+
+/// How many merges a reference follows (a record merged into one that was
+/// merged in turn); more means a cycle the rules should have refused.
+const MERGE_HOPS: usize = 8;
+
+/// The person with this id, as the read model knows them (blocking); for a
+/// record merged into another, that other record.
 fn entry_in(projections: &Projections, id: PersonId) -> Result<Option<PersonEntry>, TrackerError> {
-    Ok(projections
-        .person(id)?
-        .as_ref()
-        .and_then(PersonEntry::from_row))
+    let mut id = id;
+    for _ in 0..MERGE_HOPS {
+        let Some(row) = projections.person(id)? else {
+            return Ok(None);
+        };
+        match row.merged_into {
+            Some(into) => id = into,
+            None => return Ok(PersonEntry::from_row(&row)),
+        }
+    }
+    Ok(None)
 }
