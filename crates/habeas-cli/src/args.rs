@@ -107,6 +107,11 @@ pub(crate) enum Command {
     Status(StatusArgs),
     /// A person's audit trail: every event, when and by whom it was recorded.
     History(HistoryArgs),
+    /// Every statement, or those naming one person: with their ids, for corrections and retractions.
+    #[command(
+        after_help = "Statements that name no one (a ministry's \"17 activists released\") appear here and in no person's report.\n\nExamples:\n  habeas statements\n  habeas statements --about rong-chhun --json"
+    )]
+    Statements(StatementsArgs),
     /// A status report for a person, or the roster of everyone, to publish or file.
     #[command(
         after_help = "Examples:\n  habeas report \"Rong Chhun\" --format html -o rong-chhun.html\n  habeas report rong-chhun --public --format md\n  habeas report --roster --format csv -o roster.csv"
@@ -565,6 +570,15 @@ pub(crate) struct StatusArgs {
     /// in UTC: what was known on it; or an RFC 3339 time, e.g. 2021-11-01T09:30:00Z.
     #[arg(long, value_name = "DATE|TIME", value_parser = known_at)]
     pub(crate) known_at: Option<DateTime<Utc>>,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StatementsArgs {
+    /// Only the statements naming this person (id, slug, name or alias).
+    #[arg(long, value_name = "PERSON")]
+    pub(crate) about: Option<String>,
     #[command(flatten)]
     pub(crate) output: OutputArgs,
 }

@@ -214,6 +214,7 @@ async fn dispatch(cli: Cli, label: String) -> anyhow::Result<()> {
         Command::Retract(args) => retract(&tracker, args, issued(None)).await,
         Command::Status(args) => status(&tracker, args).await,
         Command::History(args) => history(&tracker, args).await,
+        Command::Statements(args) => statements(&tracker, args).await,
         Command::Report(args) => report(&tracker, args).await,
         Command::Import(args) => crate::import::import(&tracker, args, &by).await,
         Command::Export(_) => unreachable!("handled above"),
@@ -500,6 +501,69 @@ async fn status(tracker: &Tracker, args: StatusArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `habeas statements`: every statement (or those naming one person), with
+/// who it names, so that one naming no one is found too.
+async fn statements(tracker: &Tracker, args: crate::args::StatementsArgs) -> anyhow::Result<()> {
+    let records = match &args.about {
+        Some(person) => {
+            let id = resolve(tracker, person).await?.id;
+            tracker.statements_about(id).await?
+        }
+        None => tracker.statements().await?,
+    };
+    let people = tracker.people().await?;
+    let name_of = |id: &habeas_domain::id::PersonId| {
+        people
+            .people()
+            .iter()
+            .find(|entry| entry.id == *id)
+            .map_or_else(|| id.to_string(), |entry| entry.label())
+    };
+    let mut out = std::io::stdout().lock();
+    if args.output.json {
+        let rows: Vec<serde_json::Value> = records
+            .iter()
+            .map(|record| {
+                serde_json::json!({
+                    "statement": record.id.to_string(),
+                    "event": record.event_id.to_string(),
+                    "occurred": record.statement.facts.occurred.to_string(),
+                    "by": record.statement.by,
+                    "kind": record.statement.kind,
+                    "summary": record.statement.summary,
+                    "about": record.statement.about.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                    "sources": record.statement.facts.sources,
+                })
+            })
+            .collect();
+        writeln!(out, "{}", serde_json::Value::Array(rows))?;
+        return Ok(());
+    }
+    if records.is_empty() {
+        writeln!(out, "no statements recorded")?;
+        return Ok(());
+    }
+    for record in &records {
+        let about = if record.statement.about.is_empty() {
+            "names no one".to_owned()
+        } else {
+            let names: Vec<String> = record.statement.about.iter().map(name_of).collect();
+            format!("about {}", names.join(", "))
+        };
+        writeln!(
+            out,
+            "{}  {} by {} ({about}): {}\n    statement {} (event {})",
+            record.statement.facts.occurred,
+            habeas_report::describe::statement_kind(record.statement.kind),
+            record.statement.by,
+            record.statement.summary,
+            record.id,
+            record.event_id
+        )?;
+    }
+    Ok(())
+}
+
 async fn history(tracker: &Tracker, args: HistoryArgs) -> anyhow::Result<()> {
     let id = resolve(tracker, &args.person).await?.id;
     let entries = tracker.history(id).await?;
@@ -711,6 +775,14 @@ async fn person_merge(
 ) -> anyhow::Result<()> {
     let duplicate = tracker.resolve(&args.duplicate).await?;
     let into = tracker.resolve(&args.into).await?;
+    if duplicate.id == into.id {
+        // Also what a record merged before resolves to: name what was typed.
+        return Err(TrackerError::MergeIntoItself {
+            reference: args.duplicate,
+            name: into.label(),
+        }
+        .into());
+    }
     let (copied, closed) = tracker
         .merge(&duplicate, &into, args.reason, &issued)
         .await?;

@@ -58,7 +58,7 @@ pub(crate) fn restriction_kind(kind: RestrictionKind) -> &'static str {
 }
 
 /// A statement's kind, in words.
-pub(crate) fn statement_kind(kind: StatementKind) -> &'static str {
+pub fn statement_kind(kind: StatementKind) -> &'static str {
     match kind {
         StatementKind::Condemnation => "condemnation",
         StatementKind::CallForRelease => "call for release",

@@ -595,6 +595,50 @@ impl Tracker {
         Ok(found)
     }
 
+    /// Every statement in the store, as it stands after corrections,
+    /// retracted ones left out, oldest first: those that name no one too
+    /// (a government's "17 activists released" names nobody by name), which
+    /// no person's report shows. A scan of the log, page by page (the read
+    /// models index statements by the people they name, not all of them).
+    pub async fn statements(&self) -> Result<Vec<StatementRecord>, TrackerError> {
+        const PAGE: usize = 4096;
+        let mut ids: Vec<StatementId> = Vec::new();
+        let mut from = 1;
+        loop {
+            let page = self.store.read_all(from, PAGE).await?;
+            let Some(last) = page.last() else { break };
+            from = last.position + 1;
+            for envelope in &page {
+                if envelope.event_type == "StatementIssued"
+                    && let Some(Subject::Statement(id)) =
+                        Subject::of_stream(envelope.stream.as_str())
+                    && !ids.contains(&id)
+                {
+                    ids.push(id);
+                }
+            }
+            if page.len() < PAGE {
+                break;
+            }
+        }
+        let mut found = Vec::new();
+        for id in ids {
+            let history = self.history_of(Subject::Statement(id)).await?;
+            let file = CaseFile::from_history(&history);
+            for entry in file.live_entries() {
+                if let Event::StatementIssued(statement) = &entry.effective {
+                    found.push(StatementRecord {
+                        id,
+                        event_id: entry.id,
+                        statement: statement.clone(),
+                    });
+                }
+            }
+        }
+        found.sort_by_key(|record| record.statement.facts.occurred);
+        Ok(found)
+    }
+
     /// The subject an event belongs to, for corrections and retractions that
     /// name only the event id.
     pub async fn subject_of(&self, event: EventId) -> Result<Option<Subject>, TrackerError> {
