@@ -87,9 +87,20 @@ fn details(event: &Event) -> Vec<(&'static str, String)> {
         Event::Sentenced(s) => {
             push("term_kind", s.term.as_ref().map(ToString::to_string));
             push("court", s.court.clone());
+            let offences: Vec<String> = s
+                .offences
+                .iter()
+                .map(|charge| match &charge.article {
+                    Some(article) => format!("{} ({article})", charge.offence),
+                    None => charge.offence.clone(),
+                })
+                .collect();
+            push("convicted_of", Some(offences.join("; ")));
+            push("expected_release", s.ends.map(|ends| ends.in_words()));
         }
         Event::Released(r) => {
             push("kind", Some(words(&r.kind)));
+            push("ordered_by", r.ordered_by.clone());
             push("conditions", r.conditions.clone());
         }
         Event::Transferred(t) => {

@@ -138,13 +138,18 @@ fn development(key: &str) -> Option<(&'static str, Vec<Input>)> {
                 Number("months"),
                 Number("days"),
                 Text("court"),
+                Text("convicted_of"),
                 Flag("in_absentia"),
                 Flag("suspended"),
             ],
         ),
         "released" => (
             "record_release",
-            vec![Choice("kind", RELEASE_KINDS), Text("conditions")],
+            vec![
+                Choice("kind", RELEASE_KINDS),
+                Text("ordered_by"),
+                Text("conditions"),
+            ],
         ),
         "transferred" => (
             "record_transfer",
@@ -203,6 +208,10 @@ fn dated_inputs(prefix: &str, values: &Values, error: Option<Markup>) -> Markup 
                 input id={ (prefix) "-approx" } type="checkbox" name="approx" value="yes" checked[values.contains_key("approx")];
                 label for={ (prefix) "-approx" } { (UI.approximate) }
             }
+            div.check {
+                input id={ (prefix) "-before" } type="checkbox" name="on_or_before" value="yes" checked[values.contains_key("on_or_before")];
+                label for={ (prefix) "-before" } { (UI.on_or_before) }
+            }
             @if let Some(error) = error { (error) }
         }
     }
@@ -239,6 +248,10 @@ fn date_of(values: &Values, field: &str) -> Result<Option<String>, AppError> {
     }
     if values.contains_key("approx") {
         text.push('~');
+    }
+    if values.contains_key("on_or_before") {
+        // A day nobody gave, on or before the date typed (`..DATE`).
+        text.insert_str(0, "..");
     }
     text.parse::<PartialDate>()
         .map_err(|err| AppError::bad_input(field, err.to_string()))?;
@@ -684,6 +697,9 @@ fn command_of(
             fields.insert("charges".into(), json!([charge]));
         }
         "sentenced" => {
+            if let Some(offence) = fields.remove("convicted_of") {
+                fields.insert("offences".into(), json!([{ "offence": offence }]));
+            }
             let kind = fields.remove("term_kind").unwrap_or(json!("fixed"));
             let mut term = Map::new();
             term.insert("kind".into(), kind.clone());

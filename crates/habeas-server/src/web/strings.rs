@@ -155,6 +155,8 @@ pub struct Ui {
     pub day: &'static str,
     /// Approximate date.
     pub approximate: &'static str,
+    /// A date known only as "on or before" (`..DATE`).
+    pub on_or_before: &'static str,
     /// Label of the sources box.
     pub sources_input: &'static str,
     /// Hint under the sources box.
@@ -402,6 +404,7 @@ pub const EN: Ui = Ui {
     month: "Month",
     day: "Day",
     approximate: "Approximate",
+    on_or_before: "On or before this date (the day itself is not known)",
     sources_input: "Sources",
     sources_hint: "One per line: a URL, or a document reference (court file, interview record).",
     confidence: "Confidence",
@@ -511,6 +514,9 @@ pub const EN: Ui = Ui {
         ("months", "Months"),
         ("days", "Days"),
         ("conditions", "Conditions"),
+        ("ordered_by", "Ordered by (a court, an amnesty decree)"),
+        ("convicted_of", "Convicted of"),
+        ("expected_release", "Day of release stated"),
         ("from_facility", "From facility"),
         ("to_facility", "To facility"),
         ("description", "Description"),
