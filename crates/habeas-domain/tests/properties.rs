@@ -193,7 +193,7 @@ fn any_action() -> impl Strategy<Value = Action> {
     (any::<u8>(), partial_date(), 0u128..12).prop_map(|(choice, date, target)| {
         let date = date.to_string();
         let target = EventId::from_uuid(Uuid::from_u128(target));
-        match choice % 14 {
+        match choice % 17 {
             0 => register("Someone", &["Else"]),
             1 => detained(&date),
             2 => released(&date),
@@ -213,6 +213,26 @@ fn any_action() -> impl Strategy<Value = Action> {
             10 => correct(target, detained(&date), "fix"),
             11 => correct(target, released(&date), "fix"),
             12 => retract(target, "wrong"),
+            // Deaths of every kind, and sentences known by their end only.
+            14 => Action::RecordDeath(habeas_domain::event::Demise {
+                facts: facts(&date),
+                kind: [
+                    habeas_domain::event::DeathKind::InCustody,
+                    habeas_domain::event::DeathKind::AtLiberty,
+                    habeas_domain::event::DeathKind::Executed,
+                    habeas_domain::event::DeathKind::Unknown,
+                ][usize::from(choice) % 4],
+                circumstances: None,
+            }),
+            15 => Action::RecordSentence(habeas_domain::event::Sentencing {
+                facts: facts(&date),
+                term: None,
+                court: None,
+                in_absentia: false,
+                suspended: false,
+                ends: Some(date.parse().unwrap()),
+                offences: Vec::new(),
+            }),
             _ => Action::RecordExile(Exile {
                 facts: facts(&date),
                 country: None,
