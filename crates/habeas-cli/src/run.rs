@@ -572,7 +572,21 @@ async fn history(tracker: &Tracker, args: HistoryArgs) -> anyhow::Result<()> {
         &entries,
         output::history_entry_json,
         output::history_text,
-    )
+    )?;
+    if !args.output.json {
+        // A duplicate merged into this record keeps its own history.
+        for merged in tracker.merged_into(id).await? {
+            let mut out = std::io::stdout().lock();
+            writeln!(
+                out,
+                "\nmerged into this record: {} ({}); its own history:",
+                merged.label(),
+                merged.id
+            )?;
+            output::history_text(&mut out, &tracker.history(merged.id).await?)?;
+        }
+    }
+    Ok(())
 }
 
 async fn export(tracker: &Tracker, args: ExportArgs) -> anyhow::Result<()> {

@@ -524,6 +524,24 @@ impl Tracker {
         .await
     }
 
+    /// The records merged into `person` (duplicates closed by
+    /// [`Tracker::merge`]), whose own histories stay readable.
+    pub async fn merged_into(&self, person: PersonId) -> Result<Vec<PersonEntry>, TrackerError> {
+        self.fresh().await?;
+        self.lookup(move |projections| {
+            let mut merged = Vec::new();
+            for id in projections.people()? {
+                if let Some(row) = projections.person(id)?
+                    && row.merged_into == Some(person)
+                {
+                    merged.extend(PersonEntry::from_row(&row));
+                }
+            }
+            Ok(merged)
+        })
+        .await
+    }
+
     /// Runs reads of the read models on tokio's blocking pool: they are sled
     /// reads, and a server's executor threads must not wait for the disk.
     async fn lookup<T: Send + 'static>(
