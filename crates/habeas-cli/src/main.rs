@@ -35,8 +35,26 @@ fn label(matches: &clap::ArgMatches) -> String {
     words.join(" ")
 }
 
+/// What to write when a fact's date is missing: a source that gives no date
+/// is recorded honestly, never with a guessed day.
+const NO_DATE_HINT: &str = "hint: --on is the day the fact happened. When the source does not give it, \
+write ..DATE for a day on or before DATE (e.g. --on ..2021-03-04, the day the source was published), \
+or an approximate year (--on 2019~); never a guessed day";
+
 fn main() -> ExitCode {
-    let matches = args::Cli::command().get_matches();
+    let matches = match args::Cli::command().try_get_matches() {
+        Ok(matches) => matches,
+        Err(err) => {
+            let missing_date = err.kind() == clap::error::ErrorKind::MissingRequiredArgument
+                && err.to_string().contains("--on <DATE>");
+            if missing_date {
+                let _ = err.print();
+                eprintln!("{NO_DATE_HINT}");
+                return ExitCode::from(2);
+            }
+            err.exit()
+        }
+    };
     let cli = match args::Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(err) => err.exit(),

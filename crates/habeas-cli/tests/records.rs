@@ -259,3 +259,53 @@ fn statements_that_name_no_one_are_listed_with_their_ids() {
     assert!(about.contains("United Nations"), "{about}");
     assert!(!about.contains("Chin Malin"), "{about}");
 }
+
+#[test]
+fn a_fact_without_a_date_is_told_how_to_record_it_honestly() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db = dir.path().join("store");
+    habeas(&db, &["init"]);
+    habeas(
+        &db,
+        &[
+            "person",
+            "add",
+            "Ana Example",
+            "--source",
+            "https://example.org/a",
+        ],
+    );
+    let refused = run(
+        &db,
+        &[
+            "log",
+            "detained",
+            "ana-example",
+            "--source",
+            "https://example.org/b",
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("--on ..2021-03-04"), "{stderr}");
+    assert!(stderr.contains("never a guessed day"), "{stderr}");
+    // Written as the hint says, it is recorded, held "since an unknown day".
+    habeas(
+        &db,
+        &[
+            "log",
+            "detained",
+            "ana-example",
+            "--on",
+            "..2021-03-04",
+            "--source",
+            "https://example.org/b",
+        ],
+    );
+    let status = habeas(&db, &["status", "ana-example", "--as-of", "2021-06-01"]);
+    assert!(
+        status.contains("since an unknown day on or before 2021-03-04"),
+        "{status}"
+    );
+    assert!(status.contains("at least 89 days"), "{status}");
+}
