@@ -189,6 +189,7 @@ pub fn events_named(error: &DomainError) -> Vec<EventId> {
         | DomainError::TransferWithoutCustody { event, cause }
         | DomainError::DeathWithoutCustody { event, cause }
         | DomainError::AfterDeath { event, cause }
+        | DomainError::DeathAtLibertyInCustody { event, cause }
         | DomainError::SentenceWithoutCustody { event, cause } => placed(event)
             .into_iter()
             .chain(cause.as_deref().and_then(placed))
@@ -201,7 +202,18 @@ pub fn events_named(error: &DomainError) -> Vec<EventId> {
             target,
             retracted_by,
         } => vec![*target, *retracted_by],
-        _ => Vec::new(),
+        DomainError::RegistrationInUse { first, .. } => vec![*first],
+        // Listed one by one, not with `_`: a rejection that comes to name
+        // an event must be added above, or the restricted-fact filter would
+        // not see it.
+        DomainError::NotRegistered { .. }
+        | DomainError::RecordRetracted { .. }
+        | DomainError::RecordMerged { .. }
+        | DomainError::AlreadyRegistered { .. }
+        | DomainError::WrongStream { .. }
+        | DomainError::InvalidField { .. }
+        | DomainError::MissingSource { .. }
+        | DomainError::DateInFuture { .. } => Vec::new(),
     }
 }
 

@@ -97,6 +97,7 @@ impl Filter {
             | DomainError::TransferWithoutCustody { event, .. }
             | DomainError::DeathWithoutCustody { event, .. }
             | DomainError::AfterDeath { event, .. }
+            | DomainError::DeathAtLibertyInCustody { event, .. }
             | DomainError::SentenceWithoutCustody { event, .. }
             | DomainError::BeforeBirth { event, .. } => describe_new(event),
             _ => "the command".to_owned(),
