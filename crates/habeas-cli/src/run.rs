@@ -33,6 +33,12 @@ pub(crate) fn run(cli: Cli, label: String) -> anyhow::Result<()> {
     // Timers: waiting for a store another process holds, and a command that
     // meets another process's write to the same case waits before deciding
     // again.
+    // Client mode: the server answers; no store is opened here.
+    if let Some(url) = cli.server()
+        && !matches!(cli.command, Command::Completions { .. })
+    {
+        return crate::remote::run(cli, &url);
+    }
     if let Some(done) = crate::serve::run_server_command(&cli) {
         return done;
     }
