@@ -17,7 +17,8 @@ Exit codes:
   2  usage: an unknown flag, a missing argument, a value that does not parse
   3  rejected: the rules refuse the command (e.g. a release without custody); nothing was recorded
   4  no such person, or a name that matches several people
-  5  verify found a problem in the log";
+  5  verify found a problem in the log
+  6  --server: the server refused the token, or the account's role does not allow the command";
 
 /// Habeas: an event-sourced case tracker for political prisoners and
 /// persecuted activists. Every development is recorded as an event with its
@@ -40,6 +41,16 @@ pub(crate) struct Cli {
     /// process at a time can) before giving up [default: $HABEAS_LOCK_WAIT, else 30]
     #[arg(long, global = true, value_name = "SECONDS")]
     lock_wait: Option<u64>,
+
+    /// Talk to a running `habeas serve` at this URL instead of opening a store
+    /// (status, history, person list, report, log) [default: $HABEAS_SERVER]
+    #[arg(long, global = true, value_name = "URL")]
+    server: Option<String>,
+
+    /// The bearer token for --server, from `habeas token create` [default:
+    /// $HABEAS_TOKEN, better: a command line is visible to other users]
+    #[arg(long, global = true, value_name = "TOKEN")]
+    token: Option<crate::client::Token>,
 
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -65,6 +76,23 @@ impl Cli {
             .filter(|name| !name.trim().is_empty())
             .or_else(|| env("HABEAS_USER"))
             .or_else(|| env("USER"))
+    }
+
+    /// `--server`, else `$HABEAS_SERVER`.
+    pub(crate) fn server(&self) -> Option<String> {
+        self.server.clone().or_else(|| env("HABEAS_SERVER"))
+    }
+
+    /// `--token`, else `$HABEAS_TOKEN`.
+    pub(crate) fn token(&self) -> Result<Option<crate::client::Token>, String> {
+        match (&self.token, env("HABEAS_TOKEN")) {
+            (Some(token), _) => Ok(Some(token.clone())),
+            (None, Some(text)) => text
+                .parse()
+                .map(Some)
+                .map_err(|err| format!("HABEAS_TOKEN: {err}")),
+            (None, None) => Ok(None),
+        }
     }
 
     /// `--lock-wait`, else `$HABEAS_LOCK_WAIT`, else 30 seconds.

@@ -63,17 +63,18 @@ fn kind(text: &str) -> Result<String, String> {
 pub(crate) async fn audit(cli: &Cli, args: &AuditArgs) -> anyhow::Result<()> {
     let location = crate::serve::location(cli)?;
     let tracker = {
-        let location = location.clone();
+        let moved = location.clone();
         tokio::task::spawn_blocking(move || {
             habeas::open::open(
-                &location,
+                &moved,
                 OpenOptions {
                     command: Some("habeas audit".to_owned()),
                     ..OpenOptions::default()
                 },
             )
         })
-        .await??
+        .await?
+        .map_err(|err| crate::run::unless_held_by_server(&location, err))?
     };
     let filter = AuditFilter {
         since: args.since,

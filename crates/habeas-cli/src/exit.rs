@@ -19,6 +19,9 @@ pub(crate) enum Kind {
     NotFound,
     /// 5: verify found a problem.
     Verify,
+    /// 6: the server refused the credentials, or the account's role does
+    /// not allow the command (client mode, `--server`).
+    Denied,
 }
 
 impl Kind {
@@ -29,6 +32,7 @@ impl Kind {
             Kind::Rejected => 3,
             Kind::NotFound => 4,
             Kind::Verify => 5,
+            Kind::Denied => 6,
         })
     }
 }
@@ -63,6 +67,14 @@ impl Failure {
 
     pub(crate) fn verify(message: impl Into<String>) -> Self {
         Self::new(Kind::Verify, message.into())
+    }
+
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
+        Self::new(Kind::NotFound, message.into())
+    }
+
+    pub(crate) fn denied(message: impl Into<String>) -> Self {
+        Self::new(Kind::Denied, message.into())
     }
 
     pub(crate) fn from_tracker(err: TrackerError) -> Self {

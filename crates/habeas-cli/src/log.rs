@@ -19,7 +19,7 @@ use crate::output;
 
 /// What `habeas log` records: a development in one person's case, or a
 /// statement (its own stream, naming any number of people).
-enum Entry {
+pub(crate) enum Entry {
     Case {
         person: String,
         command_id: Option<CommandId>,
@@ -61,7 +61,7 @@ macro_rules! developments {
     };
 }
 
-fn entry(command: LogCommand) -> Result<Entry, Failure> {
+pub(crate) fn entry(command: LogCommand) -> Result<Entry, Failure> {
     developments! { command;
         Detained => RecordDetention(Detention { kind, place, authority, facility }),
         Released => RecordRelease(Release { kind, conditions, ordered_by }),

@@ -3,12 +3,14 @@
 
 mod args;
 mod audit;
+mod client;
 mod convert;
 mod exit;
 mod import;
 mod log;
 mod output;
 mod progress;
+mod remote;
 mod run;
 mod serve;
 mod users;

@@ -33,6 +33,12 @@ pub(crate) fn run(cli: Cli, label: String) -> anyhow::Result<()> {
     // Timers: waiting for a store another process holds, and a command that
     // meets another process's write to the same case waits before deciding
     // again.
+    // Client mode: the server answers; no store is opened here.
+    if let Some(url) = cli.server()
+        && !matches!(cli.command, Command::Completions { .. })
+    {
+        return crate::remote::run(cli, &url);
+    }
     if let Some(done) = crate::serve::run_server_command(&cli) {
         return done;
     }
@@ -124,7 +130,13 @@ fn open(opening: &Opening<'_>) -> anyhow::Result<Tracker> {
             Err(err @ TrackerError::Store(StoreError::Locked { .. })) => err,
             other => return Ok(other?),
         };
-        let holder = habeas::holder::holder(opening.db)
+        let found = habeas::holder::holder(opening.db);
+        // A server does not finish: waiting for it is pointless, and the
+        // data is reachable through it.
+        if let Some(url) = found.as_ref().and_then(habeas::holder::Holder::server_url) {
+            return Err(Failure::store(held_by_server(opening.db, url)).into());
+        }
+        let holder = found
             .map(|holder| format!(" ({holder})"))
             .unwrap_or_default();
         if Instant::now() >= deadline {
@@ -140,6 +152,26 @@ fn open(opening: &Opening<'_>) -> anyhow::Result<Tracker> {
         }
         std::thread::sleep(LOCK_RETRY);
     }
+}
+
+/// `err`, or where the server holding the store is when a running `habeas
+/// serve` holds it: for the commands that do not wait for the store.
+pub(crate) fn unless_held_by_server(db: &Location, err: TrackerError) -> anyhow::Error {
+    if matches!(err, TrackerError::Store(StoreError::Locked { .. }))
+        && let Some(holder) = habeas::holder::holder(db)
+        && let Some(url) = holder.server_url()
+    {
+        return Failure::store(held_by_server(db, url)).into();
+    }
+    err.into()
+}
+
+/// What to do when a running `habeas serve` holds the store at `db`.
+fn held_by_server(db: &Location, url: &str) -> String {
+    format!(
+        "the store at {db} is held by `habeas serve` at {url}: use the web pages or the API there, \
+         or `habeas --server {url} --token TOKEN …`, or stop the server"
+    )
 }
 
 async fn dispatch(cli: Cli, label: String) -> anyhow::Result<()> {

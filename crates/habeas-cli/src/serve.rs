@@ -86,7 +86,14 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
         behind_proxy: args.behind_proxy,
         ..ServerConfig::default()
     };
-    let state = habeas_server::serve::open_state(&location, config).await?;
+    // Listen first, so that the holder's note can name the address (the
+    // port chosen, for --listen …:0).
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    let url = base_url(address, tls.is_some());
+    let state = habeas_server::serve::open_state(&location, config, &url).await?;
     if state.accounts().book().accounts().next().is_none() {
         let stop_first = if location.directory().is_some() {
             " (stop the server first)"
@@ -97,22 +104,30 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
             "habeas: no accounts yet: add an admin with `habeas --db {location} user add NAME --role admin`{stop_first}"
         );
     }
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", args.listen))?;
-    let address = listener.local_addr()?;
     let shutdown = habeas_server::serve::shutdown_signal();
     match tls {
         Some(tls) => {
-            eprintln!("habeas: serving {location} on https://{address}/api/v1 (Ctrl-C to stop)");
+            eprintln!("habeas: serving {location} on {url}/api/v1 (Ctrl-C to stop)");
             habeas_server::tls::serve_tls(listener, state, tls, shutdown).await
         }
         None => {
-            eprintln!("habeas: serving {location} on http://{address}/api/v1 (Ctrl-C to stop)");
+            eprintln!("habeas: serving {location} on {url}/api/v1 (Ctrl-C to stop)");
             habeas_server::serve::serve(listener, state, shutdown).await
         }
     }
     .context("the server stopped")?;
     eprintln!("habeas: stopped; every acknowledged write is stored");
     Ok(())
+}
+
+/// The address a client on this machine reaches the server at: a server
+/// listening on every interface (0.0.0.0, ::) answers on loopback too.
+fn base_url(address: SocketAddr, tls: bool) -> String {
+    let scheme = if tls { "https" } else { "http" };
+    let ip = match address.ip() {
+        ip if ip.is_unspecified() && ip.is_ipv4() => std::net::Ipv4Addr::LOCALHOST.into(),
+        ip if ip.is_unspecified() => std::net::Ipv6Addr::LOCALHOST.into(),
+        ip => ip,
+    };
+    format!("{scheme}://{}", SocketAddr::new(ip, address.port()))
 }

@@ -105,10 +105,10 @@ pub(crate) enum TokenCommand {
 async fn accounts(cli: &Cli, create: bool) -> anyhow::Result<Accounts> {
     let location = crate::serve::location(cli)?;
     let tracker = {
-        let location = location.clone();
+        let moved = location.clone();
         tokio::task::spawn_blocking(move || {
             habeas::open::open(
-                &location,
+                &moved,
                 OpenOptions {
                     create,
                     stored_form: false,
@@ -116,7 +116,8 @@ async fn accounts(cli: &Cli, create: bool) -> anyhow::Result<Accounts> {
                 },
             )
         })
-        .await??
+        .await?
+        .map_err(|err| crate::run::unless_held_by_server(&location, err))?
     };
     let keeper = SecretStore::of(&location, &tracker);
     Ok(Accounts::load(tracker, keeper).await?)

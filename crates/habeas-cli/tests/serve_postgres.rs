@@ -179,3 +179,51 @@ fn two_servers_share_one_database_with_its_accounts_and_no_secret_is_exported() 
     assert!(!export.contains(token_secret));
     assert!(!export.contains("$argon2id$"));
 }
+
+#[test]
+fn a_totp_code_used_on_one_server_is_refused_by_the_other() {
+    use habeas_server::accounts::totp;
+    let Some(database) = fresh_database() else {
+        return;
+    };
+    let url = database.url();
+    let cache = tempfile::tempdir().expect("cache");
+    ok(on(url, &cache).arg("init").output().expect("init"));
+    let password = "correct horse battery staple";
+    add_user(url, &cache, "ana", "editor", password);
+    let enrolled = on(url, &cache)
+        .args(["user", "totp", "ana"])
+        .output()
+        .expect("totp");
+    let said = String::from_utf8_lossy(&enrolled.stderr).into_owned();
+    assert!(enrolled.status.success(), "{said}");
+    let secret = said
+        .split_once("secret ")
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .and_then(totp::from_base32)
+        .unwrap_or_else(|| panic!("no secret in {said:?}"));
+
+    let (one, first) = start_command(on(url, &cache).args(["serve", "--listen", "127.0.0.1:0"]));
+    let (two, second) = start_command(on(url, &cache).args(["serve", "--listen", "127.0.0.1:0"]));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let code = format!("{:06}", totp::code(&secret, now / totp::STEP));
+    let login = format!(r#"{{"name": "ana", "password": "{password}", "totp": "{code}"}}"#);
+    // (server, the status): accepted once, then refused everywhere, the
+    // first server included; the code stays within its window meanwhile.
+    let cases = [(&first, 200), (&second, 401), (&first, 401)];
+    for (address, expected) in cases {
+        let (status, _, body) = http(address, "POST", "/api/v1/session", "", &login);
+        assert_eq!(status, expected, "{address}: {body}");
+    }
+    // The next code works on the other server: the step moved forward, the
+    // account is not locked out.
+    let next = format!("{:06}", totp::code(&secret, now / totp::STEP + 1));
+    let login = format!(r#"{{"name": "ana", "password": "{password}", "totp": "{next}"}}"#);
+    let (status, _, body) = http(&second, "POST", "/api/v1/session", "", &login);
+    assert_eq!(status, 200, "{body}");
+    stop(one);
+    stop(two);
+}

@@ -161,3 +161,70 @@ fn unusable_certificate_files_are_refused_at_start_naming_the_file() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--tls-key"));
 }
+
+#[test]
+fn the_cli_names_an_https_server_and_reaches_it_trusting_only_the_given_roots() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db = dir.path().join("store");
+    ok(habeas(&db).arg("init").output().expect("init"));
+    let mut add = habeas(&db)
+        .args(["user", "add", "ana", "--role", "viewer", "--password-stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("user add");
+    add.stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"correct horse battery staple\n")
+        .expect("password");
+    ok(add.wait_with_output().expect("user add"));
+    let token = ok(habeas(&db)
+        .args(["token", "create", "cli", "--user", "ana"])
+        .output()
+        .expect("token"))
+    .trim()
+    .to_owned();
+    let (_, cert, key) = certificate(dir.path(), "server");
+    let (_, other, _) = certificate(dir.path(), "other");
+    let (mut server, address) = start_command(
+        habeas(&db)
+            .args(["serve", "--listen", "127.0.0.1:0", "--tls-cert"])
+            .arg(&cert)
+            .arg("--tls-key")
+            .arg(&key),
+    );
+    // The store is held: the CLI names the server's https address.
+    let held = habeas(&db).args(["status", "X"]).output().expect("status");
+    let said = String::from_utf8_lossy(&held.stderr);
+    assert_eq!(held.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(&format!("held by `habeas serve` at https://{address}")),
+        "{said}"
+    );
+    let port = address.rsplit(':').next().expect("port");
+    let url = format!("https://localhost:{port}");
+    // (the roots trusted, exit code, the message holds): the server's own
+    // certificate reaches it (no such person: 4); another's does not.
+    let cases = [
+        (&cert, 4, "no person matches"),
+        (&other, 1, "cannot reach the server"),
+    ];
+    for (roots, code, message) in cases {
+        let answer = std::process::Command::new(env!("CARGO_BIN_EXE_habeas"))
+            .args(["--server", &url, "status", "Nobody Known"])
+            .env("HABEAS_TOKEN", &token)
+            .env("SSL_CERT_FILE", roots)
+            .env_remove("SSL_CERT_DIR")
+            .env_remove("HABEAS_SERVER")
+            .output()
+            .expect("client");
+        let said = String::from_utf8_lossy(&answer.stderr);
+        assert_eq!(answer.status.code(), Some(code), "{roots:?}: {said}");
+        assert!(said.contains(message), "{roots:?}: {said}");
+        assert!(!said.contains(&token), "the token was printed: {said}");
+    }
+    server.kill().expect("kill");
+    server.wait().expect("wait");
+}

@@ -4,7 +4,7 @@
 use std::fmt;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::date::PartialDate;
 use crate::term::Term;
@@ -12,7 +12,7 @@ use crate::term::Term;
 /// A number of days known to lie between `min` and `max` (equal when exact);
 /// `max` is `None` when nothing bounds it: custody known to have begun on
 /// or before a day ("at least N days").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayRange {
     /// The fewest days it can be.
     pub min: i64,
@@ -139,7 +139,7 @@ impl fmt::Display for DayRange {
 /// A day known to lie between two days (equal when exact); `earliest` is
 /// `None` when only the latest day is known (a term counted from a custody
 /// whose start is known only as "on or before").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DateRange {
     /// The earliest it can be, if known.
     pub earliest: Option<NaiveDate>,
@@ -159,7 +159,7 @@ impl fmt::Display for DateRange {
 
 /// A fraction known to lie between two values (1.0 is the whole term; more
 /// than 1.0 means held beyond it).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct FractionRange {
     /// The smallest it can be.
     pub min: f64,

@@ -21,7 +21,7 @@ use crate::term::Term;
 use crate::timeline::{EventRef, Item, arrange};
 
 /// The two times a status answer depends on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct View {
     /// Valid time: the day the status describes.
     pub as_of: NaiveDate,
@@ -30,7 +30,7 @@ pub struct View {
 }
 
 /// One word for lists and rosters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Headline {
     /// In custody, not charged (or charges unknown).
@@ -190,7 +190,7 @@ pub enum Legal {
 }
 
 /// One period in custody, for figures and timeline pictures.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Episode {
     /// When it started.
     pub start: PartialDate,
@@ -224,7 +224,7 @@ pub struct ActiveRestriction {
 }
 
 /// Numbers a campaign quotes, as ranges where dates are partial.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Figures {
     /// Days in the current custody episode, if held.
     pub days_in_custody_now: Option<DayRange>,
@@ -247,7 +247,7 @@ pub struct Figures {
 }
 
 /// A person's status as derived from their events.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Status {
     /// The valid and transaction times used.
     pub view: View,
@@ -286,7 +286,7 @@ pub struct Status {
 }
 
 /// What may have changed by `as_of` without the sources saying so for certain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Possibly {
     /// The headline if every uncertain fact had happened by `as_of`.
     pub headline: Headline,

@@ -15,13 +15,18 @@ use crate::app::app;
 use crate::state::{AppState, ServerConfig};
 
 /// Opens the store at `location` and its accounts (blocking work off the
-/// runtime).
-pub async fn open_state(location: &Location, config: ServerConfig) -> anyhow::Result<AppState> {
+/// runtime). `url` is where the server answers: on a data directory, which
+/// one process at a time holds, it goes into the holder's note, so that a
+/// `habeas` command finding the store held can say where to reach the data.
+pub async fn open_state(
+    location: &Location,
+    config: ServerConfig,
+    url: &str,
+) -> anyhow::Result<AppState> {
     let opened = {
         let location = location.clone();
         let options = OpenOptions {
-            // Named to any other habeas that finds the store held.
-            command: Some("habeas serve".to_owned()),
+            command: Some(format!("{}{url}", habeas::holder::SERVER_PREFIX)),
             ..OpenOptions::default()
         };
         tokio::task::spawn_blocking(move || habeas::open::open(&location, options)).await?

@@ -332,6 +332,20 @@ async fn a_second_factor_is_asked_once_enrolled_and_when_the_role_requires_it() 
     // No code, a wrong code, the right code, the same code again (replayed).
     // (A wrong guess of 000000 could be right once in a million runs.)
     assert_eq!(statuses, [401, 401, 200, 401]);
+    // The step used is kept with the secrets, not in memory: accounts
+    // loaded again (a restart) refuse the code too.
+    let reloaded = habeas_server::accounts::Accounts::load(
+        fixture.state.tracker().clone(),
+        habeas_server::accounts::secret_store::SecretStore::File(fixture.dir.path().to_owned()),
+    )
+    .await
+    .expect("reload");
+    let editor = reloaded.book().by_name("editor").expect("editor").id;
+    let again = reloaded
+        .check_second_factor(editor, &code, chrono::Utc::now())
+        .await
+        .expect("check");
+    assert!(!again, "a code used before a restart works once");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

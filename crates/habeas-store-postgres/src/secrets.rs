@@ -127,4 +127,32 @@ impl PostgresStore {
         })
         .await
     }
+
+    /// Raises the counter `(kind, key)` to `value`: true when it was absent
+    /// or below `value` (this caller moved it), false when it already held
+    /// `value` or more (another caller, perhaps another server, got there
+    /// first). Atomic across every process sharing the database: a one-time
+    /// code accepted here is refused everywhere else.
+    pub async fn raise_counter(
+        &self,
+        kind: &str,
+        key: &str,
+        value: u64,
+    ) -> Result<bool, StoreError> {
+        let shared = self.shared();
+        let (kind, key, value) = (kind.to_owned(), key.to_owned(), value.to_string());
+        self.run(async move {
+            let mut connection = shared.pool.get().await?;
+            let raise = connection
+                .statement(sql::RAISE_SECRET_COUNTER, &shared.store)
+                .await?;
+            let changed = connection
+                .client
+                .execute(&raise, &[&kind, &key, &value])
+                .await
+                .map_err(|error| from_postgres(&shared.store, error))?;
+            Ok(changed == 1)
+        })
+        .await
+    }
 }

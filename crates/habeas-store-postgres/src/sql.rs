@@ -164,6 +164,14 @@ pub(crate) const UPSERT_SECRET: &str = "INSERT INTO habeas.secrets (kind, key, v
 pub(crate) const INSERT_SECRET_IF_ABSENT: &str = "INSERT INTO habeas.secrets (kind, key, value) \
      VALUES ($1, $2, $3) ON CONFLICT (kind, key) DO NOTHING";
 
+/// Raises a counter kept as a secret (a decimal text) to `$3`, inserting it
+/// when absent; no row changes when it already holds `$3` or more. One
+/// statement, so two processes racing with the same value cannot both see a
+/// change: PostgreSQL locks the conflicting row and re-checks the condition.
+pub(crate) const RAISE_SECRET_COUNTER: &str = "INSERT INTO habeas.secrets (kind, key, value) \
+     VALUES ($1, $2, $3) ON CONFLICT (kind, key) DO UPDATE SET value = EXCLUDED.value \
+     WHERE habeas.secrets.value::numeric < EXCLUDED.value::numeric";
+
 /// One secret.
 pub(crate) const READ_SECRET: &str =
     "SELECT value FROM habeas.secrets WHERE kind = $1 AND key = $2";

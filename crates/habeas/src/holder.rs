@@ -43,7 +43,21 @@ impl fmt::Display for Holder {
     }
 }
 
+/// How a server's note begins: "habeas serve on URL", so that a command
+/// finding the store held can say where the server answers.
+pub const SERVER_PREFIX: &str = "habeas serve on ";
+
 impl Holder {
+    /// The address of the server holding the store, when the holder is a
+    /// `habeas serve` that named where it listens.
+    pub fn server_url(&self) -> Option<&str> {
+        self.command
+            .as_deref()?
+            .strip_prefix(SERVER_PREFIX)
+            .map(str::trim)
+            .filter(|url| !url.is_empty())
+    }
+
     fn to_text(&self) -> String {
         format!(
             "pid {}\nsince {}\ncommand {}\n",
@@ -141,6 +155,16 @@ mod tests {
         );
         drop(note);
         assert_eq!(holder(&location), None, "removed with the tracker");
+        assert_eq!(found.server_url(), None);
+        let note = record(
+            directory.path(),
+            Some("habeas serve on http://127.0.0.1:8080"),
+        );
+        assert_eq!(
+            holder(&location).expect("a note").server_url(),
+            Some("http://127.0.0.1:8080")
+        );
+        drop(note);
         let note = record(directory.path(), None);
         assert_eq!(holder(&location).expect("a note").command, None);
         // A note whose process is gone (killed before it could remove it)

@@ -85,8 +85,6 @@ struct Inner {
     book: AccountBook,
     version: u64,
     secrets: Secrets,
-    /// The last TOTP step each account signed in with: a code is good once.
-    last_steps: std::collections::HashMap<Uuid, u64>,
 }
 
 /// The accounts of one store.
@@ -122,7 +120,6 @@ impl Accounts {
                 book,
                 version,
                 secrets,
-                last_steps: std::collections::HashMap::new(),
             })),
             writer: Arc::new(tokio::sync::Mutex::new(())),
         })
@@ -445,29 +442,53 @@ impl Accounts {
         Ok((secret.clone(), totp::otpauth_uri("Habeas", name, &secret)))
     }
 
-    /// Whether `typed` is the account's current TOTP code, not used before.
-    pub fn check_second_factor(&self, account: Uuid, typed: &str, now: DateTime<Utc>) -> bool {
-        let mut inner = self.inner.write().expect("accounts lock");
-        let Some(secret) = inner
-            .secrets
-            .totp
-            .get(&account)
-            .and_then(|text| totp::from_base32(text))
-        else {
-            return false;
+    /// Whether `typed` is the account's current TOTP code, not used before
+    /// by this server or any other: the last step used is kept with the
+    /// secrets (the secrets file, or the database's secrets table that every
+    /// server sharing it moves forward atomically), not in this process's
+    /// memory, so a code seen on one server cannot be replayed on another,
+    /// nor after a restart.
+    pub async fn check_second_factor(
+        &self,
+        account: Uuid,
+        typed: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, AccountsError> {
+        let step = self.read(|inner| {
+            let secret = inner
+                .secrets
+                .totp
+                .get(&account)
+                .and_then(|text| totp::from_base32(text))?;
+            totp::matching_step(&secret, typed, now.timestamp().max(0) as u64)
+        });
+        let Some(step) = step else {
+            return Ok(false);
         };
-        let Some(step) = totp::matching_step(&secret, typed, now.timestamp().max(0) as u64) else {
-            return false;
-        };
-        if inner
-            .last_steps
-            .get(&account)
-            .is_some_and(|last| step <= *last)
-        {
-            return false;
+        if let Some(claimed) = self.keeper.claim_totp_step(account, step).await {
+            return Ok(claimed?);
         }
-        inner.last_steps.insert(account, step);
-        true
+        // A data directory: this process alone holds it. The writer lock
+        // keeps an account change from saving secrets read before this step.
+        let _writer = self.writer.lock().await;
+        let (before, after) = {
+            let mut inner = self.inner.write().expect("accounts lock");
+            if inner
+                .secrets
+                .totp_steps
+                .get(&account)
+                .is_some_and(|last| step <= *last)
+            {
+                return Ok(false);
+            }
+            let before = inner.secrets.clone();
+            inner.secrets.totp_steps.insert(account, step);
+            (before, inner.secrets.clone())
+        };
+        // Refused unless saved: a code accepted but forgotten at a restart
+        // could be used again.
+        self.keeper.save(&before, &after).await?;
+        Ok(true)
     }
 }
 

@@ -19,6 +19,10 @@ const SESSION: &str = "session_key";
 const PASSWORD: &str = "password";
 const TOKEN: &str = "token";
 const TOTP: &str = "totp";
+/// The last TOTP step used per account: not one of the maps of [`Secrets`]
+/// (never read whole, never written by [`SecretStore::save`]), only moved
+/// forward by [`SecretStore::claim_totp_step`].
+const TOTP_STEP: &str = "totp_step";
 
 /// Where the secrets are kept.
 #[derive(Clone)]
@@ -106,6 +110,31 @@ impl SecretStore {
     }
 }
 
+impl SecretStore {
+    /// Claims TOTP step `step` for `account` on a database: true when no
+    /// process sharing it has accepted this step or a later one for the
+    /// account, and now none will. `None` for a data directory, whose one
+    /// process keeps the step in its [`Secrets`] (and saves them).
+    pub async fn claim_totp_step(
+        &self,
+        account: Uuid,
+        step: u64,
+    ) -> Option<Result<bool, SecretsError>> {
+        let SecretStore::Database(database) = self else {
+            return None;
+        };
+        Some(
+            database
+                .raise_counter(TOTP_STEP, &account.to_string(), step)
+                .await
+                .map_err(|source| SecretsError::Database {
+                    store: database.location().to_owned(),
+                    source,
+                }),
+        )
+    }
+}
+
 /// The maps of [`Secrets`] by row kind.
 fn maps(secrets: &Secrets) -> [(&'static str, &std::collections::BTreeMap<Uuid, String>); 3] {
     [
@@ -181,6 +210,7 @@ mod tests {
                 .map(|(id, v)| (Uuid::from_u128(*id), (*v).to_owned()))
                 .collect(),
             totp: Default::default(),
+            totp_steps: Default::default(),
         }
     }
 

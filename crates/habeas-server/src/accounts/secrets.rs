@@ -61,6 +61,13 @@ pub struct Secrets {
     /// Base32 TOTP secrets, by account id.
     #[serde(default)]
     pub totp: BTreeMap<Uuid, String>,
+    /// The last TOTP step each account signed in with, so that a code works
+    /// once, even after a restart. Kept here only for a data directory; a
+    /// PostgreSQL store keeps it in its secrets table, where every server
+    /// sharing the database checks and moves it atomically
+    /// (`Accounts::check_second_factor`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub totp_steps: BTreeMap<Uuid, u64>,
 }
 
 /// 32 random bytes from the operating system, as hex.

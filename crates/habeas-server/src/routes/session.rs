@@ -89,11 +89,15 @@ pub async fn sign_in(
     {
         Ok(account) => {
             if account.second_factor {
-                let good = login.totp.as_deref().is_some_and(|code| {
-                    state
-                        .accounts()
-                        .check_second_factor(account.id, code, chrono::Utc::now())
-                });
+                let good = match login.totp.as_deref() {
+                    Some(code) => {
+                        state
+                            .accounts()
+                            .check_second_factor(account.id, code, chrono::Utc::now())
+                            .await?
+                    }
+                    None => false,
+                };
                 if !good {
                     state.throttle().fail(&keys);
                     security::record(
