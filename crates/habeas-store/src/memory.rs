@@ -146,8 +146,10 @@ impl EventStore for MemoryStore {
                 if let Some(command_id) = command_id {
                     log.commands.insert(command_id, result.clone());
                 }
-                drop(log);
+                // Published under the log's lock: two appends publishing
+                // after it could land out of order and move the head back.
                 self.inner.head.send_replace(tip.head);
+                drop(log);
                 Ok(AppendOutcome::Appended(result))
             }
         }
@@ -176,8 +178,8 @@ impl EventStore for MemoryStore {
         }
         log.events.extend(envelopes);
         log.commands.extend(plan.commands);
-        drop(log);
         self.inner.head.send_replace(plan.tip.head);
+        drop(log);
         Ok(plan.tip.head)
     }
 
