@@ -6,11 +6,13 @@ mod audit;
 mod convert;
 mod exit;
 mod import;
+mod keys;
 mod log;
 mod output;
 mod progress;
 mod run;
 mod serve;
+mod signing;
 mod users;
 
 /// mimalloc rather than glibc malloc: the many small, short-lived allocations of
