@@ -121,6 +121,14 @@ fn backup_failed(err: SealError) -> anyhow::Error {
     }
 }
 
+fn no_identity(path: &Path) -> anyhow::Error {
+    Failure::usage(format!(
+        "{} is an encrypted backup: give the identity that opens it with --identity FILE",
+        path.display()
+    ))
+    .into()
+}
+
 /// Whether the file at `path` begins as an encrypted backup does.
 fn is_backup(path: &Path) -> bool {
     let mut start = Vec::new();
@@ -154,23 +162,34 @@ fn identity(args: &ImportArgs) -> anyhow::Result<Option<Identity>> {
 /// store is opened: a wrong identity, a flipped bit or a file cut short is
 /// refused while nothing has been made or written.
 pub(crate) fn check_backup(args: &ImportArgs) -> anyhow::Result<()> {
+    if args.identity.is_none() {
+        if args.mapping.is_none() && is_backup(&args.file) {
+            return Err(no_identity(&args.file));
+        }
+        return Ok(());
+    }
     let Some(identity) = identity(args)? else {
         return Ok(());
     };
     let file = std::fs::File::open(&args.file).map_err(|err| {
-        Failure::usage(format!("cannot read the file {}: {err}", args.file.display()))
+        Failure::usage(format!(
+            "cannot read the file {}: {err}",
+            args.file.display()
+        ))
     })?;
     let mut reader = OpenReader::new(std::io::BufReader::with_capacity(1 << 20, file), &identity)
         .map_err(backup_failed)?;
     std::io::copy(&mut reader, &mut std::io::sink()).map_err(|err| {
         match habeas_seal::backup::altered(&err) {
-            Some(SealError::BackupAltered { chunk, offset, last }) => {
-                backup_failed(SealError::BackupAltered {
-                    chunk: *chunk,
-                    offset: *offset,
-                    last: *last,
-                })
-            }
+            Some(SealError::BackupAltered {
+                chunk,
+                offset,
+                last,
+            }) => backup_failed(SealError::BackupAltered {
+                chunk: *chunk,
+                offset: *offset,
+                last: *last,
+            }),
             _ => Failure::usage(format!("cannot read {}: {err}", args.file.display())).into(),
         }
     })?;
@@ -196,14 +215,19 @@ async fn restore(tracker: &Tracker, args: &ImportArgs) -> anyhow::Result<()> {
             Some(identity) => {
                 let opened = OpenReader::new(reader, identity)
                     .map_err(|err| unreadable(std::io::Error::other(err)))?;
-                (Box::new(std::io::BufReader::with_capacity(1 << 20, opened)), size)
+                (
+                    Box::new(std::io::BufReader::with_capacity(1 << 20, opened)),
+                    size,
+                )
             }
         })
     };
     if args.dry_run {
         let (reader, size) = open().map_err(restore_failed)?;
-        let check = verify_export(&args.file, reader, &mut |bytes| verifying.update(bytes, size))
-            .map_err(restore_failed)?;
+        let check = verify_export(&args.file, reader, &mut |bytes| {
+            verifying.update(bytes, size)
+        })
+        .map_err(restore_failed)?;
         verifying.finish();
         writeln!(
             std::io::stdout(),
@@ -278,11 +302,7 @@ pub(crate) async fn import(
     }
     if args.mapping.is_none() && (args.identity.is_some() || is_backup(&args.file)) {
         if args.identity.is_none() {
-            return Err(Failure::usage(format!(
-                "{} is an encrypted backup: give the identity that opens it with --identity FILE",
-                args.file.display()
-            ))
-            .into());
+            return Err(no_identity(&args.file));
         }
         return restore(tracker, &args).await;
     }

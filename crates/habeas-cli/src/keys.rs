@@ -142,9 +142,7 @@ pub(crate) fn public_key(given: &str) -> anyhow::Result<PublicKey> {
     } else {
         given.to_owned()
     };
-    PublicKey::parse(&text).map_err(|err| {
-        Failure::usage(format!("--key {given}: {err}")).into()
-    })
+    PublicKey::parse(&text).map_err(|err| Failure::usage(format!("--key {given}: {err}")).into())
 }
 
 /// The public key as printed for people and websites.
@@ -184,8 +182,8 @@ pub(crate) fn run(command: KeyCommand, db: Option<&str>) -> anyhow::Result<()> {
             } else {
                 None
             };
-            let key = key_file::create(&path, phrase.as_ref().map(|p| p.as_str()))
-                .map_err(key_failed)?;
+            let key =
+                key_file::create(&path, phrase.as_ref().map(|p| p.as_str())).map_err(key_failed)?;
             let public_path = dir.join(PUBLIC_FILE);
             std::fs::write(&public_path, key.to_pem())
                 .with_context(|| format!("cannot write {}", public_path.display()))?;

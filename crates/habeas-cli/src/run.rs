@@ -168,7 +168,7 @@ async fn dispatch(cli: Cli, label: String) -> anyhow::Result<()> {
         }
         // An encrypted backup is authenticated whole before a store is
         // opened (or made): a wrong identity or an altered byte leaves none.
-        Command::Import(args) if args.identity.is_some() => {
+        Command::Import(args) => {
             crate::import::check_backup(args)?;
         }
         _ => {}
@@ -176,7 +176,8 @@ async fn dispatch(cli: Cli, label: String) -> anyhow::Result<()> {
     // The signing key is unlocked (its passphrase asked) before the store is
     // opened and anything written.
     let signing_key = match &cli.command {
-        Command::Export(ExportArgs { signing, .. }) | Command::Report(ReportArgs { signing, .. })
+        Command::Export(ExportArgs { signing, .. })
+        | Command::Report(ReportArgs { signing, .. })
             if signing.sign =>
         {
             let path = crate::keys::key_path(signing.key.as_deref(), cli.db().as_deref())?;

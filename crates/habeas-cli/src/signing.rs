@@ -42,11 +42,7 @@ pub(crate) struct VerifyExportArgs {
 
 /// The log's head: the last position and that event's hash.
 pub(crate) async fn head(tracker: &Tracker) -> anyhow::Result<Head> {
-    let position = tracker
-        .store()
-        .head()
-        .await
-        .map_err(TrackerError::from)?;
+    let position = tracker.store().head().await.map_err(TrackerError::from)?;
     if position == 0 {
         return Ok(Head {
             position,
@@ -88,10 +84,8 @@ pub(crate) fn write_signature(
 /// `--sign` needs a file to put the signature beside.
 pub(crate) fn needs_output(output: Option<&Path>) -> anyhow::Result<&Path> {
     output.ok_or_else(|| {
-        Failure::usage(
-            "--sign needs -o FILE: the signature is written beside it, as FILE.sig",
-        )
-        .into()
+        Failure::usage("--sign needs -o FILE: the signature is written beside it, as FILE.sig")
+            .into()
     })
 }
 

@@ -276,7 +276,8 @@ pub async fn restore_export(
 /// Opens the lines of an export afresh, with the size to show progress against: the
 /// file itself, or the file decrypted as it is read (an encrypted backup, which is so
 /// never written to disk in clear).
-pub type OpenExport<'a> = dyn Fn() -> Result<(Box<dyn BufRead + Send>, u64), RestoreError> + Sync + 'a;
+pub type OpenExport<'a> =
+    dyn Fn() -> Result<(Box<dyn BufRead + Send>, u64), RestoreError> + Sync + 'a;
 
 /// [`restore_export`] from what `open` reads (called once per pass; `path` names the
 /// file in errors).

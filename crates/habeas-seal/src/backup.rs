@@ -126,12 +126,13 @@ impl Identity {
 
     /// Reads the identity file at `path` (refused when others may read it).
     pub fn read(path: &Path) -> Result<Self, SealError> {
-        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|source| {
-            SealError::Read {
-                path: path.to_owned(),
-                source,
-            }
-        })?);
+        let text =
+            Zeroizing::new(
+                std::fs::read_to_string(path).map_err(|source| SealError::Read {
+                    path: path.to_owned(),
+                    source,
+                })?,
+            );
         let bad = |reason: &str| SealError::IdentityFile {
             path: path.to_owned(),
             reason: reason.to_owned(),
@@ -281,12 +282,18 @@ impl<R: Read> OpenReader<R> {
             })?;
         if !header.starts_with(MAGIC) {
             return Err(SealError::NotABackup {
-                reason: format!("it does not begin with {:?}", String::from_utf8_lossy(MAGIC)),
+                reason: format!(
+                    "it does not begin with {:?}",
+                    String::from_utf8_lossy(MAGIC)
+                ),
             });
         }
         if header.len() < HEADER {
             return Err(SealError::NotABackup {
-                reason: format!("its header is cut short ({} of {HEADER} bytes)", header.len()),
+                reason: format!(
+                    "its header is cut short ({} of {HEADER} bytes)",
+                    header.len()
+                ),
             });
         }
         let ephemeral: [u8; 32] = header[MAGIC.len()..MAGIC.len() + 32]
@@ -327,7 +334,11 @@ impl<R: Read> OpenReader<R> {
             .take(missing)
             .read_to_end(&mut self.pending)?;
         let last = self.pending.len() < want;
-        let take = if last { self.pending.len() } else { CHUNK + TAG };
+        let take = if last {
+            self.pending.len()
+        } else {
+            CHUNK + TAG
+        };
         let offset = HEADER as u64 + self.chunk * (CHUNK + TAG) as u64;
         let altered = || {
             std::io::Error::other(SealError::BackupAltered {
@@ -398,7 +409,10 @@ mod tests {
         for size in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 17] {
             let plain: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
             let sealed = seal(&plain, &identity.recipient());
-            assert_eq!(sealed.len(), HEADER + plain.len() + TAG * size.div_ceil(CHUNK).max(1));
+            assert_eq!(
+                sealed.len(),
+                HEADER + plain.len() + TAG * size.div_ceil(CHUNK).max(1)
+            );
             assert_eq!(open(&sealed, &identity).unwrap(), plain, "size {size}");
         }
     }
@@ -420,9 +434,21 @@ mod tests {
             ("mac", flip(HEADER - 1), "wrong identity"),
             ("first chunk", flip(HEADER + 5), "chunk 0 (at byte 107)"),
             ("last chunk", flip(sealed.len() - 1), "chunk 2"),
-            ("cut at a chunk", sealed[..HEADER + 2 * (CHUNK + TAG)].to_vec(), "the file may be cut short"),
-            ("cut in the header", sealed[..50].to_vec(), "header is cut short"),
-            ("bytes appended", [sealed.clone(), vec![0; 20]].concat(), "chunk 2"),
+            (
+                "cut at a chunk",
+                sealed[..HEADER + 2 * (CHUNK + TAG)].to_vec(),
+                "the file may be cut short",
+            ),
+            (
+                "cut in the header",
+                sealed[..50].to_vec(),
+                "header is cut short",
+            ),
+            (
+                "bytes appended",
+                [sealed.clone(), vec![0; 20]].concat(),
+                "chunk 2",
+            ),
         ];
         for (name, bytes, expected) in cases {
             let message = open(&bytes, &identity).unwrap_err();

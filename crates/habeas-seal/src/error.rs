@@ -41,7 +41,9 @@ pub enum SealError {
         mode: u32,
     },
     /// A text that should be an Ed25519 public key is not one.
-    #[error("not an Ed25519 public key ({reason}): give the PEM file `habeas key show` prints, or its base64 line")]
+    #[error(
+        "not an Ed25519 public key ({reason}): give the PEM file `habeas key show` prints, or its base64 line"
+    )]
     NotAPublicKey {
         /// What is wrong.
         reason: String,
@@ -87,7 +89,9 @@ pub enum SealError {
         reason: String,
     },
     /// The file was signed by another key than the one given.
-    #[error("different key: the file was signed by the key {signed_by}, not by the key given ({given}); check you have the organisation's published key")]
+    #[error(
+        "different key: the file was signed by the key {signed_by}, not by the key given ({given}); check you have the organisation's published key"
+    )]
     OtherKey {
         /// Fingerprint the signature names.
         signed_by: String,
@@ -111,7 +115,9 @@ pub enum SealError {
         found: u64,
     },
     /// The file holds another number of bytes than was signed.
-    #[error("{signed} bytes were signed but the file has {found}: it was changed since it was signed")]
+    #[error(
+        "{signed} bytes were signed but the file has {found}: it was changed since it was signed"
+    )]
     SizeChanged {
         /// Bytes when signed.
         signed: u64,
@@ -119,7 +125,9 @@ pub enum SealError {
         found: u64,
     },
     /// Same size, same lines, another digest: bytes were changed in place.
-    #[error("a changed byte: the file's SHA-256 is {found}, the signed one is {signed}; it was altered since it was signed")]
+    #[error(
+        "a changed byte: the file's SHA-256 is {found}, the signed one is {signed}; it was altered since it was signed"
+    )]
     ContentChanged {
         /// SHA-256 signed (hex).
         signed: String,
@@ -127,7 +135,9 @@ pub enum SealError {
         found: String,
     },
     /// A text that should be a backup recipient is not one.
-    #[error("{value:?} is not a backup recipient: give the `habeas-backup-recipient:…` line that `habeas key identity` prints")]
+    #[error(
+        "{value:?} is not a backup recipient: give the `habeas-backup-recipient:…` line that `habeas key identity` prints"
+    )]
     NotARecipient {
         /// The text given.
         value: String,
@@ -147,7 +157,9 @@ pub enum SealError {
         reason: String,
     },
     /// The backup was encrypted to another recipient (or its header was altered).
-    #[error("wrong identity: the backup was not encrypted to this identity's recipient ({recipient}), or its header was altered")]
+    #[error(
+        "wrong identity: the backup was not encrypted to this identity's recipient ({recipient}), or its header was altered"
+    )]
     WrongIdentity {
         /// The recipient of the identity given.
         recipient: String,

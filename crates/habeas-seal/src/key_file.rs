@@ -165,12 +165,13 @@ fn cipher(
 impl KeyFile {
     /// Reads the key file at `path` (refused when others may read it).
     pub fn read(path: &Path) -> Result<Self, SealError> {
-        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|source| {
-            SealError::Read {
-                path: path.to_owned(),
-                source,
-            }
-        })?);
+        let text =
+            Zeroizing::new(
+                std::fs::read_to_string(path).map_err(|source| SealError::Read {
+                    path: path.to_owned(),
+                    source,
+                })?,
+            );
         let bad = |reason: &str| SealError::KeyFile {
             path: path.to_owned(),
             reason: reason.to_owned(),
@@ -184,7 +185,11 @@ impl KeyFile {
                 .next()
                 .and_then(|line| line.strip_prefix(name))
                 .and_then(|rest| rest.strip_prefix(": "))
-                .ok_or_else(|| bad(&format!("the {name} line is missing (the file is cut short?)")))
+                .ok_or_else(|| {
+                    bad(&format!(
+                        "the {name} line is missing (the file is cut short?)"
+                    ))
+                })
         };
         let public_text = field("public")?;
         let public_line = format!("public: {public_text}");
@@ -201,19 +206,21 @@ impl KeyFile {
                 Protection::Clear(seed)
             }
             protection => {
-                let cost = parse_cost(protection).ok_or_else(|| {
-                    bad(&format!("unknown protection {protection:?}"))
-                })?;
+                let cost = parse_cost(protection)
+                    .ok_or_else(|| bad(&format!("unknown protection {protection:?}")))?;
                 let mut bytes = |name: &str| {
                     field(name).and_then(|text| {
-                        from_base64(text).ok_or_else(|| bad(&format!("the {name} line is not base64")))
+                        from_base64(text)
+                            .ok_or_else(|| bad(&format!("the {name} line is not base64")))
                     })
                 };
                 let salt = bytes("salt")?;
                 let nonce = bytes("nonce")?;
                 let sealed = bytes("secret")?;
                 if nonce.len() != 24 || sealed.len() != 48 {
-                    return Err(bad("the nonce or the sealed secret has the wrong length (cut short?)"));
+                    return Err(bad(
+                        "the nonce or the sealed secret has the wrong length (cut short?)",
+                    ));
                 }
                 Protection::Passphrase {
                     cost,
@@ -271,10 +278,11 @@ impl KeyFile {
                 )
             }
         };
-        let seed: Zeroizing<[u8; 32]> =
-            Zeroizing::new(seed.as_slice().try_into().map_err(|_| SealError::KeyMismatch {
+        let seed: Zeroizing<[u8; 32]> = Zeroizing::new(seed.as_slice().try_into().map_err(
+            |_| SealError::KeyMismatch {
                 path: self.path.clone(),
-            })?);
+            },
+        )?);
         let key = OrganisationKey::from_seed(&seed);
         if key.public_key() != self.public {
             return Err(SealError::KeyMismatch {
@@ -329,12 +337,18 @@ mod tests {
         assert!(text.contains("protection: argon2id m=65536 t=3 p=1, xchacha20poly1305"));
         let file = KeyFile::read(&path).unwrap();
         assert_eq!(file.public_key(), public);
-        assert!(matches!(file.unlock(None), Err(SealError::NeedsPassphrase { .. })));
+        assert!(matches!(
+            file.unlock(None),
+            Err(SealError::NeedsPassphrase { .. })
+        ));
         assert!(matches!(
             file.unlock(Some("wrong horse")),
             Err(SealError::WrongPassphrase { .. })
         ));
-        assert_eq!(file.unlock(Some("correct horse")).unwrap().public_key(), public);
+        assert_eq!(
+            file.unlock(Some("correct horse")).unwrap().public_key(),
+            public
+        );
         assert!(!format!("{file:?}").contains("secret"));
     }
 

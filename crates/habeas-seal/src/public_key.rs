@@ -102,7 +102,10 @@ mod tests {
         let key = key();
         assert_eq!(PublicKey::parse(&key.to_pem()).unwrap(), key);
         assert_eq!(PublicKey::parse(&key.to_base64()).unwrap(), key);
-        assert!(key.to_pem().starts_with("-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA"));
+        assert!(
+            key.to_pem()
+                .starts_with("-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA")
+        );
         assert_eq!(key.fingerprint().len(), "sha256:".len() + 64);
     }
 
@@ -112,8 +115,14 @@ mod tests {
         let cases = [
             ("not base64 !!", "not base64"),
             (&key[..40], "not an Ed25519"),
-            ("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----", "not a PUBLIC KEY"),
-            ("MCowBQYDK2VxAyEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "not an Ed25519"),
+            (
+                "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----",
+                "not a PUBLIC KEY",
+            ),
+            (
+                "MCowBQYDK2VxAyEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                "not an Ed25519",
+            ),
         ];
         for (text, expected) in cases {
             let message = PublicKey::parse(text).unwrap_err().to_string();

@@ -13,7 +13,10 @@ pub(crate) fn write_new(path: &Path, text: &str) -> Result<(), SealError> {
         path: path.to_owned(),
         source,
     };
-    if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+    if let Some(parent) = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
         let mut builder = std::fs::DirBuilder::new();
         builder.recursive(true);
         #[cfg(unix)]

@@ -139,8 +139,7 @@ impl SignatureFile {
         if last.contains('\n') {
             return Err(bad("there is text after the `signature:` line".into()));
         }
-        let bytes =
-            from_base64(last).ok_or_else(|| bad("the signature is not base64".into()))?;
+        let bytes = from_base64(last).ok_or_else(|| bad("the signature is not base64".into()))?;
         let bytes: [u8; 64] = bytes.as_slice().try_into().map_err(|_| {
             bad(format!(
                 "the signature is {} bytes long, not 64 (cut short?)",
@@ -233,8 +232,14 @@ mod tests {
         let last = text.lines().last().unwrap();
         let cases = [
             (text[..text.len() - 20].to_owned(), "not base64"),
-            (text.replace(last, &last[..last.len() - 8]), "bytes long, not 64"),
-            (text.replace("bytes: ", "size: "), "`bytes:` line is missing"),
+            (
+                text.replace(last, &last[..last.len() - 8]),
+                "bytes long, not 64",
+            ),
+            (
+                text.replace("bytes: ", "size: "),
+                "`bytes:` line is missing",
+            ),
             (text.replace("signature: ", "sig: "), "no `signature:` line"),
             (format!("{text}more\n"), "text after"),
             (String::new(), "no `signature:` line"),

@@ -87,31 +87,92 @@ mod tests {
         let content = "line one\nline two\nline three\n";
         let signer = OrganisationKey::from_seed(&[1; 32]);
         let other = OrganisationKey::from_seed(&[2; 32]).public_key();
-        type Case = (&'static str, fn(&str) -> String, fn(&str) -> String, bool, &'static str);
+        type Case = (
+            &'static str,
+            fn(&str) -> String,
+            fn(&str) -> String,
+            bool,
+            &'static str,
+        );
         let same = |text: &str| text.to_owned();
         let cases: Vec<Case> = vec![
             ("untouched", same, same, false, ""),
-            ("a changed byte", |t| t.replacen("one", "One", 1), same, false, "a changed byte"),
-            ("a removed line", |t| t.replacen("line two\n", "", 1), same, false, "a line was removed"),
-            ("an added line", |t| format!("{t}four\n"), same, false, "a line was added"),
-            ("bytes added in a line", |t| t.replacen("one", "one!", 1), same, false, "bytes were signed but the file has"),
+            (
+                "a changed byte",
+                |t| t.replacen("one", "One", 1),
+                same,
+                false,
+                "a changed byte",
+            ),
+            (
+                "a removed line",
+                |t| t.replacen("line two\n", "", 1),
+                same,
+                false,
+                "a line was removed",
+            ),
+            (
+                "an added line",
+                |t| format!("{t}four\n"),
+                same,
+                false,
+                "a line was added",
+            ),
+            (
+                "bytes added in a line",
+                |t| t.replacen("one", "one!", 1),
+                same,
+                false,
+                "bytes were signed but the file has",
+            ),
             ("another key", same, same, true, "different key"),
-            ("a truncated signature", same, |s| s[..s.len() - 30].to_owned(), false, "damaged or cut short"),
-            ("an edited statement", same, |s| s.replacen("lines: 3", "lines: 2", 1), false, "does not verify"),
-            ("no signature", same, |_| String::new(), false, "missing signature"),
+            (
+                "a truncated signature",
+                same,
+                |s| s[..s.len() - 30].to_owned(),
+                false,
+                "damaged or cut short",
+            ),
+            (
+                "an edited statement",
+                same,
+                |s| s.replacen("lines: 3", "lines: 2", 1),
+                false,
+                "does not verify",
+            ),
+            (
+                "no signature",
+                same,
+                |_| String::new(),
+                false,
+                "missing signature",
+            ),
         ];
         for (name, change_file, change_signature, other_key, expected) in cases {
             let dir = tempfile::tempdir().unwrap();
             let file = dir.path().join("export.jsonl");
             let digest = Digest::of_reader(content.as_bytes()).unwrap();
-            let head = Head { position: 3, hash: "00".repeat(32) };
-            let signature = sign(&signer, "export.jsonl", digest, head, "2026-12-08T05:00:00Z");
+            let head = Head {
+                position: 3,
+                hash: "00".repeat(32),
+            };
+            let signature = sign(
+                &signer,
+                "export.jsonl",
+                digest,
+                head,
+                "2026-12-08T05:00:00Z",
+            );
             std::fs::write(&file, change_file(content)).unwrap();
             let signature = change_signature(&signature);
             if !signature.is_empty() {
                 std::fs::write(signature_path(&file), signature).unwrap();
             }
-            let key = if other_key { other } else { signer.public_key() };
+            let key = if other_key {
+                other
+            } else {
+                signer.public_key()
+            };
             match verify(&file, &signature_path(&file), &key) {
                 Ok(statement) => {
                     assert_eq!(expected, "", "{name}: passed");
@@ -119,7 +180,10 @@ mod tests {
                 }
                 Err(err) => {
                     let message = err.to_string();
-                    assert!(!expected.is_empty() && message.contains(expected), "{name}: {message}");
+                    assert!(
+                        !expected.is_empty() && message.contains(expected),
+                        "{name}: {message}"
+                    );
                 }
             }
         }
