@@ -123,7 +123,15 @@ fn a_signed_export_passes_and_each_tampering_fails_naming_why() {
     type FileChange = fn(&[u8]) -> Vec<u8>;
     type SignatureChange = fn(&str) -> String;
     // (case, the file, the signature (None: no .sig), the key, exit code, what the error says)
-    let cases: Vec<(&str, FileChange, Option<SignatureChange>, &str, i32, &str)> = vec![
+    type Case = (
+        &'static str,
+        FileChange,
+        Option<SignatureChange>,
+        &'static str,
+        i32,
+        &'static str,
+    );
+    let cases: Vec<Case> = vec![
         (
             "untouched",
             same,
