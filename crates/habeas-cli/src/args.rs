@@ -17,7 +17,7 @@ Exit codes:
   2  usage: an unknown flag, a missing argument, a value that does not parse
   3  rejected: the rules refuse the command (e.g. a release without custody); nothing was recorded
   4  no such person, or a name that matches several people
-  5  verify found a problem in the log";
+  5  verify found a problem in the log; verify-export: the file or its signature does not check out";
 
 /// Habeas: an event-sourced case tracker for political prisoners and
 /// persecuted activists. Every development is recorded as an event with its
