@@ -176,10 +176,13 @@ async fn dispatch(cli: Cli, label: String) -> anyhow::Result<()> {
     // The signing key is unlocked (its passphrase asked) before the store is
     // opened and anything written.
     let signing_key = match &cli.command {
-        Command::Export(ExportArgs { signing, .. })
-        | Command::Report(ReportArgs { signing, .. })
-            if signing.sign =>
-        {
+        Command::Export(ExportArgs {
+            signing, output, ..
+        })
+        | Command::Report(ReportArgs {
+            signing, output, ..
+        }) if signing.sign => {
+            crate::signing::needs_output(output.as_deref())?;
             let path = crate::keys::key_path(signing.key.as_deref(), cli.db().as_deref())?;
             Some(crate::keys::signing_key(&path)?)
         }
@@ -578,9 +581,6 @@ async fn export(
     args: ExportArgs,
     signing_key: Option<&habeas_seal::key_file::OrganisationKey>,
 ) -> anyhow::Result<()> {
-    if signing_key.is_some() {
-        crate::signing::needs_output(args.output.as_deref())?;
-    }
     let sink: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path)
@@ -772,9 +772,6 @@ async fn report(
             }
         }
     };
-    if signing_key.is_some() {
-        crate::signing::needs_output(args.output.as_deref())?;
-    }
     match &args.output {
         Some(path) => {
             std::fs::write(path, &text)
