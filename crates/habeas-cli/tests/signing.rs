@@ -494,6 +494,38 @@ fn an_encrypted_export_restores_an_identical_store() {
     assert!(!restored.contains(&identity_secret));
     assert_eq!(workspace.ok(&["--db", "restored", "export"]), original);
     workspace.ok(&["--db", "restored", "verify"]);
+
+    // Signed and encrypted: the signature covers the encrypted bytes, checked unopened.
+    workspace.ok(&["--db", "store", "key", "create"]);
+    workspace.ok(&[
+        "--db",
+        "store",
+        "export",
+        "-o",
+        "signed.sealed",
+        "--encrypt-to",
+        &recipient,
+        "--sign",
+    ]);
+    workspace.ok(&[
+        "verify-export",
+        "signed.sealed",
+        "--key",
+        "keys/signing.pub.pem",
+    ]);
+    let mut sealed = workspace.read("signed.sealed");
+    sealed[300] ^= 0x01;
+    workspace.write("signed.sealed", &sealed);
+    let said = workspace.fails(
+        5,
+        &[
+            "verify-export",
+            "signed.sealed",
+            "--key",
+            "keys/signing.pub.pem",
+        ],
+    );
+    assert!(said.contains("a changed byte"), "{said}");
 }
 
 #[test]
