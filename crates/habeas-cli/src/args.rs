@@ -17,7 +17,7 @@ Exit codes:
   2  usage: an unknown flag, a missing argument, a value that does not parse
   3  rejected: the rules refuse the command (e.g. a release without custody); nothing was recorded
   4  no such person, or a name that matches several people
-  5  verify found a problem in the log
+  5  verify found a problem in the log; verify-export: the file or its signature does not check out
   6  --server: the server refused the token, or the account's role does not allow the command";
 
 /// Habeas: an event-sourced case tracker for political prisoners and
@@ -150,8 +150,17 @@ pub(crate) enum Command {
         after_help = "Examples:\n  habeas import cases.jsonl\n  habeas import CHRD_fullinfo.csv --mapping examples/mappings/chrd.toml --dry-run"
     )]
     Import(crate::import::ImportArgs),
-    /// Write the whole log, one envelope per line (a backup).
+    /// Write the whole log, one envelope per line (a backup); signed or encrypted on request.
+    #[command(
+        after_help = "Examples:\n  habeas export -o export.jsonl --sign            # and export.jsonl.sig beside it\n  habeas export -o backup.sealed --encrypt-to habeas-backup-recipient:…\n  habeas --db ./restored import backup.sealed --identity backup.identity"
+    )]
     Export(ExportArgs),
+    /// Check a signed export or report: unaltered, and signed by the key given.
+    #[command(visible_alias = "verify-signature")]
+    VerifyExport(crate::signing::VerifyExportArgs),
+    /// The organisation's signing key, and identities for encrypted backups.
+    #[command(subcommand)]
+    Key(crate::keys::KeyCommand),
     /// Check the hash chain of the whole log, then audit the read models
     /// against a replay of it; exit 5 on any problem.
     #[command(
@@ -643,6 +652,20 @@ pub(crate) struct ReportArgs {
     /// Write to this file instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) signing: SignArgs,
+}
+
+/// Signing a written file with the organisation's key.
+#[derive(Debug, Args)]
+pub(crate) struct SignArgs {
+    /// Sign the file (needs -o FILE): FILE.sig beside it covers its SHA-256 and the log's
+    /// head; check it with `habeas verify-export FILE --key PUBKEY`.
+    #[arg(long)]
+    pub(crate) sign: bool,
+    /// The private signing key [default: keys/signing.key beside the store].
+    #[arg(long, value_name = "FILE", requires = "sign")]
+    pub(crate) key: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -662,6 +685,17 @@ pub(crate) struct ExportArgs {
     /// Write to this file instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) signing: SignArgs,
+    /// Encrypt the export for a backup to this recipient (`habeas key identity` prints one);
+    /// `habeas import FILE --identity IDENTITY` restores it. With --sign, the signature
+    /// covers the encrypted file.
+    #[arg(long, value_name = "RECIPIENT", value_parser = recipient)]
+    pub(crate) encrypt_to: Option<habeas_seal::backup::Recipient>,
+}
+
+fn recipient(text: &str) -> Result<habeas_seal::backup::Recipient, String> {
+    habeas_seal::backup::Recipient::parse(text).map_err(|err| err.to_string())
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -13,8 +13,15 @@
 //! export was refused (a bad line: its number and what is wrong; nothing was
 //! written); 1 the store failed (if while writing, the store holds a verified
 //! prefix and the message says to restore into a new directory).
+//!
+//! An encrypted backup (`habeas export --encrypt-to`) is restored the same way
+//! with `--identity FILE`: it is decrypted as it is read, never written to disk
+//! in clear, and authenticated whole before a store is opened. Exit codes: 2 a
+//! wrong identity, an identity file that cannot be used, or a file that is not
+//! an encrypted backup; 3 the backup was altered or cut short. Either way
+//! nothing was written.
 
-use std::io::Write;
+use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -26,8 +33,11 @@ use habeas_import::error::ImportError;
 use habeas_import::mapping::Mapping;
 use habeas_import::report::Report;
 use habeas_import::restore::{
-    DEFAULT_CHUNK, RestoreError, RestoreProgress, file_is_export, restore_export, verify_export,
+    DEFAULT_CHUNK, RestoreError, RestoreProgress, file_is_export, restore_export_from,
+    verify_export,
 };
+use habeas_seal::backup::{Identity, MAGIC, OpenReader};
+use habeas_seal::error::SealError;
 
 use crate::exit::Failure;
 use crate::progress::Progress;
@@ -61,6 +71,9 @@ pub(crate) struct ImportArgs {
     /// Print the report as JSON for machines.
     #[arg(long)]
     pub(crate) json: bool,
+    /// The identity that opens an encrypted backup (`habeas key identity`).
+    #[arg(long, value_name = "FILE", conflicts_with = "mapping")]
+    pub(crate) identity: Option<PathBuf>,
 }
 
 fn read(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
@@ -86,6 +99,9 @@ fn failed(err: ImportError) -> anyhow::Error {
 
 fn restore_failed(err: RestoreError) -> anyhow::Error {
     match err {
+        RestoreError::Read { ref source, .. } if habeas_seal::backup::altered(source).is_some() => {
+            Failure::rejected(format!("{err}; nothing was written")).into()
+        }
         RestoreError::BadLine { .. } => Failure::rejected(err.to_string()).into(),
         RestoreError::Read { .. } | RestoreError::Empty { .. } | RestoreError::NotEmpty { .. } => {
             Failure::usage(err.to_string()).into()
@@ -95,19 +111,120 @@ fn restore_failed(err: RestoreError) -> anyhow::Error {
     }
 }
 
+/// A failure to use an identity or to open a backup, as the CLI reports it.
+fn backup_failed(err: SealError) -> anyhow::Error {
+    match err {
+        SealError::BackupAltered { .. } => {
+            Failure::rejected(format!("{err}; nothing was written")).into()
+        }
+        err => Failure::usage(format!("{err}; nothing was written")).into(),
+    }
+}
+
+fn no_identity(path: &Path) -> anyhow::Error {
+    Failure::usage(format!(
+        "{} is an encrypted backup: give the identity that opens it with --identity FILE",
+        path.display()
+    ))
+    .into()
+}
+
+/// Whether the file at `path` begins as an encrypted backup does.
+fn is_backup(path: &Path) -> bool {
+    let mut start = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAGIC.len() as u64).read_to_end(&mut start))
+        .is_ok_and(|_| habeas_seal::backup::is_backup(&start))
+}
+
+/// The identity given with `--identity`.
+fn identity(args: &ImportArgs) -> anyhow::Result<Option<Identity>> {
+    let Some(path) = &args.identity else {
+        return Ok(None);
+    };
+    if args.file.as_os_str() == "-" {
+        return Err(Failure::usage(
+            "an encrypted backup is read from a file, not standard input (it is read more than once): give its path",
+        )
+        .into());
+    }
+    if !is_backup(&args.file) {
+        return Err(Failure::usage(format!(
+            "{} is not an encrypted backup (`habeas export --encrypt-to`): leave out --identity",
+            args.file.display()
+        ))
+        .into());
+    }
+    Ok(Some(Identity::read(path).map_err(backup_failed)?))
+}
+
+/// Authenticates a whole encrypted backup with the identity given, before any
+/// store is opened: a wrong identity, a flipped bit or a file cut short is
+/// refused while nothing has been made or written.
+pub(crate) fn check_backup(args: &ImportArgs) -> anyhow::Result<()> {
+    if args.identity.is_none() {
+        if args.mapping.is_none() && is_backup(&args.file) {
+            return Err(no_identity(&args.file));
+        }
+        return Ok(());
+    }
+    let Some(identity) = identity(args)? else {
+        return Ok(());
+    };
+    let file = std::fs::File::open(&args.file).map_err(|err| {
+        Failure::usage(format!(
+            "cannot read the file {}: {err}",
+            args.file.display()
+        ))
+    })?;
+    let mut reader = OpenReader::new(std::io::BufReader::with_capacity(1 << 20, file), &identity)
+        .map_err(backup_failed)?;
+    std::io::copy(&mut reader, &mut std::io::sink()).map_err(|err| {
+        match habeas_seal::backup::altered(&err) {
+            Some(SealError::BackupAltered {
+                chunk,
+                offset,
+                last,
+            }) => backup_failed(SealError::BackupAltered {
+                chunk: *chunk,
+                offset: *offset,
+                last: *last,
+            }),
+            _ => Failure::usage(format!("cannot read {}: {err}", args.file.display())).into(),
+        }
+    })?;
+    Ok(())
+}
+
 /// Restores an export file (see the module docs); `--dry-run` only verifies it.
 async fn restore(tracker: &Tracker, args: &ImportArgs) -> anyhow::Result<()> {
     let mut verifying = Progress::new("verifying export", "bytes");
     let mut writing = Progress::new("restoring", "events");
-    if args.dry_run {
-        let file = std::fs::File::open(&args.file).map_err(|err| {
-            Failure::usage(format!(
-                "cannot read the file {}: {err}",
-                args.file.display()
-            ))
-        })?;
+    let identity = identity(args)?;
+    let path = args.file.clone();
+    let open = move || -> Result<(Box<dyn BufRead + Send>, u64), RestoreError> {
+        let unreadable = |source| RestoreError::Read {
+            path: path.clone(),
+            source,
+        };
+        let file = std::fs::File::open(&path).map_err(unreadable)?;
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let check = verify_export(&args.file, std::io::BufReader::new(file), &mut |bytes| {
+        let reader = std::io::BufReader::with_capacity(1 << 20, file);
+        Ok(match &identity {
+            None => (Box::new(reader), size),
+            Some(identity) => {
+                let opened = OpenReader::new(reader, identity)
+                    .map_err(|err| unreadable(std::io::Error::other(err)))?;
+                (
+                    Box::new(std::io::BufReader::with_capacity(1 << 20, opened)),
+                    size,
+                )
+            }
+        })
+    };
+    if args.dry_run {
+        let (reader, size) = open().map_err(restore_failed)?;
+        let check = verify_export(&args.file, reader, &mut |bytes| {
             verifying.update(bytes, size)
         })
         .map_err(restore_failed)?;
@@ -121,9 +238,10 @@ async fn restore(tracker: &Tracker, args: &ImportArgs) -> anyhow::Result<()> {
     }
     let mut on_verifying = |done, total| verifying.update(done, total);
     let mut on_writing = |done, total| writing.update(done, total);
-    let result = restore_export(
+    let result = restore_export_from(
         tracker.store().as_ref(),
         &args.file,
+        &open,
         DEFAULT_CHUNK,
         RestoreProgress {
             verifying: &mut on_verifying,
@@ -181,6 +299,12 @@ pub(crate) async fn import(
             args.file.display()
         ))
         .into());
+    }
+    if args.mapping.is_none() && (args.identity.is_some() || is_backup(&args.file)) {
+        if args.identity.is_none() {
+            return Err(no_identity(&args.file));
+        }
+        return restore(tracker, &args).await;
     }
     // A file that cannot be read is reported by the reading below.
     if args.mapping.is_none() && file_is_export(&args.file).unwrap_or(false) {

@@ -7,12 +7,14 @@ mod client;
 mod convert;
 mod exit;
 mod import;
+mod keys;
 mod log;
 mod output;
 mod progress;
 mod remote;
 mod run;
 mod serve;
+mod signing;
 mod users;
 
 /// mimalloc rather than glibc malloc: the many small, short-lived allocations of

@@ -188,8 +188,38 @@ async fn dispatch(cli: Cli, label: String) -> anyhow::Result<()> {
             std::io::stdout().lock().write_all(&script)?;
             return Ok(());
         }
+        // Keys and signatures need no store: a recipient checks a file with
+        // habeas and no store of their own.
+        Command::VerifyExport(_) | Command::Key(_) => {
+            let db = cli.db();
+            return match cli.command {
+                Command::VerifyExport(args) => crate::signing::verify_export(args),
+                Command::Key(command) => crate::keys::run(command, db.as_deref()),
+                _ => unreachable!("matched above"),
+            };
+        }
+        // An encrypted backup is authenticated whole before a store is
+        // opened (or made): a wrong identity or an altered byte leaves none.
+        Command::Import(args) => {
+            crate::import::check_backup(args)?;
+        }
         _ => {}
     }
+    // The signing key is unlocked (its passphrase asked) before the store is
+    // opened and anything written.
+    let signing_key = match &cli.command {
+        Command::Export(ExportArgs {
+            signing, output, ..
+        })
+        | Command::Report(ReportArgs {
+            signing, output, ..
+        }) if signing.sign => {
+            crate::signing::needs_output(output.as_deref())?;
+            let path = crate::keys::key_path(signing.key.as_deref(), cli.db().as_deref())?;
+            Some(crate::keys::signing_key(&path)?)
+        }
+        _ => None,
+    };
     let db = match cli.db() {
         Some(db) => Location::parse(&db),
         None => Location::Directory(default_db()?),
@@ -201,7 +231,7 @@ async fn dispatch(cli: Cli, label: String) -> anyhow::Result<()> {
         wait,
     })?;
     if let Command::Export(args) = cli.command {
-        return export(&tracker, args).await;
+        return export(&tracker, args, signing_key.as_ref()).await;
     }
     // A dry-run import decides against a copy of the log and its own read
     // models: it leaves the store's read models as they are.
@@ -230,7 +260,10 @@ async fn dispatch(cli: Cli, label: String) -> anyhow::Result<()> {
             writeln!(std::io::stdout(), "store ready at {db}")?;
             Ok(())
         }
-        Command::Demo | Command::Completions { .. } => unreachable!("handled above"),
+        Command::Demo
+        | Command::Completions { .. }
+        | Command::VerifyExport(_)
+        | Command::Key(_) => unreachable!("handled above"),
         Command::Serve(_) | Command::User(_) | Command::Token(_) | Command::Audit(_) => {
             unreachable!("handled in run")
         }
@@ -247,7 +280,7 @@ async fn dispatch(cli: Cli, label: String) -> anyhow::Result<()> {
         Command::Status(args) => status(&tracker, args).await,
         Command::History(args) => history(&tracker, args).await,
         Command::Statements(args) => statements(&tracker, args).await,
-        Command::Report(args) => report(&tracker, args).await,
+        Command::Report(args) => report(&tracker, args, signing_key.as_ref()).await,
         Command::Import(args) => crate::import::import(&tracker, args, &by).await,
         Command::Export(_) => unreachable!("handled above"),
         Command::Verify(output) => verify(&tracker, output).await,
@@ -621,16 +654,17 @@ async fn history(tracker: &Tracker, args: HistoryArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn export(tracker: &Tracker, args: ExportArgs) -> anyhow::Result<()> {
-    let mut sink: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .with_context(|| format!("cannot create {}", path.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    };
+/// Writes every envelope, one JSON per line; returns how many and the head.
+async fn write_envelopes(
+    tracker: &Tracker,
+    sink: &mut dyn Write,
+) -> anyhow::Result<(u64, habeas_seal::signature::Head)> {
     let mut from = 1;
     let mut n_events = 0u64;
+    let mut head = habeas_seal::signature::Head {
+        position: 0,
+        hash: habeas_store::GENESIS_HASH.to_owned(),
+    };
     loop {
         let page = tracker
             .store()
@@ -640,14 +674,60 @@ async fn export(tracker: &Tracker, args: ExportArgs) -> anyhow::Result<()> {
         let Some(last) = page.last() else { break };
         from = last.position + 1;
         for envelope in &page {
-            serde_json::to_writer(&mut sink, envelope)?;
+            serde_json::to_writer(&mut *sink, envelope)?;
             sink.write_all(b"\n")?;
             n_events += 1;
         }
+        head = habeas_seal::signature::Head {
+            position: last.position,
+            hash: last.hash.clone(),
+        };
     }
+    Ok((n_events, head))
+}
+
+/// `habeas export`: the log as JSON lines, to a file or standard output;
+/// encrypted to a recipient and signed on request (the signature covers the
+/// bytes written, so an encrypted backup is checked without opening it).
+async fn export(
+    tracker: &Tracker,
+    args: ExportArgs,
+    signing_key: Option<&habeas_seal::key_file::OrganisationKey>,
+) -> anyhow::Result<()> {
+    let sink: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let mut digesting = habeas_seal::digest::DigestWriter::new(sink);
+    let (n_events, head) = match &args.encrypt_to {
+        Some(recipient) => {
+            let mut sealing = habeas_seal::backup::SealWriter::new(&mut digesting, recipient)?;
+            let written = write_envelopes(tracker, &mut sealing).await?;
+            sealing.finish()?;
+            written
+        }
+        None => write_envelopes(tracker, &mut digesting).await?,
+    };
+    let (digest, mut sink) = digesting.finish();
     sink.flush()?;
+    drop(sink);
+    let mut signed = String::new();
+    if let (Some(key), Some(path)) = (signing_key, &args.output) {
+        let sig = crate::signing::write_signature(path, key, digest, head)?;
+        signed = format!(", signed in {}", sig.display());
+    }
     if let Some(path) = &args.output {
-        eprintln!("exported {n_events} events to {}", path.display());
+        let encrypted = match &args.encrypt_to {
+            Some(recipient) => format!(", encrypted to {recipient}"),
+            None => String::new(),
+        };
+        eprintln!(
+            "exported {n_events} events to {}{encrypted}{signed}",
+            path.display()
+        );
     }
     Ok(())
 }
@@ -765,7 +845,11 @@ async fn rebuild(tracker: &Tracker) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn report(tracker: &Tracker, args: ReportArgs) -> anyhow::Result<()> {
+async fn report(
+    tracker: &Tracker,
+    args: ReportArgs,
+    signing_key: Option<&habeas_seal::key_file::OrganisationKey>,
+) -> anyhow::Result<()> {
     let options = habeas::reports::ReportOptions {
         view: View {
             as_of: args
@@ -803,9 +887,15 @@ async fn report(tracker: &Tracker, args: ReportArgs) -> anyhow::Result<()> {
     };
     match &args.output {
         Some(path) => {
-            std::fs::write(path, text)
+            std::fs::write(path, &text)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!("wrote {}", path.display());
+            if let Some(key) = signing_key {
+                let digest = habeas_seal::digest::Digest::of_reader(text.as_bytes())?;
+                let head = crate::signing::head(tracker).await?;
+                let sig = crate::signing::write_signature(path, key, digest, head)?;
+                eprintln!("signed it in {}", sig.display());
+            }
         }
         None => std::io::stdout().lock().write_all(text.as_bytes())?,
     }

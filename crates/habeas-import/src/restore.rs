@@ -259,18 +259,39 @@ pub async fn restore_export(
     chunk: usize,
     progress: RestoreProgress<'_>,
 ) -> Result<RestoreSummary, RestoreError> {
-    let head = store.head().await.map_err(RestoreError::Store)?;
-    if head != 0 {
-        return Err(RestoreError::NotEmpty { head });
-    }
     let open = || {
         let file = File::open(path).map_err(|source| RestoreError::Read {
             path: path.to_owned(),
             source,
         })?;
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        Ok::<_, RestoreError>((BufReader::with_capacity(1 << 20, file), size))
+        Ok::<_, RestoreError>((
+            Box::new(BufReader::with_capacity(1 << 20, file)) as Box<dyn BufRead + Send>,
+            size,
+        ))
     };
+    restore_export_from(store, path, &open, chunk, progress).await
+}
+
+/// Opens the lines of an export afresh, with the size to show progress against: the
+/// file itself, or the file decrypted as it is read (an encrypted backup, which is so
+/// never written to disk in clear).
+pub type OpenExport<'a> =
+    dyn Fn() -> Result<(Box<dyn BufRead + Send>, u64), RestoreError> + Sync + 'a;
+
+/// [`restore_export`] from what `open` reads (called once per pass; `path` names the
+/// file in errors).
+pub async fn restore_export_from(
+    store: &dyn EventStore,
+    path: &Path,
+    open: &OpenExport<'_>,
+    chunk: usize,
+    progress: RestoreProgress<'_>,
+) -> Result<RestoreSummary, RestoreError> {
+    let head = store.head().await.map_err(RestoreError::Store)?;
+    if head != 0 {
+        return Err(RestoreError::NotEmpty { head });
+    }
     let (reader, size) = open()?;
     let check = verify_export(path, reader, &mut |bytes| (progress.verifying)(bytes, size))?;
     if check.n_events == 0 {
