@@ -90,6 +90,8 @@ impl Tracker {
                 })
             })
             .collect();
+        // Statements about the person, or about a record merged into theirs.
+        let records = self.records_of(person).await?;
         let mut statements = Vec::new();
         for (_, history) in self.statement_histories_naming(person).await? {
             let history: Vec<RecordedEvent> = history
@@ -99,7 +101,7 @@ impl Tracker {
             let history = visible(history, options.public);
             for entry in CaseFile::from_history(&history).live_entries() {
                 if let Event::StatementIssued(statement) = &entry.effective
-                    && statement.about.contains(&person)
+                    && statement.about.iter().any(|about| records.contains(about))
                 {
                     statements.push(StatementEntry {
                         event_id: entry.id,

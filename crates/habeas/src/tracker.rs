@@ -571,16 +571,32 @@ impl Tracker {
         Ok(rows)
     }
 
-    /// The history of every statement stream that has ever named the person,
-    /// oldest statement first.
+    /// The person's record and every record merged into it: the ids a
+    /// statement about this person may name.
+    pub(crate) async fn records_of(&self, person: PersonId) -> Result<Vec<PersonId>, TrackerError> {
+        let mut records = vec![person];
+        records.extend(self.merged_into(person).await?.iter().map(|entry| entry.id));
+        Ok(records)
+    }
+
+    /// The history of every statement stream that has ever named the person
+    /// or a record merged into theirs, oldest statement first.
     pub(crate) async fn statement_histories_naming(
         &self,
         person: PersonId,
     ) -> Result<Vec<(StatementId, Vec<RecordedEvent>)>, TrackerError> {
         self.fresh().await?;
-        let naming = self
-            .lookup(move |projections| Ok(projections.statements_naming(person)?))
-            .await?;
+        let mut naming: Vec<StatementId> = Vec::new();
+        for record in self.records_of(person).await? {
+            for id in self
+                .lookup(move |projections| Ok(projections.statements_naming(record)?))
+                .await?
+            {
+                if !naming.contains(&id) {
+                    naming.push(id);
+                }
+            }
+        }
         let mut found = Vec::new();
         for id in naming {
             found.push((id, self.history_of(Subject::Statement(id)).await?));
@@ -594,12 +610,13 @@ impl Tracker {
         &self,
         person: PersonId,
     ) -> Result<Vec<StatementRecord>, TrackerError> {
+        let records = self.records_of(person).await?;
         let mut found = Vec::new();
         for (id, history) in self.statement_histories_naming(person).await? {
             let file = CaseFile::from_history(&history);
             for entry in file.live_entries() {
                 if let Event::StatementIssued(statement) = &entry.effective
-                    && statement.about.contains(&person)
+                    && statement.about.iter().any(|about| records.contains(about))
                 {
                     found.push(StatementRecord {
                         id,

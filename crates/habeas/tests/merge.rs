@@ -69,6 +69,24 @@ async fn a_duplicate_merged_into_the_right_record_is_found_there_and_counted_onc
         .execute(Subject::Person(dup), detained("2017-09-03"), &by)
         .await
         .unwrap();
+    // A statement that named the duplicate.
+    tracker
+        .issue_statement(
+            habeas_domain::event::Statement {
+                facts: Facts::new(
+                    "2017-09-05".parse().unwrap(),
+                    vec![Source::url("https://example.org/statement")],
+                ),
+                by: "Example Watch".to_owned(),
+                by_role: None,
+                about: vec![dup],
+                kind: habeas_domain::event::StatementKind::CallForRelease,
+                summary: "Release him.".to_owned(),
+            },
+            &by,
+        )
+        .await
+        .unwrap();
     let people_before = tracker.people().await.unwrap().people().len();
     let duplicate = tracker.resolve("kem-sokhaa").await.unwrap();
     let into = tracker.resolve("Kem Sokha").await.unwrap();
@@ -119,9 +137,31 @@ async fn a_duplicate_merged_into_the_right_record_is_found_there_and_counted_onc
             .count(),
         1
     );
-    // The right record now has the detention.
+    // The right record now has the detention, and the statement that named
+    // the duplicate is about the person: listed and in their report.
     let status = tracker.status(into.id, today()).await.unwrap();
     assert_eq!(status.episodes.len(), 1);
+    let statements = tracker.statements_about(into.id).await.unwrap();
+    assert!(
+        statements.iter().any(|s| s.statement.by == "Example Watch"),
+        "{statements:?}"
+    );
+    let report = tracker
+        .person_report(
+            into.id,
+            ReportOptions {
+                view: today(),
+                public: false,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        report
+            .statements
+            .iter()
+            .any(|s| s.statement.by == "Example Watch")
+    );
 
     // Nothing more is recorded on the duplicate.
     let err = tracker
