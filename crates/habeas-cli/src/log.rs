@@ -126,27 +126,18 @@ pub(crate) async fn log(
         .execute(Subject::Person(person.id), action, &issued(command_id))
         .await?;
     let headline = tracker.status(person.id, crate::run::now()).await?.headline;
-    let name = &person.identity.name;
-    let mut out = std::io::stdout().lock();
-    if json {
-        let mut value = output::recorded_json(noun, &recorded, Some(headline));
-        value["person"] = serde_json::json!(person.id);
-        value["slug"] = serde_json::json!(person.slug);
-        writeln!(out, "{value}")?;
-    } else if recorded.already_applied {
-        writeln!(
-            out,
-            "already recorded: {noun} for {name} (command {}); nothing new written",
-            command_id.map(|c| c.to_string()).unwrap_or_default()
-        )?;
-    } else {
-        writeln!(
-            out,
-            "{noun} recorded for {name} (event {}, position {}); now {headline}",
-            output::first_event(&recorded),
-            recorded.last_position
-        )?;
-    }
+    output::development_recorded(
+        json,
+        &output::Development {
+            noun,
+            person: person.id,
+            name: &person.identity.name,
+            slug: &person.slug,
+            recorded: &recorded,
+            headline,
+            command_id,
+        },
+    )?;
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use habeas::people::PersonEntry;
 use habeas::tracker::{HistoryEntry, Recorded};
 use habeas_domain::event::{Event, Statement, noun_of};
 use habeas_domain::figures::DayRange;
-use habeas_domain::id::EventId;
+use habeas_domain::id::{CommandId, EventId, PersonId};
 use habeas_domain::status::{Custody, Headline, Legal, Status};
 use unicode_width::UnicodeWidthStr;
 
@@ -234,6 +234,58 @@ pub(crate) fn person_table(out: &mut impl Write, rows: &[PersonStatus]) -> io::R
 /// event ids and their positions (one append's events take consecutive
 /// positions), whether it had been recorded before, and the headline of the
 /// person it concerns now (`null` for a statement).
+/// What `habeas log` prints once a development is recorded, whether the
+/// store is open here or reached through a server (`--server`).
+pub(crate) struct Development<'a> {
+    /// What was recorded, as people say it ("release").
+    pub(crate) noun: &'a str,
+    /// Whose case.
+    pub(crate) person: PersonId,
+    /// Their name.
+    pub(crate) name: &'a str,
+    /// Their slug.
+    pub(crate) slug: &'a str,
+    /// The append.
+    pub(crate) recorded: &'a Recorded,
+    /// Their headline now.
+    pub(crate) headline: Headline,
+    /// The command id, if the command carried one.
+    pub(crate) command_id: Option<CommandId>,
+}
+
+/// Prints a recorded development: JSON, or one line of text.
+pub(crate) fn development_recorded(json: bool, development: &Development<'_>) -> io::Result<()> {
+    let Development {
+        noun,
+        person,
+        name,
+        slug,
+        recorded,
+        headline,
+        command_id,
+    } = development;
+    let mut out = io::stdout().lock();
+    if json {
+        let mut value = recorded_json(noun, recorded, Some(*headline));
+        value["person"] = serde_json::json!(person);
+        value["slug"] = serde_json::json!(slug);
+        writeln!(out, "{value}")
+    } else if recorded.already_applied {
+        writeln!(
+            out,
+            "already recorded: {noun} for {name} (command {}); nothing new written",
+            command_id.map(|c| c.to_string()).unwrap_or_default()
+        )
+    } else {
+        writeln!(
+            out,
+            "{noun} recorded for {name} (event {}, position {}); now {headline}",
+            first_event(recorded),
+            recorded.last_position
+        )
+    }
+}
+
 pub(crate) fn recorded_json(
     noun: &str,
     recorded: &Recorded,

@@ -340,26 +340,18 @@ fn log(remote: &Remote, command: crate::args::LogCommand) -> anyhow::Result<()> 
         .identity
         .as_ref()
         .map_or_else(|| now.slug.clone(), |identity| identity.name.clone());
-    let mut out = std::io::stdout().lock();
-    if json {
-        let mut value = output::recorded_json(noun, &recorded, Some(headline));
-        value["person"] = serde_json::json!(id);
-        value["slug"] = serde_json::json!(now.slug);
-        writeln!(out, "{value}")?;
-    } else if recorded.already_applied {
-        writeln!(
-            out,
-            "already recorded: {noun} for {name} (command {}); nothing new written",
-            command_id.map(|c| c.to_string()).unwrap_or_default()
-        )?;
-    } else {
-        writeln!(
-            out,
-            "{noun} recorded for {name} (event {}, position {}); now {headline}",
-            output::first_event(&recorded),
-            recorded.last_position
-        )?;
-    }
+    output::development_recorded(
+        json,
+        &output::Development {
+            noun,
+            person: id,
+            name: &name,
+            slug: &now.slug,
+            recorded: &recorded,
+            headline,
+            command_id,
+        },
+    )?;
     Ok(())
 }
 

@@ -922,17 +922,17 @@ async fn person_merge(
     let (copied, closed) = tracker
         .merge(&duplicate, &into, args.reason, &issued)
         .await?;
-    let n_copied = if copied.stream == closed.stream {
-        0
-    } else {
-        copied.event_ids.len()
-    };
+    let recorded_on_into: Vec<String> = copied
+        .iter()
+        .flat_map(|recorded| recorded.event_ids.iter().map(ToString::to_string))
+        .collect();
+    let n_copied = recorded_on_into.len();
     let mut out = std::io::stdout().lock();
     if args.output.json {
         let value = serde_json::json!({
             "merged": duplicate.id.to_string(),
             "into": into.id.to_string(),
-            "events_recorded_on_into": if n_copied == 0 { Vec::new() } else { copied.event_ids.iter().map(ToString::to_string).collect::<Vec<_>>() },
+            "events_recorded_on_into": recorded_on_into,
             "closing_event": closed.event_ids.first().map(ToString::to_string),
             "last_position": closed.last_position,
         });

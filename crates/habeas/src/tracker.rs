@@ -725,7 +725,7 @@ impl Tracker {
         into: &PersonEntry,
         reason: String,
         issued: &Issued,
-    ) -> Result<(Recorded, Recorded), TrackerError> {
+    ) -> Result<(Option<Recorded>, Recorded), TrackerError> {
         if duplicate.id == into.id {
             return Err(TrackerError::MergeIntoItself {
                 reference: duplicate.slug.clone(),
@@ -807,7 +807,7 @@ impl Tracker {
                 &closing,
             )
             .await?;
-        Ok((copied.unwrap_or_else(|| closed.clone()), closed))
+        Ok((copied, closed))
     }
 
     /// Corrects a recorded fact: the fields the amendment gives change, the

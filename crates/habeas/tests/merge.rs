@@ -95,6 +95,7 @@ async fn a_duplicate_merged_into_the_right_record_is_found_there_and_counted_onc
         .merge(&duplicate, &into, "registered twice".to_owned(), &by)
         .await
         .unwrap();
+    let copied = copied.expect("facts and names to copy");
     // The detention and the names were recorded on the right record.
     assert_eq!(copied.event_ids.len(), 2);
     assert_ne!(copied.stream, closed.stream);
